@@ -1,0 +1,100 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsContext } from "./aws-context";
+import { policyDocument, Statement } from "./iam-documents";
+
+export interface PlatformKeyArgs {
+    readonly context: AwsContext;
+    /** Alias, e.g. `alias/atx-platform`. */
+    readonly aliasName: string;
+    /** Days KMS waits before deleting the key once scheduled. Default 30 (the maximum). */
+    readonly deletionWindowInDays?: number;
+}
+
+/**
+ * The stack's customer-managed key: S3 (through IAM principals), CloudWatch Logs, CloudTrail and
+ * the alarm publishers (SNS via EventBridge and CloudWatch) are the only service users.
+ */
+export class PlatformKey extends pulumi.ComponentResource {
+    readonly key: aws.kms.Key;
+    readonly alias: aws.kms.Alias;
+    readonly keyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: PlatformKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("atx:platform:PlatformKey", name, {}, opts);
+        const { accountId, region, partition, dnsSuffix } = args.context;
+
+        this.key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: "ATX platform: buckets, logs, queues, tables, trail and alarm topic",
+                enableKeyRotation: true,
+                deletionWindowInDays: args.deletionWindowInDays ?? 30,
+                policy: keyPolicy(accountId, region, partition, dnsSuffix),
+            },
+            { parent: this },
+        );
+        this.alias = new aws.kms.Alias(
+            `${name}-alias`,
+            { name: args.aliasName, targetKeyId: this.key.keyId },
+            { parent: this },
+        );
+        this.keyArn = this.key.arn;
+        this.registerOutputs({ keyArn: this.keyArn, aliasName: this.alias.name });
+    }
+}
+
+function keyPolicy(
+    accountId: pulumi.Output<string>,
+    region: pulumi.Output<string>,
+    partition: pulumi.Output<string>,
+    dnsSuffix: pulumi.Output<string>,
+): pulumi.Output<string> {
+    const service = (prefix: string) => pulumi.interpolate`${prefix}.${dnsSuffix}`;
+    const statements: Statement[] = [
+        {
+            // Without this the key is unmanageable and IAM policies (the job role's) cannot grant use.
+            // In a key policy "*" is this key only.
+            Sid: "AccountAdministersKeyAndDelegatesToIam",
+            Effect: "Allow",
+            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+            Action: "kms:*",
+            Resource: "*",
+        },
+        {
+            Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
+            Effect: "Allow",
+            Principal: { Service: pulumi.interpolate`logs.${region}.${dnsSuffix}` },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: {
+                ArnLike: {
+                    "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:*`,
+                },
+            },
+        },
+        {
+            Sid: "CloudTrailEncryptsThisAccountsTrails",
+            Effect: "Allow",
+            Principal: { Service: service("cloudtrail") },
+            Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "aws:SourceAccount": accountId },
+                StringLike: {
+                    "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*`,
+                },
+            },
+        },
+        {
+            // EventBridge rules and CloudWatch alarms publish to the KMS-encrypted alarm topic.
+            Sid: "AlarmPublishersUseKeyForTopic",
+            Effect: "Allow",
+            Principal: { Service: [service("events"), service("cloudwatch")] },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ];
+    return policyDocument(statements);
+}

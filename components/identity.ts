@@ -1,0 +1,192 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { arns, AwsContext } from "./aws-context";
+import { policyDocument, serviceTrustPolicy, Statement } from "./iam-documents";
+import { RESULTS_PREFIX } from "./storage";
+
+/** Prefix of the Secrets Manager secrets jobs may read (git tokens and the like). */
+export const JOB_SECRETS_PREFIX = "atx/";
+
+export interface JobIdentityArgs {
+    readonly context: AwsContext;
+    readonly jobRoleName: string;
+    readonly executionRoleName: string;
+    readonly sourceBucketArn: pulumi.Input<string>;
+    readonly outputBucketArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+    /** Repositories the execution role may pull from (this stack's, plus a configured image's). */
+    readonly pullRepositoryArns: readonly pulumi.Input<string>[];
+    /** Name of the log group the jobs' awslogs driver writes to. */
+    readonly jobLogGroupName: string;
+    /** AWS managed policies (names) for the AWS Transform service. Default none. */
+    readonly transformPolicyNames?: readonly string[];
+    /** Applied to every role created here when set. */
+    readonly permissionsBoundaryArn?: string;
+}
+
+/**
+ * The two roles every job runs with, kept apart as the checklist asks: the job role (what the
+ * transformation may touch) and the execution role (what ECS needs to start the container).
+ * Every statement names its actions and is scoped to this stack's ARNs.
+ */
+export class JobIdentity extends pulumi.ComponentResource {
+    readonly jobRole: aws.iam.Role;
+    readonly executionRole: aws.iam.Role;
+    /** Built from the role names, so known at preview (the job definition quotes them). */
+    readonly jobRoleArn: pulumi.Output<string>;
+    readonly executionRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: JobIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("atx:identity:JobIdentity", name, {}, opts);
+        const { accountId, partition } = args.context;
+        const child = { parent: this };
+        const newRole = (roleName: string, description: string) =>
+            new aws.iam.Role(
+                `${name}-${roleName}`,
+                {
+                    name: roleName,
+                    description,
+                    assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", accountId),
+                    permissionsBoundary: args.permissionsBoundaryArn,
+                    maxSessionDuration: 3600,
+                },
+                child,
+            );
+
+        this.jobRole = newRole(args.jobRoleName, "ATX transformation jobs: read sources, write results");
+        new aws.iam.RolePolicy(
+            `${name}-job-access`,
+            { role: this.jobRole.name, policy: policyDocument(jobRoleStatements(args)) },
+            child,
+        );
+        // Separate from the statements above: the key's ARN is unknown until the key exists, and an
+        // unknown in a document hides the whole document from review at preview.
+        new aws.iam.RolePolicy(
+            `${name}-job-key-access`,
+            {
+                role: this.jobRole.name,
+                policy: policyDocument([
+                    {
+                        Sid: "UsePlatformKey",
+                        Effect: "Allow",
+                        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                        Resource: args.kmsKeyArn,
+                    },
+                ]),
+            },
+            child,
+        );
+        for (const policyName of args.transformPolicyNames ?? []) {
+            new aws.iam.RolePolicyAttachment(
+                `${name}-job-${policyName}`,
+                { role: this.jobRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}` },
+                child,
+            );
+        }
+
+        this.executionRole = newRole(args.executionRoleName, "ATX Batch (ECS) task execution: pull image, write logs");
+        const logGroupArn = arns.logGroup(args.context, args.jobLogGroupName);
+        new aws.iam.RolePolicy(
+            `${name}-execution-access`,
+            {
+                role: this.executionRole.name,
+                policy: policyDocument([
+                    {
+                        // GetAuthorizationToken has no resource-level permissions: "*" is the only form.
+                        Sid: "EcrLogin",
+                        Effect: "Allow",
+                        Action: "ecr:GetAuthorizationToken",
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "PullJobImage",
+                        Effect: "Allow",
+                        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                        Resource: args.pullRepositoryArns,
+                    },
+                    {
+                        Sid: "WriteJobLogs",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+                    },
+                ]),
+            },
+            child,
+        );
+        this.jobRoleArn = arns.role(args.context, this.jobRole.name);
+        this.executionRoleArn = arns.role(args.context, this.executionRole.name);
+        this.registerOutputs({ jobRoleArn: this.jobRoleArn, executionRoleArn: this.executionRoleArn });
+    }
+}
+
+function jobRoleStatements(args: JobIdentityArgs): Statement[] {
+    const { accountId, region, partition } = args.context;
+    return [
+        {
+            Sid: "ListSourceBucket",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: args.sourceBucketArn,
+        },
+        {
+            Sid: "ReadSources",
+            Effect: "Allow",
+            Action: "s3:GetObject",
+            Resource: pulumi.interpolate`${args.sourceBucketArn}/*`,
+        },
+        {
+            Sid: "ListOwnResults",
+            Effect: "Allow",
+            Action: "s3:ListBucket",
+            Resource: args.outputBucketArn,
+            Condition: { StringLike: { "s3:prefix": [`${RESULTS_PREFIX}*`] } },
+        },
+        {
+            Sid: "WriteResultsUnderTransformations",
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+            Resource: pulumi.interpolate`${args.outputBucketArn}/${RESULTS_PREFIX}*`,
+        },
+        {
+            Sid: "ReadJobSecrets",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            Resource: pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${JOB_SECRETS_PREFIX}*`,
+        },
+    ];
+}
+
+export interface ApiInvokePolicyArgs {
+    readonly policyName: string;
+    /** The API's execution ARN (`arn:aws:execute-api:<region>:<account>:<api-id>`). */
+    readonly apiExecutionArn: pulumi.Input<string>;
+    readonly stageName: string;
+}
+
+/**
+ * The managed policy other teams attach to their users or roles to call the API (SigV4): invoke on
+ * this API's stage only, nothing else.
+ */
+export function createApiInvokePolicy(
+    name: string,
+    args: ApiInvokePolicyArgs,
+    opts: pulumi.CustomResourceOptions,
+): aws.iam.Policy {
+    return new aws.iam.Policy(
+        name,
+        {
+            name: args.policyName,
+            description: "Invoke the ATX transformation REST API (execute-api:Invoke on its stage)",
+            policy: policyDocument([
+                {
+                    Sid: "InvokeAtxApi",
+                    Effect: "Allow",
+                    Action: "execute-api:Invoke",
+                    Resource: pulumi.interpolate`${args.apiExecutionArn}/${args.stageName}/*/*`,
+                },
+            ]),
+        },
+        opts,
+    );
+}

@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { arns, AwsContext } from "./aws-context";
+import { policyDocument, serviceTrustPolicy } from "./iam-documents";
+import { createEncryptedLogGroup } from "./log-group";
+
+export interface JobNetworkArgs {
+    readonly context: AwsContext;
+    /** An existing VPC and its subnets; default: the account's default VPC and its default subnets. */
+    readonly existing?: {
+        readonly vpcId: string;
+        readonly subnetIds: readonly string[];
+        /** An existing security group for the jobs; default: one is created. */
+        readonly securityGroupId?: string;
+    };
+    /** TCP ports jobs may reach, anywhere. Default [443]: HTTPS only. */
+    readonly egressPorts?: readonly number[];
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /** Stack-unique name of the flow log group. */
+    readonly flowLogGroupName: string;
+}
+
+/**
+ * Where the Fargate jobs run: public subnets (jobs get a public IP, so no NAT is needed), a security
+ * group with no ingress and HTTPS-only egress, and VPC Flow Logs to an encrypted log group.
+ */
+export class JobNetwork extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly subnetIds: pulumi.Output<string[]>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly flowLogGroup: aws.cloudwatch.LogGroup;
+
+    constructor(name: string, args: JobNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("atx:network:JobNetwork", name, {}, opts);
+        const child = { parent: this };
+
+        if (args.existing !== undefined) {
+            this.vpcId = pulumi.output(args.existing.vpcId);
+            this.subnetIds = pulumi.output([...args.existing.subnetIds]);
+        } else {
+            const vpc = aws.ec2.getVpcOutput({ default: true }, child);
+            this.vpcId = vpc.id;
+            this.subnetIds = aws.ec2.getSubnetsOutput(
+                {
+                    filters: [
+                        { name: "vpc-id", values: [vpc.id] },
+                        { name: "default-for-az", values: ["true"] },
+                    ],
+                },
+                child,
+            ).ids;
+        }
+
+        this.securityGroupId =
+            args.existing?.securityGroupId !== undefined
+                ? pulumi.output(args.existing.securityGroupId)
+                : new aws.ec2.SecurityGroup(
+                      `${name}-jobs`,
+                      {
+                          vpcId: this.vpcId,
+                          description: "ATX Batch jobs: no ingress, HTTPS-only egress",
+                          // An explicit empty list removes any ingress rule added outside this stack.
+                          ingress: [],
+                          egress: (args.egressPorts ?? [443]).map((port) => ({
+                              description: `TCP ${port} to AWS APIs, AWS Transform and git hosts`,
+                              protocol: "tcp",
+                              fromPort: port,
+                              toPort: port,
+                              cidrBlocks: ["0.0.0.0/0"],
+                              ipv6CidrBlocks: ["::/0"],
+                          })),
+                          revokeRulesOnDelete: true,
+                      },
+                      child,
+                  ).id;
+
+        this.flowLogGroup = createEncryptedLogGroup(
+            `${name}-flow-logs`,
+            { logGroupName: args.flowLogGroupName, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
+            child,
+        );
+        const { accountId } = args.context;
+        const flowLogGroupArn = arns.logGroup(args.context, args.flowLogGroupName);
+        const deliveryRole = new aws.iam.Role(
+            `${name}-flow-logs-role`,
+            {
+                description: "Delivers this VPC's flow logs to its log group",
+                assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", accountId),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-flow-logs-delivery`,
+            {
+                role: deliveryRole.name,
+                policy: policyDocument([
+                    {
+                        Sid: "WriteFlowLogsToOwnLogGroup",
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [flowLogGroupArn, pulumi.interpolate`${flowLogGroupArn}:log-stream:*`],
+                    },
+                ]),
+            },
+            child,
+        );
+        new aws.ec2.FlowLog(
+            `${name}-flow-log`,
+            {
+                vpcId: this.vpcId,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: flowLogGroupArn,
+                iamRoleArn: deliveryRole.arn,
+                maxAggregationInterval: 60,
+            },
+            { parent: this, dependsOn: [this.flowLogGroup] },
+        );
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            subnetIds: this.subnetIds,
+            securityGroupId: this.securityGroupId,
+            flowLogGroupName: this.flowLogGroup.name,
+        });
+    }
+}

@@ -1,0 +1,283 @@
+/**
+ * Stack configuration: parsed and validated in one place, handed to the components as typed values.
+ *
+ * Every key is declared (type, default, description) in Pulumi.yaml; the defaults below are the same
+ * values, and a test keeps the two in step. `parseConfig` collects every problem before failing, so
+ * one preview reports all bad keys at once, each with the value given and what is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+    3653,
+] as const;
+
+/** Fargate task sizes Batch accepts: vCPU -> allowed memory (MiB). */
+export const FARGATE_MEMORY_BY_VCPU: Readonly<Record<string, readonly number[]>> = {
+    "0.25": [512, 1024, 2048],
+    "0.5": range(1024, 4096, 1024),
+    "1": range(2048, 8192, 1024),
+    "2": range(4096, 16384, 1024),
+    "4": range(8192, 30720, 1024),
+    "8": range(16384, 61440, 4096),
+    "16": range(32768, 122880, 8192),
+};
+
+export interface PlatformConfig {
+    /** Appended to every account- or region-global name; "" for prod, "-<stack>" elsewhere. */
+    readonly nameSuffix: string;
+    readonly fargateVcpu: number;
+    readonly fargateMemoryMiB: number;
+    readonly jobTimeoutSeconds: number;
+    readonly retryAttempts: number;
+    readonly maxVcpus: number;
+    readonly ephemeralStorageGiB: number;
+    readonly logRetentionDays: number;
+    /** Existing network to use instead of the default VPC; subnets are required with a VPC. */
+    readonly network?: {
+        readonly vpcId: string;
+        readonly subnetIds: readonly string[];
+        readonly securityGroupId?: string;
+    };
+    /** A ready image to run; when absent the image is built from container/ and pushed to ECR. */
+    readonly imageUri?: string;
+    readonly permissionsBoundaryArn?: string;
+    /** AWS managed policies (names) attached to the job role for the AWS Transform service. */
+    readonly transformPolicyNames: readonly string[];
+    readonly allowedGitHosts: readonly string[];
+    readonly sourceUploadExpirationDays: number;
+    readonly noncurrentVersionExpirationDays: number;
+    readonly objectLock: boolean;
+    readonly intelligentTiering: boolean;
+}
+
+export const CONFIG_DEFAULTS = {
+    fargateVcpu: 2,
+    fargateMemoryMiB: 4096,
+    jobTimeoutSeconds: 43200,
+    retryAttempts: 3,
+    maxVcpus: 256,
+    ephemeralStorageGiB: 21,
+    logRetentionDays: 30,
+    transformPolicyNames: ["AWSTransformCustomExecuteTransformations"],
+    allowedGitHosts: ["github.com", "gitlab.com", "bitbucket.org"],
+    sourceUploadExpirationDays: 7,
+    noncurrentVersionExpirationDays: 90,
+    objectLock: false,
+    intelligentTiering: false,
+} as const;
+
+/** One bad key: its name, the value given and what would have been accepted. */
+export interface ConfigProblem {
+    readonly key: string;
+    readonly value: string;
+    readonly allowed: string;
+}
+
+/** Thrown before any resource is registered; the engine prints a RunError's message without a trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly problems: readonly ConfigProblem[], project: string) {
+        super(
+            `invalid stack configuration:\n` +
+                problems
+                    .map((p) => `  ${project}:${p.key} = ${p.value}: must be ${p.allowed}`)
+                    .join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Raw config as the engine holds it: key (without the project namespace) -> string, or undefined. */
+export type RawConfig = (key: string) => string | undefined;
+
+export function parseConfig(raw: RawConfig, stack: string, project = "atx-platform"): PlatformConfig {
+    const reader = new ConfigReader(raw);
+
+    const fargateVcpu = reader.number("fargateVcpu", CONFIG_DEFAULTS.fargateVcpu, {
+        allowed: Object.keys(FARGATE_MEMORY_BY_VCPU).map(Number),
+    });
+    const memoryChoices = FARGATE_MEMORY_BY_VCPU[String(fargateVcpu)] ?? [];
+    const fargateMemoryMiB = reader.integer("fargateMemoryMiB", CONFIG_DEFAULTS.fargateMemoryMiB, {
+        allowed: memoryChoices,
+        allowedText: `one of ${describeChoices(memoryChoices)} (MiB) for ${fargateVcpu} vCPU on Fargate`,
+    });
+    const vpcId = reader.optionalString("vpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0abc12345");
+    const subnetIds = reader.stringList("subnetIds", [], {
+        pattern: /^subnet-[0-9a-f]{8,17}$/,
+        allowedText: "a JSON list of subnet ids such as [\"subnet-0abc12345\"]",
+    });
+    const securityGroupId = reader.optionalString(
+        "securityGroupId",
+        /^sg-[0-9a-f]{8,17}$/,
+        "a security group id such as sg-0abc12345",
+    );
+    if (vpcId !== undefined && subnetIds.length === 0) {
+        reader.problem("subnetIds", "[]", "at least one subnet of the configured vpcId");
+    }
+    if (vpcId === undefined && (subnetIds.length > 0 || securityGroupId !== undefined)) {
+        reader.problem("vpcId", "(unset)", "set whenever subnetIds or securityGroupId is set");
+    }
+
+    const config: PlatformConfig = {
+        nameSuffix:
+            reader.optionalString(
+                "nameSuffix",
+                /^(-[a-z0-9]+)*$/,
+                "empty or lowercase letters and digits in parts starting with '-', such as -dev (at most 20 characters)",
+                20,
+            ) ?? (stack === "prod" ? "" : `-${stack.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`),
+        fargateVcpu,
+        fargateMemoryMiB,
+        jobTimeoutSeconds: reader.integer("jobTimeoutSeconds", CONFIG_DEFAULTS.jobTimeoutSeconds, {
+            min: 60,
+            max: 14 * 24 * 3600,
+        }),
+        retryAttempts: reader.integer("retryAttempts", CONFIG_DEFAULTS.retryAttempts, { min: 1, max: 10 }),
+        maxVcpus: reader.integer("maxVcpus", CONFIG_DEFAULTS.maxVcpus, { min: Math.ceil(fargateVcpu), max: 10000 }),
+        ephemeralStorageGiB: reader.integer("ephemeralStorageGiB", CONFIG_DEFAULTS.ephemeralStorageGiB, {
+            min: 21,
+            max: 200,
+        }),
+        logRetentionDays: reader.integer("logRetentionDays", CONFIG_DEFAULTS.logRetentionDays, {
+            allowed: LOG_RETENTION_DAYS,
+            allowedText: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")} (days)`,
+        }),
+        network: vpcId === undefined ? undefined : { vpcId, subnetIds, securityGroupId },
+        imageUri: reader.optionalString(
+            "image",
+            /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._\/-]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/,
+            "an image reference with a tag or digest, such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/atx@sha256:<64 hex>",
+        ),
+        permissionsBoundaryArn: reader.optionalString(
+            "permissionsBoundaryArn",
+            /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/,
+            "an IAM policy ARN such as arn:aws:iam::123456789012:policy/Boundary",
+        ),
+        transformPolicyNames: reader.stringList("transformPolicyNames", CONFIG_DEFAULTS.transformPolicyNames, {
+            pattern: /^[\w+=,.@-]{1,128}$/,
+            allowedText: "a JSON list of AWS managed policy names",
+        }),
+        allowedGitHosts: reader.stringList("allowedGitHosts", CONFIG_DEFAULTS.allowedGitHosts, {
+            pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/,
+            allowedText: "a JSON list of DNS host names such as [\"github.com\"]",
+        }),
+        sourceUploadExpirationDays: reader.integer(
+            "sourceUploadExpirationDays",
+            CONFIG_DEFAULTS.sourceUploadExpirationDays,
+            { min: 1, max: 365 },
+        ),
+        noncurrentVersionExpirationDays: reader.integer(
+            "noncurrentVersionExpirationDays",
+            CONFIG_DEFAULTS.noncurrentVersionExpirationDays,
+            { min: 1, max: 3650 },
+        ),
+        objectLock: reader.boolean("objectLock", CONFIG_DEFAULTS.objectLock),
+        intelligentTiering: reader.boolean("intelligentTiering", CONFIG_DEFAULTS.intelligentTiering),
+    };
+    if (reader.problems.length > 0) {
+        throw new ConfigError(reader.problems, project);
+    }
+    return config;
+}
+
+/** Reads the running stack's configuration (the program's entry point for config). */
+export function loadConfig(): PlatformConfig {
+    const config = new pulumi.Config();
+    return parseConfig((key) => config.get(key), pulumi.getStack(), pulumi.getProject());
+}
+
+interface NumberRule {
+    readonly min?: number;
+    readonly max?: number;
+    readonly allowed?: readonly number[];
+    readonly allowedText?: string;
+}
+
+/** Typed getters that record a problem instead of throwing, so all problems are reported together. */
+class ConfigReader {
+    readonly problems: ConfigProblem[] = [];
+
+    constructor(private readonly raw: RawConfig) {}
+
+    problem(key: string, value: string, allowed: string): void {
+        this.problems.push({ key, value, allowed });
+    }
+
+    number(key: string, fallback: number, rule: NumberRule): number {
+        return this.parseNumber(key, fallback, rule, /^\d+(\.\d+)?$/, "a number");
+    }
+
+    integer(key: string, fallback: number, rule: NumberRule): number {
+        return this.parseNumber(key, fallback, rule, /^-?\d+$/, "a whole number");
+    }
+
+    boolean(key: string, fallback: boolean): boolean {
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        if (value === "true" || value === "false") return value === "true";
+        this.problem(key, value, "true or false");
+        return fallback;
+    }
+
+    optionalString(key: string, pattern: RegExp, allowedText: string, maxLength = 2048): string | undefined {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return undefined;
+        if (value.length > maxLength || !pattern.test(value)) {
+            this.problem(key, value, allowedText);
+            return undefined;
+        }
+        return value;
+    }
+
+    stringList(
+        key: string,
+        fallback: readonly string[],
+        rule: { readonly pattern: RegExp; readonly allowedText: string },
+    ): readonly string[] {
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            parsed = undefined;
+        }
+        if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string" && rule.pattern.test(item))) {
+            this.problem(key, value, rule.allowedText);
+            return fallback;
+        }
+        return parsed;
+    }
+
+    private parseNumber(key: string, fallback: number, rule: NumberRule, syntax: RegExp, kind: string): number {
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        const parsed = Number(value);
+        const ok =
+            syntax.test(value.trim()) &&
+            (rule.allowed === undefined || rule.allowed.includes(parsed)) &&
+            (rule.min === undefined || parsed >= rule.min) &&
+            (rule.max === undefined || parsed <= rule.max);
+        if (!ok) {
+            this.problem(key, value, rule.allowedText ?? describeRule(kind, rule));
+            return fallback;
+        }
+        return parsed;
+    }
+}
+
+function describeRule(kind: string, rule: NumberRule): string {
+    if (rule.allowed !== undefined) return `one of ${describeChoices(rule.allowed)}`;
+    return `${kind} from ${rule.min} to ${rule.max}`;
+}
+
+function describeChoices(choices: readonly number[]): string {
+    return choices.length === 0 ? "(none: fix the vCPU first)" : choices.join(", ");
+}
+
+function range(from: number, to: number, step: number): number[] {
+    const values: number[] = [];
+    for (let v = from; v <= to; v += step) values.push(v);
+    return values;
+}

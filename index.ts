@@ -1,0 +1,104 @@
+/**
+ * The ATX transformation platform: reads the validated stack config, wires the components together
+ * and exports the outputs other teams rely on (see contract/outputs.ts and the README's table).
+ */
+import { loadConfig } from "./config";
+import { lookupAwsContext } from "./components/aws-context";
+import { TransformBatch } from "./components/batch";
+import { PlatformKey } from "./components/encryption";
+import { JobIdentity } from "./components/identity";
+import { platformNames } from "./components/naming";
+import { JobNetwork } from "./components/network";
+import { ContainerRegistry } from "./components/registry";
+import { PlatformStorage, RESULTS_PREFIX } from "./components/storage";
+
+const config = loadConfig();
+const names = platformNames(config.nameSuffix);
+const context = lookupAwsContext();
+
+const key = new PlatformKey("platform", { context, aliasName: names.keyAlias });
+const network = new JobNetwork("network", {
+    context,
+    existing: config.network,
+    kmsKeyArn: key.keyArn,
+    logRetentionDays: config.logRetentionDays,
+    flowLogGroupName: `/aws/vpc/flow-logs/${names.scoped("jobs")}`,
+});
+const storage = new PlatformStorage("storage", {
+    context,
+    names,
+    kmsKeyArn: key.keyArn,
+    sourceUploadExpirationDays: config.sourceUploadExpirationDays,
+    noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+    objectLock: config.objectLock,
+    intelligentTiering: config.intelligentTiering,
+});
+const registry = new ContainerRegistry("registry", {
+    context,
+    repositoryName: names.repository,
+    kmsKeyArn: key.keyArn,
+    imageUri: config.imageUri,
+});
+const identity = new JobIdentity("identity", {
+    context,
+    jobRoleName: names.jobRole,
+    executionRoleName: names.executionRole,
+    sourceBucketArn: storage.sourceBucket.arn,
+    outputBucketArn: storage.outputBucket.arn,
+    kmsKeyArn: key.keyArn,
+    pullRepositoryArns: registry.pullRepositoryArns,
+    jobLogGroupName: names.jobLogGroup,
+    transformPolicyNames: config.transformPolicyNames,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
+});
+const batch = new TransformBatch(
+    "batch",
+    {
+    names,
+    region: context.region,
+    subnetIds: network.subnetIds,
+    securityGroupIds: [network.securityGroupId],
+    imageUri: registry.imageUri,
+    jobRoleArn: identity.jobRoleArn,
+    executionRoleArn: identity.executionRoleArn,
+    kmsKeyArn: key.keyArn,
+    logRetentionDays: config.logRetentionDays,
+    vcpu: config.fargateVcpu,
+    memoryMiB: config.fargateMemoryMiB,
+    ephemeralStorageGiB: config.ephemeralStorageGiB,
+    jobTimeoutSeconds: config.jobTimeoutSeconds,
+    retryAttempts: config.retryAttempts,
+    maxVcpus: config.maxVcpus,
+    environment: {
+        S3_BUCKET: storage.outputBucket.bucketName,
+        SOURCE_BUCKET: storage.sourceBucket.bucketName,
+        OUTPUT_PREFIX: RESULTS_PREFIX.replace(/\/$/, ""),
+        AWS_REGION: context.region,
+        ALLOWED_GIT_HOSTS: config.allowedGitHosts.join(","),
+        GIT_CREDENTIAL_SECRETS: "github.com=atx/github-token,gitlab.com=atx/gitlab-token,bitbucket.org=atx/bitbucket-token",
+        MCP_CONFIG_KEY: "config/mcp.json",
+    },
+    },
+    // The definition quotes the roles and image by name: wait for their policies and the push.
+    { dependsOn: [identity, registry] },
+);
+
+export const outputBucketName = storage.outputBucket.bucketName;
+export const outputBucketArn = storage.outputBucket.arn;
+export const sourceBucketName = storage.sourceBucket.bucketName;
+export const sourceBucketArn = storage.sourceBucket.arn;
+export const accessLogBucketName = storage.logBucket.bucketName;
+export const jobQueueArn = batch.jobQueue.arn;
+export const jobQueueName = batch.jobQueue.name;
+export const jobDefinitionArn = batch.jobDefinition.arn;
+export const jobDefinitionName = batch.jobDefinition.name;
+export const logGroupName = batch.logGroup.name;
+export const ecrRepositoryUrl = registry.repositoryUrl;
+export const imageUri = registry.imageUri;
+export const kmsKeyArn = key.keyArn;
+export const kmsKeyAlias = key.alias.name;
+export const vpcId = network.vpcId;
+export const subnetIds = network.subnetIds;
+export const securityGroupId = network.securityGroupId;
+export const jobRoleArn = identity.jobRoleArn;
+export const executionRoleArn = identity.executionRoleArn;

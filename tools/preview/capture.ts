@@ -1,0 +1,179 @@
+/**
+ * Runs a Pulumi program in this process under the mocks and records every registration the way the
+ * engine sees it: type, name, parent, inputs, outputs, dependencies and property dependencies.
+ * One program per process: Node caches the program module and the SDK keeps global state.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { MockEnvironment, PlatformMocks } from "./mocks";
+import { typeSchema } from "./provider-schema";
+
+// Internal SDK modules: the public setMocks hides the monitor, whose requests carry the dependencies.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const state = require("@pulumi/pulumi/runtime/state");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+interface Registration {
+    type: string;
+    name: string;
+    custom: boolean;
+    parent?: string;
+    provider?: string;
+    id?: string;
+    rawInputs: Record<string, unknown>;
+    rawOutputs: Record<string, unknown>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+}
+
+class CapturingMonitor extends MockMonitor {
+    readonly registrations = new Map<string, Registration>();
+
+    constructor(mocks: pulumi.runtime.Mocks) {
+        super(mocks);
+    }
+
+    async registerResource(req: any, callback: (err: unknown, resp: any) => void): Promise<void> {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+            propertyDependencies[key] = deps.getUrnsList();
+        });
+        const registration: Registration = {
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent() || undefined,
+            provider: req.getProvider() || undefined,
+            rawInputs: req.getObject()?.toJavaScript() ?? {},
+            rawOutputs: {},
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+        };
+        return super.registerResource(req, (err: unknown, resp: any) => {
+            if (resp) {
+                registration.id = resp.getId() || undefined;
+                registration.rawOutputs = resp.getObject()?.toJavaScript() ?? {};
+                this.registrations.set(resp.getUrn(), registration);
+            }
+            callback(err, resp);
+        });
+    }
+
+    registerResourceOutputs(req: any, callback: (err: unknown, resp: unknown) => void): void {
+        const registration = this.registrations.get(req.getUrn());
+        if (registration) registration.rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
+        super.registerResourceOutputs(req, callback);
+    }
+}
+
+export interface RunOptions {
+    readonly programPath: string;
+    readonly project: string;
+    readonly stack: string;
+    /** Config as the engine holds it: `<namespace>:<key>` -> string. */
+    readonly config: Record<string, string>;
+    readonly preview: boolean;
+    readonly accountId: string;
+}
+
+export interface ProgramRun {
+    readonly snapshot: StackSnapshot;
+    /** Stack outputs; UNKNOWN where the value is not known at preview. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const region = options.config["aws:region"] ?? process.env.AWS_REGION;
+    if (region === undefined) {
+        throw new pulumi.RunError("missing required configuration aws:region (set it in the stack file or with --config)");
+    }
+    const env: MockEnvironment = { accountId: options.accountId, region, preview: options.preview };
+    const monitor = new CapturingMonitor(new PlatformMocks(env));
+    settings.setMockOptions(monitor, options.project, options.stack, options.preview);
+    const store = state.getStore();
+    Object.assign(store, {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: true,
+        supportsInvokeTransforms: true,
+    });
+    pulumi.runtime.setAllConfig(options.config);
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        await runInPulumiStack(async () => require(options.programPath));
+        await settings.waitForRPCs();
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+    if (failures.length > 0) throw failures[0];
+
+    const resources = [...monitor.registrations.entries()].map(([urn, r]) => toRecord(urn, r, options.preview));
+    const stackRecord = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    return {
+        snapshot: {
+            project: options.project,
+            stack: options.stack,
+            preview: options.preview,
+            resources,
+            stackTags: { "pulumi:project": options.project, "pulumi:runtime": "nodejs" },
+        },
+        outputs: stackRecord?.outputs ?? {},
+    };
+}
+
+function toRecord(urn: string, r: Registration, preview: boolean): ResourceRecord {
+    const secretProperties = new Set<string>();
+    const inputs = plain(r.rawInputs, secretProperties) as Record<string, unknown>;
+    const outputs = plain(r.rawOutputs, secretProperties) as Record<string, unknown>;
+    if (preview && r.custom) {
+        for (const property of typeSchema(r.type).computed) {
+            if (!(property in outputs)) outputs[property] = UNKNOWN;
+        }
+    }
+    return {
+        urn,
+        type: r.type,
+        name: r.name,
+        custom: r.custom,
+        parent: r.parent,
+        provider: r.provider,
+        id: r.custom ? r.id ?? UNKNOWN : undefined,
+        inputs,
+        outputs: r.custom ? { ...outputs, id: r.id ?? UNKNOWN } : outputs,
+        dependencies: [...new Set(r.dependencies)],
+        propertyDependencies: r.propertyDependencies,
+        secretProperties: [...secretProperties],
+    };
+}
+
+/** Serialized property values -> plain JSON: secrets unwrapped (and noted), references as their id or URN. */
+function plain(value: unknown, secrets: Set<string>, topLevelKey?: string): unknown {
+    if (Array.isArray(value)) return value.map((item) => plain(item, secrets, topLevelKey));
+    if (value === null || typeof value !== "object") return value;
+    const object = value as Record<string, unknown>;
+    if (object[SIG_KEY] === SECRET_SIG) {
+        if (topLevelKey !== undefined) secrets.add(topLevelKey);
+        return plain(object.value, secrets, topLevelKey);
+    }
+    if (object[SIG_KEY] === RESOURCE_SIG) {
+        return object.id === undefined || object.id === "" ? object.urn : object.id;
+    }
+    return Object.fromEntries(
+        Object.entries(object).map(([key, item]) => [key, plain(item, secrets, topLevelKey ?? key)]),
+    );
+}

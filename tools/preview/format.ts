@@ -1,0 +1,49 @@
+/** The preview's terminal report: resources grouped under their components, then the stack outputs. */
+import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
+
+export function formatPreview(
+    snapshot: StackSnapshot,
+    outputs: Record<string, unknown>,
+    where: { region: string; accountId: string },
+): string {
+    const lines = [
+        `Previewing update (${snapshot.project}/${snapshot.stack}), offline under Pulumi mocks`,
+        `  account ${where.accountId} (stand-in), region ${where.region}`,
+        "",
+        "     Type                                                        Name",
+    ];
+    const children = new Map<string | undefined, ResourceRecord[]>();
+    for (const resource of snapshot.resources) {
+        const siblings = children.get(resource.parent) ?? [];
+        siblings.push(resource);
+        children.set(resource.parent, siblings);
+    }
+    const walk = (parent: string | undefined, depth: number) => {
+        for (const resource of children.get(parent) ?? []) {
+            const label = `${"  ".repeat(depth)}${resource.type}`;
+            lines.push(` +   ${label.padEnd(60)}${resource.name}`);
+            walk(resource.urn, depth + 1);
+        }
+    };
+    walk(undefined, 0);
+
+    const custom = snapshot.resources.filter((r) => r.custom).length;
+    lines.push(
+        "",
+        "Resources:",
+        `    + ${snapshot.resources.length} to create (${custom} cloud resources, ${snapshot.resources.length - custom} components)`,
+        "",
+        "Outputs:",
+    );
+    const width = Math.max(0, ...Object.keys(outputs).map((k) => k.length)) + 2;
+    for (const [name, value] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
+        lines.push(`    ${`${name}:`.padEnd(width)}${describeValue(value)}`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+function describeValue(value: unknown): string {
+    if (value === UNKNOWN) return "output<string> (known after create)";
+    if (Array.isArray(value)) return `[${value.map(describeValue).join(", ")}]`;
+    return JSON.stringify(value);
+}
