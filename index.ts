@@ -23,6 +23,7 @@ const network = new JobNetwork("network", {
     kmsKeyArn: key.keyArn,
     logRetentionDays: config.logRetentionDays,
     flowLogGroupName: `/aws/vpc/flow-logs/${names.scoped("jobs")}`,
+    flowLogRoleName: names.scoped("flow-logs"),
 });
 const storage = new PlatformStorage("storage", {
     context,

@@ -17,8 +17,9 @@ export interface JobNetworkArgs {
     readonly egressPorts?: readonly number[];
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
-    /** Stack-unique name of the flow log group. */
+    /** Stack-unique names of the flow log group and of the role that delivers to it. */
     readonly flowLogGroupName: string;
+    readonly flowLogRoleName: string;
 }
 
 /**
@@ -85,6 +86,7 @@ export class JobNetwork extends pulumi.ComponentResource {
         const deliveryRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
             {
+                name: args.flowLogRoleName,
                 description: "Delivers this VPC's flow logs to its log group",
                 assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", accountId),
             },

@@ -75,6 +75,46 @@ class CapturingMonitor extends MockMonitor {
     }
 }
 
+export interface CaptureOptions {
+    readonly project: string;
+    readonly stack: string;
+    readonly preview: boolean;
+    readonly accountId: string;
+    readonly region: string;
+}
+
+/** The registrations recorded so far, as records (in registration order). */
+export interface Capture {
+    records(): ResourceRecord[];
+}
+
+/**
+ * Points the SDK at a capturing mock monitor. Call once per process, before any resource (or the
+ * program module) is created; what registers afterwards is recorded.
+ */
+export function installCapturingMocks(options: CaptureOptions): Capture {
+    const env: MockEnvironment = { accountId: options.accountId, region: options.region, preview: options.preview };
+    const monitor = new CapturingMonitor(new PlatformMocks(env));
+    settings.setMockOptions(monitor, options.project, options.stack, options.preview);
+    Object.assign(state.getStore(), {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: true,
+        supportsInvokeTransforms: true,
+    });
+    return {
+        records: () => [...monitor.registrations.entries()].map(([urn, r]) => toRecord(urn, r, options.preview)),
+    };
+}
+
+/** Resolves once every registration and invoke started so far has been answered. */
+export function settle(): Promise<void> {
+    return settings.waitForRPCs();
+}
+
 export interface RunOptions {
     readonly programPath: string;
     readonly project: string;
@@ -91,24 +131,13 @@ export interface ProgramRun {
     readonly outputs: Record<string, unknown>;
 }
 
+/** Runs the program as the engine would, inside a root Stack resource, and returns what it registered. */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const region = options.config["aws:region"] ?? process.env.AWS_REGION;
     if (region === undefined) {
         throw new pulumi.RunError("missing required configuration aws:region (set it in the stack file or with --config)");
     }
-    const env: MockEnvironment = { accountId: options.accountId, region, preview: options.preview };
-    const monitor = new CapturingMonitor(new PlatformMocks(env));
-    settings.setMockOptions(monitor, options.project, options.stack, options.preview);
-    const store = state.getStore();
-    Object.assign(store, {
-        supportsSecrets: true,
-        supportsResourceReferences: true,
-        supportsOutputValues: false,
-        supportsDeletedWith: true,
-        supportsAliasSpecs: true,
-        supportsTransforms: true,
-        supportsInvokeTransforms: true,
-    });
+    const capture = installCapturingMocks({ ...options, region });
     pulumi.runtime.setAllConfig(options.config);
 
     const failures: unknown[] = [];
@@ -116,13 +145,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     process.on("unhandledRejection", onRejection);
     try {
         await runInPulumiStack(async () => require(options.programPath));
-        await settings.waitForRPCs();
+        await settle();
     } finally {
         process.off("unhandledRejection", onRejection);
     }
     if (failures.length > 0) throw failures[0];
 
-    const resources = [...monitor.registrations.entries()].map(([urn, r]) => toRecord(urn, r, options.preview));
+    const resources = capture.records();
     const stackRecord = resources.find((r) => r.type === "pulumi:pulumi:Stack");
     return {
         snapshot: {

@@ -1,0 +1,147 @@
+import * as assert from "assert";
+import * as fc from "fast-check";
+import * as path from "path";
+import { CONFIG_DEFAULTS, ConfigError, FARGATE_MEMORY_BY_VCPU, LOG_RETENTION_DAYS, parseConfig } from "../config";
+import { readProject } from "../tools/preview/stack-config";
+
+const parse = (values: Record<string, string>, stack = "prod") => parseConfig((key) => values[key], stack);
+
+function problemsOf(values: Record<string, string>): ConfigError["problems"] {
+    try {
+        parse(values);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+        return error.problems;
+    }
+    assert.fail(`expected ${JSON.stringify(values)} to be rejected`);
+}
+
+describe("stack config", () => {
+    it("gives the documented secure defaults when nothing is set", () => {
+        const config = parse({});
+        assert.strictEqual(config.fargateVcpu, 2);
+        assert.strictEqual(config.fargateMemoryMiB, 4096);
+        assert.strictEqual(config.jobTimeoutSeconds, 43200);
+        assert.strictEqual(config.retryAttempts, 3);
+        assert.strictEqual(config.logRetentionDays, 30);
+        assert.strictEqual(config.network, undefined);
+        assert.strictEqual(config.imageUri, undefined);
+        assert.deepStrictEqual(config.allowedGitHosts, ["github.com", "gitlab.com", "bitbucket.org"]);
+    });
+
+    it("keeps the seed's names on prod and suffixes every other stack", () => {
+        assert.strictEqual(parse({}, "prod").nameSuffix, "");
+        assert.strictEqual(parse({}, "dev").nameSuffix, "-dev");
+        assert.strictEqual(parse({}, "Feature_X").nameSuffix, "-feature-x");
+        assert.strictEqual(parse({ nameSuffix: "-blue" }, "prod").nameSuffix, "-blue");
+    });
+
+    it("declares in Pulumi.yaml exactly the keys and defaults the parser uses", () => {
+        const declared = readProject(path.join(__dirname, "..")).config ?? {};
+        for (const [key, fallback] of Object.entries(CONFIG_DEFAULTS)) {
+            assert.ok(key in declared, `Pulumi.yaml does not declare ${key}`);
+            const value = declared[key].default;
+            assert.deepStrictEqual(typeof fallback === "number" && typeof value === "string" ? Number(value) : value, fallback, key);
+        }
+        // Every declared key is read by the parser: a typo in Pulumi.yaml would otherwise be silently ignored.
+        for (const key of Object.keys(declared)) {
+            const probe = parseConfigReads();
+            assert.ok(probe.has(key), `Pulumi.yaml declares ${key}, which config.ts never reads`);
+        }
+    });
+
+    it("accepts every Fargate vCPU/memory combination and nothing else", () => {
+        for (const [vcpu, memories] of Object.entries(FARGATE_MEMORY_BY_VCPU)) {
+            for (const memory of memories) {
+                const config = parse({ fargateVcpu: vcpu, fargateMemoryMiB: String(memory), maxVcpus: "16" });
+                assert.strictEqual(config.fargateMemoryMiB, memory);
+            }
+        }
+        fc.assert(
+            fc.property(fc.constantFrom(...Object.keys(FARGATE_MEMORY_BY_VCPU)), fc.integer({ min: 1, max: 200000 }), (vcpu, memory) => {
+                const valid = FARGATE_MEMORY_BY_VCPU[vcpu].includes(memory);
+                let accepted = true;
+                try {
+                    parse({ fargateVcpu: vcpu, fargateMemoryMiB: String(memory), maxVcpus: "16" });
+                } catch {
+                    accepted = false;
+                }
+                return accepted === valid;
+            }),
+        );
+    });
+
+    it("names the key, the value and the allowed memory sizes for a bad combination", () => {
+        const [problem] = problemsOf({ fargateVcpu: "1", fargateMemoryMiB: "16384" });
+        assert.strictEqual(problem.key, "fargateMemoryMiB");
+        assert.strictEqual(problem.value, "16384");
+        assert.match(problem.allowed, /2048, 3072, 4096, 5120, 6144, 7168, 8192 \(MiB\) for 1 vCPU/);
+    });
+
+    it("accepts only CloudWatch's retention periods", () => {
+        for (const days of LOG_RETENTION_DAYS) assert.strictEqual(parse({ logRetentionDays: String(days) }).logRetentionDays, days);
+        const [problem] = problemsOf({ logRetentionDays: "31" });
+        assert.strictEqual(problem.key, "logRetentionDays");
+        assert.match(problem.allowed, /1, 3, 5, 7, 14, 30, 60/);
+    });
+
+    const invalid: [string, string, RegExp][] = [
+        ["fargateVcpu", "3", /one of 0.25, 0.5, 1, 2, 4, 8, 16/],
+        ["fargateVcpu", "two", /one of/],
+        ["jobTimeoutSeconds", "59", /from 60 to 1209600/],
+        ["jobTimeoutSeconds", "1.5", /whole number/],
+        ["retryAttempts", "0", /from 1 to 10/],
+        ["retryAttempts", "11", /from 1 to 10/],
+        ["maxVcpus", "1", /from 2 to 10000/],
+        ["ephemeralStorageGiB", "20", /from 21 to 200/],
+        ["ephemeralStorageGiB", "201", /from 21 to 200/],
+        ["vpcId", "my-vpc", /VPC id/],
+        ["image", "latest", /tag or digest/],
+        ["image", "repo/image", /tag or digest/],
+        ["permissionsBoundaryArn", "arn:aws:iam::123:policy/x", /IAM policy ARN/],
+        ["transformPolicyNames", "AWSTransformCustomFullAccess", /JSON list/],
+        ["allowedGitHosts", '["https://github.com"]', /host names/],
+        ["allowedGitHosts", '["169.254.169.254"]', /host names/],
+        ["nameSuffix", "Dev", /lowercase/],
+        ["nameSuffix", "-this-suffix-is-far-too-long", /at most 20/],
+        ["objectLock", "yes", /true or false/],
+        ["sourceUploadExpirationDays", "0", /from 1 to 365/],
+    ];
+    for (const [key, value, allowed] of invalid) {
+        it(`rejects ${key} = ${value} with a message naming the key, the value and what is allowed`, () => {
+            const problems = problemsOf({ [key]: value });
+            const problem = problems.find((p) => p.key === key);
+            assert.ok(problem, `no problem reported for ${key}: ${JSON.stringify(problems)}`);
+            assert.strictEqual(problem.value, value);
+            assert.match(problem.allowed, allowed);
+            assert.throws(() => parse({ [key]: value }), (error: Error) => error.message.includes(`atx-platform:${key} = ${value}: must be`));
+        });
+    }
+
+    it("requires subnets with a VPC and a VPC with subnets or a security group", () => {
+        assert.deepStrictEqual(problemsOf({ vpcId: "vpc-0abc12345" }).map((p) => p.key), ["subnetIds"]);
+        assert.deepStrictEqual(problemsOf({ subnetIds: '["subnet-0abc12345"]' }).map((p) => p.key), ["vpcId"]);
+        assert.deepStrictEqual(problemsOf({ securityGroupId: "sg-0abc12345" }).map((p) => p.key), ["vpcId"]);
+        const config = parse({ vpcId: "vpc-0abc12345", subnetIds: '["subnet-0abc12345","subnet-0def67890"]', securityGroupId: "sg-0abc12345" });
+        assert.deepStrictEqual(config.network, {
+            vpcId: "vpc-0abc12345",
+            subnetIds: ["subnet-0abc12345", "subnet-0def67890"],
+            securityGroupId: "sg-0abc12345",
+        });
+    });
+
+    it("reports every bad key at once", () => {
+        const keys = problemsOf({ retryAttempts: "0", logRetentionDays: "2", image: "nope" }).map((p) => p.key);
+        assert.deepStrictEqual(keys.sort(), ["image", "logRetentionDays", "retryAttempts"]);
+    });
+});
+
+/** The keys parseConfig asks for, observed by running it once. */
+function parseConfigReads(): Set<string> {
+    const keys = new Set<string>();
+    parseConfig((key) => {
+        keys.add(key);
+        return undefined;
+    }, "prod");
+    return keys;
+}

@@ -1,0 +1,76 @@
+/**
+ * In-process Pulumi mocks for component tests, in update mode (ARNs and ids are fabricated, so
+ * documents can be read). Installed once per test process; program-level tests run the real
+ * program in a child process instead (see preview.ts), since a program can only load once.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ResourceRecord } from "../../tools/shared/resource-record";
+import { Capture, installCapturingMocks, settle } from "../../tools/preview/capture";
+import { AwsContext, lookupAwsContext } from "../../components/aws-context";
+
+export const ACCOUNT_ID = "123456789012";
+export const REGION = "us-east-1";
+
+let capture: Capture | undefined;
+
+function ensureMocks(): Capture {
+    capture ??= installCapturingMocks({ project: "atx-platform", stack: "test", preview: false, accountId: ACCOUNT_ID, region: REGION });
+    return capture;
+}
+
+export function testContext(): AwsContext {
+    ensureMocks();
+    return lookupAwsContext();
+}
+
+/**
+ * Builds a component and returns everything registered beneath it once the mocks have answered.
+ * Each test should give its component a unique name.
+ */
+export async function componentResources(build: () => pulumi.ComponentResource): Promise<ResourceTree> {
+    const records = ensureMocks();
+    const component = build();
+    const urn = await promiseOf(component.urn);
+    await settle();
+    const all = records.records();
+    const descendants = new Set([urn]);
+    for (const r of all) {
+        if (r.parent !== undefined && descendants.has(r.parent)) descendants.add(r.urn);
+    }
+    return new ResourceTree(all.filter((r) => r.urn !== urn && descendants.has(r.urn)));
+}
+
+export class ResourceTree {
+    constructor(readonly resources: readonly ResourceRecord[]) {}
+
+    ofType(type: string): ResourceRecord[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource of a type (fails when there are none or several). */
+    one(type: string, nameFilter?: (name: string) => boolean): ResourceRecord {
+        const matches = this.ofType(type).filter((r) => nameFilter === undefined || nameFilter(r.name));
+        if (matches.length !== 1) {
+            throw new Error(`expected one ${type}, found ${matches.length}: ${matches.map((r) => r.name).join(", ")}`);
+        }
+        return matches[0];
+    }
+
+    named(name: string): ResourceRecord {
+        const match = this.resources.find((r) => r.name === name);
+        if (match === undefined) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
+        return match;
+    }
+}
+
+/** Awaits an output's value (update mode: every value is known). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/** A JSON document input (policies, container properties) parsed. */
+export function json(record: ResourceRecord, property: string): any {
+    const value = record.inputs[property];
+    if (typeof value !== "string") throw new Error(`${record.name}.${property} is not a JSON string: ${JSON.stringify(value)}`);
+    return JSON.parse(value);
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs the real program through the offline preview CLI in a child process (one program per
+ * process), with a stack's config and overrides, and returns its exit code, output and export.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+export interface ExportedResource {
+    urn: string;
+    type: string;
+    custom: boolean;
+    id?: string;
+    parent?: string;
+    inputs: Record<string, any>;
+    outputs: Record<string, any>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+}
+
+export interface PreviewResult {
+    readonly exitCode: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly resources: ExportedResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+const cache = new Map<string, PreviewResult>();
+
+export function previewStack(stack: string, overrides: readonly string[] = []): PreviewResult {
+    const key = JSON.stringify([stack, overrides]);
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const exportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "atx-preview-")), "state.json");
+    const args = ["-r", "ts-node/register/transpile-only", "tools/preview/cli.ts", "--stack", stack, "--export", exportFile];
+    for (const override of overrides) args.push("--config", override);
+    const child = spawnSync(process.execPath, args, { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } });
+    let resources: ExportedResource[] = [];
+    if (fs.existsSync(exportFile)) resources = JSON.parse(fs.readFileSync(exportFile, "utf8")).deployment.resources;
+    const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    const result: PreviewResult = {
+        exitCode: child.status ?? -1,
+        stdout: child.stdout,
+        stderr: child.stderr,
+        resources,
+        outputs: stackResource?.outputs ?? {},
+    };
+    cache.set(key, result);
+    return result;
+}
+
+/** The logical name at the end of a URN. */
+export function nameOf(resource: { urn: string }): string {
+    return resource.urn.slice(resource.urn.lastIndexOf("::") + 2);
+}
