@@ -6,6 +6,7 @@
  * one preview reports all bad keys at once, each with the value given and what is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ALARM_DEFAULTS, AlarmsConfig, AlarmSettings, MAX_ALARM_WINDOW_SECONDS, METRIC_ALARMS } from "./components/alarms";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -50,6 +51,28 @@ export interface PlatformConfig {
     readonly noncurrentVersionExpirationDays: number;
     readonly objectLock: boolean;
     readonly intelligentTiering: boolean;
+    readonly api: {
+        /** Stage throttling: steady requests per second and burst. */
+        readonly throttlingRateLimit: number;
+        readonly throttlingBurstLimit: number;
+        /** SubmitJob calls per second per bulk submitter instance. */
+        readonly bulkSubmitRatePerSecond: number;
+        /** Whether this stack sets the region's API Gateway logging role (one stack per account should). */
+        readonly manageAccountSettings: boolean;
+    };
+    readonly observability: {
+        /** E-mail addresses and HTTPS endpoints subscribed to the alarm topic. */
+        readonly alarmEmails: readonly string[];
+        readonly alarmHttpsEndpoints: readonly string[];
+        /** A job still running after this many hours is reported. */
+        readonly longRunningJobHours: number;
+        /** Per-alarm switches and thresholds: ALARM_DEFAULTS overlaid with the `alarms` object. */
+        readonly alarms: AlarmsConfig;
+    };
+    readonly audit: {
+        /** Also deliver the trail to CloudWatch Logs, with metric filters and alarms (default on prod). */
+        readonly cloudTrailLogsToCloudWatch: boolean;
+    };
 }
 
 export const CONFIG_DEFAULTS = {
@@ -66,6 +89,13 @@ export const CONFIG_DEFAULTS = {
     noncurrentVersionExpirationDays: 90,
     objectLock: false,
     intelligentTiering: false,
+    apiThrottlingRateLimit: 50,
+    apiThrottlingBurstLimit: 100,
+    bulkSubmitRatePerSecond: 10,
+    manageApiGatewayAccount: true,
+    alarmEmails: [],
+    alarmHttpsEndpoints: [],
+    longRunningJobHours: 6,
 } as const;
 
 /** One bad key: its name, the value given and what would have been accepted. */
@@ -95,7 +125,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
     const reader = new ConfigReader(raw);
 
     const fargateVcpu = reader.number("fargateVcpu", CONFIG_DEFAULTS.fargateVcpu, {
-        allowed: Object.keys(FARGATE_MEMORY_BY_VCPU).map(Number),
+        allowed: Object.keys(FARGATE_MEMORY_BY_VCPU).map(Number).sort((a, b) => a - b),
     });
     const memoryChoices = FARGATE_MEMORY_BY_VCPU[String(fargateVcpu)] ?? [];
     const fargateMemoryMiB = reader.integer("fargateMemoryMiB", CONFIG_DEFAULTS.fargateMemoryMiB, {
@@ -174,6 +204,27 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
         ),
         objectLock: reader.boolean("objectLock", CONFIG_DEFAULTS.objectLock),
         intelligentTiering: reader.boolean("intelligentTiering", CONFIG_DEFAULTS.intelligentTiering),
+        api: {
+            throttlingRateLimit: reader.integer("apiThrottlingRateLimit", CONFIG_DEFAULTS.apiThrottlingRateLimit, { min: 1, max: 10000 }),
+            throttlingBurstLimit: reader.integer("apiThrottlingBurstLimit", CONFIG_DEFAULTS.apiThrottlingBurstLimit, { min: 1, max: 5000 }),
+            bulkSubmitRatePerSecond: reader.integer("bulkSubmitRatePerSecond", CONFIG_DEFAULTS.bulkSubmitRatePerSecond, { min: 1, max: 50 }),
+            manageAccountSettings: reader.boolean("manageApiGatewayAccount", CONFIG_DEFAULTS.manageApiGatewayAccount),
+        },
+        observability: {
+            alarmEmails: reader.stringList("alarmEmails", CONFIG_DEFAULTS.alarmEmails, {
+                pattern: /^[^@\s"]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}$/,
+                allowedText: "a JSON list of e-mail addresses such as [\"ops@example.com\"]",
+            }),
+            alarmHttpsEndpoints: reader.stringList("alarmHttpsEndpoints", CONFIG_DEFAULTS.alarmHttpsEndpoints, {
+                pattern: /^https:\/\/[a-zA-Z0-9.-]+(:\d+)?(\/\S*)?$/,
+                allowedText: "a JSON list of https:// URLs",
+            }),
+            longRunningJobHours: reader.integer("longRunningJobHours", CONFIG_DEFAULTS.longRunningJobHours, { min: 1, max: 336 }),
+            alarms: parseAlarms(reader.json("alarms"), (key, value, allowed) => reader.problem(key, value, allowed)),
+        },
+        audit: {
+            cloudTrailLogsToCloudWatch: reader.boolean("cloudTrailLogsToCloudWatch", stack === "prod"),
+        },
     };
     if (reader.problems.length > 0) {
         throw new ConfigError(reader.problems, project);
@@ -218,6 +269,18 @@ class ConfigReader {
         if (value === "true" || value === "false") return value === "true";
         this.problem(key, value, "true or false");
         return fallback;
+    }
+
+    /** A structured value (an object in the stack file arrives as JSON text); undefined when unset. */
+    json(key: string): unknown {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return undefined;
+        try {
+            return JSON.parse(value);
+        } catch {
+            this.problem(key, value, "valid JSON (an object in the stack file, or JSON text on the command line)");
+            return undefined;
+        }
     }
 
     optionalString(key: string, pattern: RegExp, allowedText: string, maxLength = 2048): string | undefined {
@@ -265,6 +328,67 @@ class ConfigReader {
         }
         return parsed;
     }
+}
+
+/**
+ * The `alarms` config object: `{ "<alarm>": { enabled?, threshold?, periodSeconds?, evaluationPeriods? } }`,
+ * each setting optional (ALARM_DEFAULTS fills the rest). Problems are reported per setting, keyed
+ * `alarms.<alarm>.<setting>`. `ecrScanFindings` is a rule, not a metric: it takes `enabled` only.
+ */
+export function parseAlarms(value: unknown, problem: (key: string, value: string, allowed: string) => void): AlarmsConfig {
+    if (value === undefined) return ALARM_DEFAULTS;
+    const known = Object.keys(ALARM_DEFAULTS);
+    if (!isPlainObject(value)) {
+        problem("alarms", JSON.stringify(value), `an object keyed by alarm (${known.join(", ")})`);
+        return ALARM_DEFAULTS;
+    }
+    const result: Record<string, unknown> = { ...ALARM_DEFAULTS };
+    for (const [alarm, given] of Object.entries(value)) {
+        const key = `alarms.${alarm}`;
+        if (!known.includes(alarm)) {
+            problem(key, JSON.stringify(given), `an alarm: one of ${known.join(", ")}`);
+            continue;
+        }
+        const settingNames = alarm === "ecrScanFindings" ? ["enabled"] : ["enabled", "threshold", "periodSeconds", "evaluationPeriods"];
+        if (!isPlainObject(given)) {
+            problem(key, JSON.stringify(given), `an object with ${settingNames.join(", ")}`);
+            continue;
+        }
+        const merged: Record<string, unknown> = { ...(ALARM_DEFAULTS as Record<string, object>)[alarm] };
+        for (const [setting, v] of Object.entries(given)) {
+            const settingKey = `${key}.${setting}`;
+            const shown = JSON.stringify(v);
+            if (!settingNames.includes(setting)) {
+                problem(settingKey, shown, `one of the settings ${settingNames.join(", ")}`);
+            } else if (setting === "enabled" && typeof v !== "boolean") {
+                problem(settingKey, shown, "true or false");
+            } else if (setting === "threshold" && !(typeof v === "number" && v > 0 && (alarm !== "api5xxRate" || v <= 100))) {
+                problem(settingKey, shown, alarm === "api5xxRate" ? "a percentage above 0, at most 100" : "a number above 0");
+            } else if (setting === "periodSeconds" && !(Number.isInteger(v) && (v as number) >= 60 && (v as number) <= MAX_ALARM_WINDOW_SECONDS && (v as number) % 60 === 0)) {
+                problem(settingKey, shown, `a multiple of 60 from 60 to ${MAX_ALARM_WINDOW_SECONDS} (seconds)`);
+            } else if (setting === "evaluationPeriods" && !(Number.isInteger(v) && (v as number) >= 1)) {
+                problem(settingKey, shown, "a whole number from 1");
+            } else {
+                merged[setting] = v;
+            }
+        }
+        if ((METRIC_ALARMS as readonly string[]).includes(alarm)) {
+            const settings = merged as unknown as AlarmSettings;
+            if (settings.periodSeconds * settings.evaluationPeriods > MAX_ALARM_WINDOW_SECONDS) {
+                problem(
+                    `${key}.evaluationPeriods`,
+                    JSON.stringify(settings.evaluationPeriods),
+                    `at most ${Math.floor(MAX_ALARM_WINDOW_SECONDS / settings.periodSeconds)} with a period of ${settings.periodSeconds} s (CloudWatch evaluates at most one day)`,
+                );
+            }
+        }
+        result[alarm] = merged;
+    }
+    return result as AlarmsConfig;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describeRule(kind: string, rule: NumberRule): string {

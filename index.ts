@@ -2,13 +2,18 @@
  * The ATX transformation platform: reads the validated stack config, wires the components together
  * and exports the outputs other teams rely on (see contract/outputs.ts and the README's table).
  */
+import * as path from "path";
 import { loadConfig } from "./config";
+import { AlarmTopic } from "./components/alarms";
+import { MCP_CONFIG_KEY, TransformApi } from "./components/api";
+import { Audit } from "./components/audit";
 import { lookupAwsContext } from "./components/aws-context";
 import { TransformBatch } from "./components/batch";
 import { PlatformKey } from "./components/encryption";
 import { JobIdentity } from "./components/identity";
 import { platformNames } from "./components/naming";
 import { JobNetwork } from "./components/network";
+import { Observability } from "./components/observability";
 import { ContainerRegistry } from "./components/registry";
 import { PlatformStorage, RESULTS_PREFIX } from "./components/storage";
 
@@ -77,12 +82,67 @@ const batch = new TransformBatch(
         AWS_REGION: context.region,
         ALLOWED_GIT_HOSTS: config.allowedGitHosts.join(","),
         GIT_CREDENTIAL_SECRETS: "github.com=atx/github-token,gitlab.com=atx/gitlab-token,bitbucket.org=atx/bitbucket-token",
-        MCP_CONFIG_KEY: "config/mcp.json",
+        MCP_CONFIG_KEY,
     },
     },
     // The definition quotes the roles and image by name: wait for their policies and the push.
     { dependsOn: [identity, registry] },
 );
+
+const api = new TransformApi("api", {
+    context,
+    namePrefix: names.scoped("api"),
+    invokePolicyName: names.apiInvokePolicy,
+    kmsKeyArn: key.keyArn,
+    logRetentionDays: config.logRetentionDays,
+    jobQueueArn: batch.jobQueue.arn,
+    jobDefinitionName: batch.jobDefinition.name,
+    jobDefinitionArn: batch.jobDefinition.arn,
+    sourceBucket: { name: storage.sourceBucket.bucketName, arn: storage.sourceBucket.arn },
+    outputBucket: { name: storage.outputBucket.bucketName, arn: storage.outputBucket.arn },
+    codeDirectory: path.join(__dirname, ".build", "api"),
+    allowedGitHosts: config.allowedGitHosts,
+    throttlingRateLimit: config.api.throttlingRateLimit,
+    throttlingBurstLimit: config.api.throttlingBurstLimit,
+    bulkSubmitRatePerSecond: config.api.bulkSubmitRatePerSecond,
+    manageAccountSettings: config.api.manageAccountSettings,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
+});
+
+const alarmTopic = new AlarmTopic("alarms", {
+    context,
+    topicName: names.scoped("alarms"),
+    kmsKeyArn: key.keyArn,
+    emails: config.observability.alarmEmails,
+    httpsEndpoints: config.observability.alarmHttpsEndpoints,
+});
+const audit = new Audit("audit", {
+    context,
+    names,
+    kmsKeyArn: key.keyArn,
+    accessLogBucketName: storage.logBucket.bucketName,
+    dataEventBucketArns: [storage.outputBucket.arn, storage.sourceBucket.arn],
+    noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+    logsToCloudWatch: config.audit.cloudTrailLogsToCloudWatch,
+    logRetentionDays: config.logRetentionDays,
+    alarmTopicArn: alarmTopic.topicArn,
+    alarms: config.observability.alarms,
+});
+const observability = new Observability("observability", {
+    context,
+    names,
+    kmsKeyArn: key.keyArn,
+    logRetentionDays: config.logRetentionDays,
+    alarmTopicArn: alarmTopic.topicArn,
+    alarms: config.observability.alarms,
+    longRunningJobHours: config.observability.longRunningJobHours,
+    jobTimeoutSeconds: config.jobTimeoutSeconds,
+    jobQueueName: batch.jobQueue.name,
+    jobLogGroupName: batch.logGroup.name,
+    repositoryName: registry.repository.name,
+    accessLogBucketName: storage.logBucket.bucketName,
+    dashboardAlarmArns: audit.alarmArns,
+});
 
 export const outputBucketName = storage.outputBucket.bucketName;
 export const outputBucketArn = storage.outputBucket.arn;
@@ -103,3 +163,10 @@ export const subnetIds = network.subnetIds;
 export const securityGroupId = network.securityGroupId;
 export const jobRoleArn = identity.jobRoleArn;
 export const executionRoleArn = identity.executionRoleArn;
+export const apiUrl = api.url;
+export const apiId = api.restApi.id;
+export const apiInvokePolicyArn = api.invokePolicy.arn;
+export const jobsTableName = api.table.name;
+export const dashboardUrl = observability.dashboardUrl;
+export const alarmTopicArn = alarmTopic.topicArn;
+export const trailArn = audit.trailArn;

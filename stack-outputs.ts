@@ -29,6 +29,13 @@ export const PLATFORM_OUTPUTS = {
     securityGroupId: "Security group of the jobs (no ingress, HTTPS egress)",
     jobRoleArn: "ARN of the job role (ATXBatchJobRole)",
     executionRoleArn: "ARN of the execution role (ATXBatchExecutionRole)",
+    apiUrl: "Invoke URL of the REST API's prod stage (SigV4-signed requests)",
+    apiId: "Id of the REST API",
+    apiInvokePolicyArn: "Managed policy granting execute-api:Invoke on the API: attach it to callers",
+    jobsTableName: "DynamoDB table holding job and batch state",
+    dashboardUrl: "Console URL of the platform's CloudWatch dashboard",
+    alarmTopicArn: "SNS topic (KMS-encrypted) every alarm and alert notifies: subscribe to it",
+    trailArn: "ARN of the audit CloudTrail trail",
 } as const;
 
 export type PlatformOutputName = keyof typeof PLATFORM_OUTPUTS;

@@ -32,6 +32,12 @@ export const arns = {
         pulumi.interpolate`arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:${logGroupName}`,
     repository: (ctx: AwsContext, repositoryName: pulumi.Input<string>) =>
         pulumi.interpolate`arn:${ctx.partition}:ecr:${ctx.region}:${ctx.accountId}:repository/${repositoryName}`,
+    table: (ctx: AwsContext, tableName: pulumi.Input<string>) =>
+        pulumi.interpolate`arn:${ctx.partition}:dynamodb:${ctx.region}:${ctx.accountId}:table/${tableName}`,
+    queue: (ctx: AwsContext, queueName: pulumi.Input<string>) =>
+        pulumi.interpolate`arn:${ctx.partition}:sqs:${ctx.region}:${ctx.accountId}:${queueName}`,
+    batch: (ctx: AwsContext, resource: pulumi.Input<string>) =>
+        pulumi.interpolate`arn:${ctx.partition}:batch:${ctx.region}:${ctx.accountId}:${resource}`,
     repositoryUrl: (ctx: AwsContext, repositoryName: pulumi.Input<string>) =>
         pulumi.interpolate`${ctx.accountId}.dkr.ecr.${ctx.region}.${ctx.dnsSuffix}/${repositoryName}`,
 };

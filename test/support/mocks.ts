@@ -40,15 +40,18 @@ export async function componentResources(build: () => pulumi.ComponentResource):
     return new ResourceTree(all.filter((r) => r.urn !== urn && descendants.has(r.urn)));
 }
 
-export class ResourceTree {
-    constructor(readonly resources: readonly ResourceRecord[]) {}
+/** A record whose property values tests read freely. */
+export type TestRecord = ResourceRecord & { readonly inputs: Record<string, any>; readonly outputs: Record<string, any> };
 
-    ofType(type: string): ResourceRecord[] {
+export class ResourceTree {
+    constructor(readonly resources: readonly TestRecord[]) {}
+
+    ofType(type: string): TestRecord[] {
         return this.resources.filter((r) => r.type === type);
     }
 
     /** The one resource of a type (fails when there are none or several). */
-    one(type: string, nameFilter?: (name: string) => boolean): ResourceRecord {
+    one(type: string, nameFilter?: (name: string) => boolean): TestRecord {
         const matches = this.ofType(type).filter((r) => nameFilter === undefined || nameFilter(r.name));
         if (matches.length !== 1) {
             throw new Error(`expected one ${type}, found ${matches.length}: ${matches.map((r) => r.name).join(", ")}`);
@@ -56,7 +59,7 @@ export class ResourceTree {
         return matches[0];
     }
 
-    named(name: string): ResourceRecord {
+    named(name: string): TestRecord {
         const match = this.resources.find((r) => r.name === name);
         if (match === undefined) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
         return match;

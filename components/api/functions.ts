@@ -1,0 +1,133 @@
+/**
+ * The API's Lambda functions, built from api/contract.ts: each with its own role holding exactly the
+ * contract's permissions (symbolic resources replaced by this stack's ARNs), its own encrypted log
+ * group, and its environment.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { FunctionContract, FunctionName, functions, lambdaHandler, lambdaRuntime, SymbolicResource } from "../../api/contract";
+import { arns, AwsContext } from "../aws-context";
+import { policyDocument, serviceTrustPolicy, Statement } from "../iam-documents";
+import { createEncryptedLogGroup } from "../log-group";
+
+/** What the `ref:` values and symbolic resources of the contract resolve to in this stack. */
+export interface ContractBindings {
+    readonly refs: Record<string, pulumi.Input<string>>;
+    readonly resources: Record<Exclude<SymbolicResource, "*">, pulumi.Input<string>>;
+}
+
+export interface ApiFunctionsArgs {
+    readonly context: AwsContext;
+    readonly namePrefix: string;
+    /** Directory holding `<function>/index.js` bundles (api/build.ts writes them). */
+    readonly codeDirectory: string;
+    readonly bindings: ContractBindings;
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    /** Queue receiving events the function could not process when invoked asynchronously. */
+    readonly deadLetterQueueArn: pulumi.Input<string>;
+    /** Literal settings from stack config that override the contract's recommended values. */
+    readonly environmentOverrides?: Partial<Record<FunctionName, Record<string, string>>>;
+    readonly permissionsBoundaryArn?: string;
+}
+
+export type ApiFunctions = Record<FunctionName, aws.lambda.Function>;
+
+export function createApiFunctions(args: ApiFunctionsArgs, parent: pulumi.Resource): ApiFunctions {
+    const created: Partial<ApiFunctions> = {};
+    for (const [name, contract] of Object.entries(functions) as [FunctionName, FunctionContract][]) {
+        created[name] = createFunction(name, contract, args, parent);
+    }
+    return created as ApiFunctions;
+}
+
+function createFunction(name: FunctionName, contract: FunctionContract, args: ApiFunctionsArgs, parent: pulumi.Resource): aws.lambda.Function {
+    const functionName = `${args.namePrefix}-${name}`;
+    const opts = { parent };
+    const logGroup = createEncryptedLogGroup(
+        `${functionName}-logs`,
+        { logGroupName: `/aws/lambda/${functionName}`, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
+        opts,
+    );
+    const role = new aws.iam.Role(
+        `${functionName}-role`,
+        {
+            name: functionName,
+            description: `ATX API function ${name}: ${contract.description}`,
+            assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", args.context.accountId),
+            permissionsBoundary: args.permissionsBoundaryArn,
+        },
+        opts,
+    );
+    const logGroupArn = arns.logGroup(args.context, logGroup.name);
+    const statements: Statement[] = [
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+        },
+        {
+            // Async invocations (EventBridge) that keep failing end in the dead-letter queue.
+            Sid: "SendToDeadLetterQueue",
+            Effect: "Allow",
+            Action: "sqs:SendMessage",
+            Resource: args.deadLetterQueueArn,
+        },
+        {
+            // X-Ray segment upload has no resource-level permissions.
+            Sid: "WriteTraces",
+            Effect: "Allow",
+            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            Resource: "*",
+        },
+        ...contract.permissions.map((permission, index) => ({
+            Sid: `Contract${index}`,
+            Effect: "Allow" as const,
+            Action: permission.actions,
+            Resource: permission.resources.map((resource) => (resource === "*" ? "*" : args.bindings.resources[resource])),
+            ...conditionFor(permission.actions),
+        })),
+    ];
+    const policy = new aws.iam.RolePolicy(`${functionName}-access`, { role: role.name, policy: policyDocument(statements) }, opts);
+
+    const environment: Record<string, pulumi.Input<string>> = {};
+    for (const [key, value] of Object.entries(contract.environment)) {
+        environment[key] = value.startsWith("ref:") ? resolveRef(value.slice(4), args.bindings) : value;
+    }
+    Object.assign(environment, args.environmentOverrides?.[name] ?? {});
+
+    return new aws.lambda.Function(
+        functionName,
+        {
+            name: functionName,
+            description: contract.description,
+            runtime: lambdaRuntime,
+            architectures: ["arm64"],
+            handler: lambdaHandler,
+            code: new pulumi.asset.FileArchive(path.join(args.codeDirectory, name)),
+            role: arns.role(args.context, role.name),
+            timeout: contract.timeoutSeconds,
+            memorySize: contract.memoryMb,
+            environment: { variables: environment },
+            kmsKeyArn: args.kmsKeyArn,
+            tracingConfig: { mode: "Active" },
+            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            deadLetterConfig: { targetArn: args.deadLetterQueueArn },
+        },
+        // The function starts with its role's policy and its log group in place.
+        { parent, dependsOn: [policy, logGroup] },
+    );
+}
+
+function resolveRef(ref: string, bindings: ContractBindings): pulumi.Input<string> {
+    const value = bindings.refs[ref];
+    if (value === undefined) throw new Error(`api/contract.ts refers to ${ref}, which the API component does not bind`);
+    return value;
+}
+
+/** Listing the output bucket is limited to the results prefix, as the contract asks. */
+function conditionFor(actions: readonly string[]): Pick<Statement, "Condition"> | Record<string, never> {
+    return actions.includes("s3:ListBucket") ? { Condition: { StringLike: { "s3:prefix": ["transformations/*"] } } } : {};
+}

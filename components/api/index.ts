@@ -1,0 +1,286 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { bulkQueue as bulkQueueContract, jobEventsTarget, jobsTable, jobStateChangePattern, stageName } from "../../api/contract";
+import { arns, AwsContext } from "../aws-context";
+import { policyDocument, serviceTrustPolicy, Statement } from "../iam-documents";
+import { createApiInvokePolicy } from "../identity";
+import { RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
+import { ApiFunctions, createApiFunctions } from "./functions";
+import { createRestApi } from "./rest-api";
+
+/** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
+export const MCP_CONFIG_KEY = "config/mcp.json";
+
+export interface TransformApiArgs {
+    readonly context: AwsContext;
+    /** Prefix of every physical name, e.g. `atx-api` (stack suffix included). */
+    readonly namePrefix: string;
+    readonly invokePolicyName: string;
+    readonly kmsKeyArn: pulumi.Input<string>;
+    readonly logRetentionDays: number;
+    readonly jobQueueArn: pulumi.Input<string>;
+    readonly jobDefinitionName: pulumi.Input<string>;
+    readonly jobDefinitionArn: pulumi.Input<string>;
+    readonly sourceBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+    readonly outputBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+    /** Directory with the functions' bundles (`<function>/index.js`). */
+    readonly codeDirectory: string;
+    /** Source hosts jobs may clone from. */
+    readonly allowedGitHosts: readonly string[];
+    /** Stage throttling. Defaults 50 requests/s, burst 100. */
+    readonly throttlingRateLimit?: number;
+    readonly throttlingBurstLimit?: number;
+    /** Batch SubmitJob calls per second per submitter instance. Default 10. */
+    readonly bulkSubmitRatePerSecond?: number;
+    /**
+     * Set the region's API Gateway account settings (the role it logs to CloudWatch with). They are
+     * one per account and region: let exactly one stack per account manage them. Default true.
+     */
+    readonly manageAccountSettings?: boolean;
+    readonly permissionsBoundaryArn?: string;
+}
+
+/**
+ * The REST API engineers run transformations through: API Gateway (AWS_IAM on every method) in
+ * front of Lambda handlers, a DynamoDB table of jobs and batches, an SQS queue feeding the bulk
+ * submitter, and an EventBridge rule that records Batch job state changes of this queue.
+ */
+export class TransformApi extends pulumi.ComponentResource {
+    readonly restApi: aws.apigateway.RestApi;
+    readonly stage: aws.apigateway.Stage;
+    readonly url: pulumi.Output<string>;
+    readonly invokePolicy: aws.iam.Policy;
+    readonly table: aws.dynamodb.Table;
+    readonly bulkQueue: aws.sqs.Queue;
+    readonly deadLetterQueue: aws.sqs.Queue;
+    readonly functions: ApiFunctions;
+
+    constructor(name: string, args: TransformApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("atx:api:TransformApi", name, {}, opts);
+        const { context } = args;
+        const child = { parent: this };
+        const prefix = args.namePrefix;
+
+        this.table = new aws.dynamodb.Table(
+            `${name}-jobs`,
+            {
+                name: `${prefix}-jobs`,
+                billingMode: jobsTable.billingMode,
+                hashKey: jobsTable.hashKey,
+                rangeKey: jobsTable.rangeKey,
+                attributes: [...jobsTable.attributes],
+                globalSecondaryIndexes: jobsTable.globalSecondaryIndexes.map((index) => ({
+                    name: index.name,
+                    hashKey: index.hashKey,
+                    rangeKey: index.rangeKey,
+                    projectionType: index.projectionType,
+                    nonKeyAttributes: "nonKeyAttributes" in index ? [...index.nonKeyAttributes] : undefined,
+                })),
+                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
+                pointInTimeRecovery: { enabled: jobsTable.pointInTimeRecovery },
+                deletionProtectionEnabled: true,
+            },
+            child,
+        );
+        const tableArn = arns.table(context, this.table.name);
+
+        const deadLetterQueueName = `${prefix}-dead-letters`;
+        this.deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dead-letters`,
+            { name: deadLetterQueueName, kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 },
+            child,
+        );
+        const deadLetterQueueArn = arns.queue(context, deadLetterQueueName);
+        const bulkQueueName = `${prefix}-bulk-submissions`;
+        this.bulkQueue = new aws.sqs.Queue(
+            `${name}-bulk-submissions`,
+            {
+                name: bulkQueueName,
+                kmsMasterKeyId: args.kmsKeyArn,
+                visibilityTimeoutSeconds: bulkQueueContract.visibilityTimeoutSeconds,
+                messageRetentionSeconds: bulkQueueContract.messageRetentionSeconds,
+                redrivePolicy: pulumi.jsonStringify({
+                    deadLetterTargetArn: deadLetterQueueArn,
+                    maxReceiveCount: bulkQueueContract.deadLetterMaxReceiveCount,
+                }),
+            },
+            { parent: this, dependsOn: [this.deadLetterQueue] },
+        );
+        const bulkQueueArn = arns.queue(context, bulkQueueName);
+
+        this.functions = createApiFunctions(
+            {
+                context,
+                namePrefix: prefix,
+                codeDirectory: args.codeDirectory,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                deadLetterQueueArn,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+                bindings: {
+                    refs: {
+                        "jobsTable.name": this.table.name,
+                        "jobQueue.arn": args.jobQueueArn,
+                        "jobDefinition.arn": args.jobDefinitionArn,
+                        "sourceBucket.bucket": args.sourceBucket.name,
+                        "outputBucket.bucket": args.outputBucket.name,
+                        "bulkQueue.url": this.bulkQueue.url,
+                        "kmsKey.arn": args.kmsKeyArn,
+                    },
+                    resources: {
+                        jobsTable: tableArn,
+                        jobsTableIndexes: pulumi.interpolate`${tableArn}/index/*`,
+                        jobQueue: args.jobQueueArn,
+                        jobDefinition: arns.batch(context, pulumi.interpolate`job-definition/${args.jobDefinitionName}:*`),
+                        batchJobs: arns.batch(context, "job/*"),
+                        bulkQueue: bulkQueueArn,
+                        sourceBucket: args.sourceBucket.arn,
+                        sourceUploads: pulumi.interpolate`${args.sourceBucket.arn}/${UPLOADS_PREFIX}*`,
+                        mcpConfigObject: pulumi.interpolate`${args.sourceBucket.arn}/${MCP_CONFIG_KEY}`,
+                        outputBucket: args.outputBucket.arn,
+                        outputResults: pulumi.interpolate`${args.outputBucket.arn}/${RESULTS_PREFIX}*`,
+                        kmsKey: args.kmsKeyArn,
+                    },
+                },
+                environmentOverrides: {
+                    jobs: { ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(",") },
+                    batches: { ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(",") },
+                    "bulk-submitter": { SUBMIT_RATE_PER_SECOND: String(args.bulkSubmitRatePerSecond ?? 10) },
+                    "mcp-config": { MCP_CONFIG_KEY },
+                },
+            },
+            this,
+        );
+
+        const { eventSource } = bulkQueueContract;
+        new aws.lambda.EventSourceMapping(
+            `${name}-bulk-submitter-source`,
+            {
+                eventSourceArn: bulkQueueArn,
+                functionName: this.functions[eventSource.function].name,
+                batchSize: eventSource.batchSize,
+                functionResponseTypes: [...eventSource.functionResponseTypes],
+                scalingConfig: { maximumConcurrency: eventSource.maximumConcurrency },
+            },
+            { parent: this, dependsOn: [this.bulkQueue] },
+        );
+
+        const jobEvents = this.functions[jobEventsTarget];
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-job-state-changes`,
+            {
+                name: `${prefix}-job-state-changes`,
+                description: "Batch job state changes of the ATX job queue, recorded by the API",
+                eventPattern: pulumi.output(args.jobQueueArn).apply((queueArn) => JSON.stringify(jobStateChangePattern(queueArn))),
+            },
+            child,
+        );
+        new aws.lambda.Permission(
+            `${name}-job-events-permission`,
+            { action: "lambda:InvokeFunction", function: jobEvents.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+            child,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-job-events-target`,
+            {
+                rule: rule.name,
+                arn: jobEvents.arn,
+                retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
+                deadLetterConfig: { arn: deadLetterQueueArn },
+            },
+            child,
+        );
+        this.queuePolicies(name, context, deadLetterQueueArn, bulkQueueArn, rule.arn);
+
+        const rest = createRestApi(
+            {
+                apiName: prefix,
+                functions: this.functions,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                accessLogGroupName: `/aws/apigateway/${prefix}`,
+                throttlingRateLimit: args.throttlingRateLimit ?? 50,
+                throttlingBurstLimit: args.throttlingBurstLimit ?? 100,
+            },
+            this,
+        );
+        this.restApi = rest.api;
+        this.stage = rest.stage;
+        this.url = rest.stage.invokeUrl;
+        if (args.manageAccountSettings ?? true) this.accountSettings(name, context, args.permissionsBoundaryArn);
+
+        this.invokePolicy = createApiInvokePolicy(
+            `${name}-invoke-policy`,
+            { policyName: args.invokePolicyName, apiExecutionArn: this.restApi.executionArn, stageName },
+            child,
+        );
+        this.registerOutputs({ url: this.url, invokePolicyArn: this.invokePolicy.arn, tableName: this.table.name });
+    }
+
+    /** Both queues refuse non-TLS access; the dead-letter queue takes messages from this rule only. */
+    private queuePolicies(
+        name: string,
+        context: AwsContext,
+        deadLetterQueueArn: pulumi.Output<string>,
+        bulkQueueArn: pulumi.Output<string>,
+        ruleArn: pulumi.Output<string>,
+    ): void {
+        const denyInsecure = (queueArn: pulumi.Output<string>): Statement => ({
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sqs:*",
+            Resource: queueArn,
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        });
+        new aws.sqs.QueuePolicy(
+            `${name}-bulk-submissions-policy`,
+            { queueUrl: this.bulkQueue.url, policy: policyDocument([denyInsecure(bulkQueueArn)]) },
+            { parent: this },
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-dead-letters-policy`,
+            {
+                queueUrl: this.deadLetterQueue.url,
+                policy: policyDocument([
+                    denyInsecure(deadLetterQueueArn),
+                    {
+                        Sid: "UndeliverableJobEvents",
+                        Effect: "Allow",
+                        Principal: { Service: "events.amazonaws.com" },
+                        Action: "sqs:SendMessage",
+                        Resource: deadLetterQueueArn,
+                        Condition: { ArnEquals: { "aws:SourceArn": ruleArn }, StringEquals: { "aws:SourceAccount": context.accountId } },
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+    }
+
+    /** The role API Gateway writes execution and access logs with (an account-and-region setting). */
+    private accountSettings(name: string, context: AwsContext, permissionsBoundaryArn: string | undefined): void {
+        const role = new aws.iam.Role(
+            `${name}-cloudwatch-role`,
+            {
+                description: "API Gateway writes this account's API logs to CloudWatch Logs",
+                assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", context.accountId),
+                permissionsBoundary: permissionsBoundaryArn,
+            },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-cloudwatch-role-policy`,
+            {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${context.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+            },
+            { parent: this },
+        );
+        new aws.apigateway.Account(
+            `${name}-account-settings`,
+            { cloudwatchRoleArn: role.arn },
+            { parent: this, dependsOn: [attachment] },
+        );
+    }
+}
