@@ -92,6 +92,14 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 values.repositoryUrl = `${accountId}.dkr.ecr.${region}.amazonaws.com/${state.name}`;
                 values.registryId = accountId;
                 break;
+            case "aws:apigateway/restApi:RestApi":
+                values.executionArn = `arn:aws:execute-api:${region}:${accountId}:${id}`;
+                values.rootResourceId = `${id}-root`;
+                break;
+            case "aws:lambda/function:Function":
+                values.arn = `arn:aws:lambda:${region}:${accountId}:function:${state.name}`;
+                values.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${values.arn}/invocations`;
+                break;
             case "aws:batch/jobDefinition:JobDefinition":
                 values.arn = `arn:aws:batch:${region}:${accountId}:job-definition/${state.name}:1`;
                 values.revision = 1;
