@@ -20,8 +20,8 @@ export interface ContractBindings {
 export interface ApiFunctionsArgs {
     readonly context: AwsContext;
     readonly namePrefix: string;
-    /** Directory holding `<function>/index.js` bundles (api/build.ts writes them). */
-    readonly codeDirectory: string;
+    /** Directory holding `<function>/index.js` bundles, once they are built (api/build.ts). */
+    readonly codeDirectory: string | Promise<string>;
     readonly bindings: ContractBindings;
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
@@ -106,7 +106,7 @@ function createFunction(name: FunctionName, contract: FunctionContract, args: Ap
             runtime: lambdaRuntime,
             architectures: ["arm64"],
             handler: lambdaHandler,
-            code: new pulumi.asset.FileArchive(path.join(args.codeDirectory, name)),
+            code: new pulumi.asset.FileArchive(Promise.resolve(args.codeDirectory).then((dir) => path.join(dir, name))),
             role: arns.role(args.context, role.name),
             timeout: contract.timeoutSeconds,
             memorySize: contract.memoryMb,

@@ -23,8 +23,8 @@ export interface TransformApiArgs {
     readonly jobDefinitionArn: pulumi.Input<string>;
     readonly sourceBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
     readonly outputBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
-    /** Directory with the functions' bundles (`<function>/index.js`). */
-    readonly codeDirectory: string;
+    /** Directory with the functions' bundles (`<function>/index.js`), or a promise of it while they build. */
+    readonly codeDirectory: string | Promise<string>;
     /** Source hosts jobs may clone from. */
     readonly allowedGitHosts: readonly string[];
     /** Stage throttling. Defaults 50 requests/s, burst 100. */
