@@ -1,13 +1,17 @@
 /**
- * `npm run preview -- [--stack prod] [--config key=value ...] [--export FILE] [--account ID]`
+ * `npm run preview -- [--stack prod] [--config key=value ...] [--export FILE] [--account ID]
+ *                    [--policy-config FILE]`
  *
- * What `pulumi preview` would show, without an engine or cloud credentials: the program runs under
- * Pulumi's mocks with the stack's configuration; the resources are listed by component with the
- * stack outputs (unknown values shown as such).
- * Exit codes: 0 success, 2 invalid configuration or arguments, 3 the program failed.
+ * What `pulumi preview --policy-pack policy-pack` would show, without an engine or cloud
+ * credentials: the program runs under Pulumi's mocks with the stack's configuration; the resources
+ * are listed by component with the stack outputs (unknown values shown as such), then the policy
+ * pack is evaluated over them and each violation is printed.
+ * Exit codes: 0 success, 1 mandatory policy violations, 2 invalid configuration or arguments,
+ * 3 the program failed.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { EvaluationError, evaluateSnapshot, formatText, PackConfig } from "../policy";
 import { UNKNOWN } from "../shared/resource-record";
 import { runProgram } from "./capture";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
@@ -22,6 +26,7 @@ interface CliOptions {
     overrides: string[];
     exportFile?: string;
     accountId: string;
+    policyConfigFile?: string;
 }
 
 export class UsageError extends Error {}
@@ -47,12 +52,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
             case "--export":
                 options.exportFile = value();
                 break;
+            case "--policy-config":
+                options.policyConfigFile = value();
+                break;
             case "--account":
                 options.accountId = value();
                 if (!/^\d{12}$/.test(options.accountId)) throw new UsageError("--account must be a 12-digit account id");
                 break;
             default:
-                throw new UsageError(`unknown argument ${flag}; usage: preview [--stack NAME] [--config key=value]... [--export FILE] [--account ID]`);
+                throw new UsageError(`unknown argument ${flag}; usage: preview [--stack NAME] [--config key=value]... [--export FILE] [--account ID] [--policy-config FILE]`);
         }
     }
     return options;
@@ -61,6 +69,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 async function main(argv: readonly string[]): Promise<number> {
     const options = parseArgs(argv);
     const { project, config } = assembleStackConfig(PROJECT_DIR, options.stack, options.overrides);
+    const packConfig = options.policyConfigFile === undefined ? undefined : readPackConfig(options.policyConfigFile);
     const run = await runProgram({
         programPath: path.join(PROJECT_DIR, "index.ts"),
         project,
@@ -74,12 +83,22 @@ async function main(argv: readonly string[]): Promise<number> {
         fs.writeFileSync(options.exportFile, JSON.stringify(toStackExport(run.snapshot), null, 2) + "\n");
         process.stdout.write(`\nWrote the would-be state (pulumi stack export format, unknowns as ${UNKNOWN}) to ${options.exportFile}\n`);
     }
-    return 0;
+    const policyResult = await evaluateSnapshot(run.snapshot, { packConfig });
+    process.stdout.write(`\n${formatText(policyResult)}\n`);
+    return policyResult.summary.mandatory > 0 ? 1 : 0;
+}
+
+function readPackConfig(file: string): PackConfig {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig;
+    } catch (error) {
+        throw new UsageError(`--policy-config ${file}: ${(error as Error).message}`);
+    }
 }
 
 function exitCodeFor(error: unknown): number {
     const name = (error as Error)?.name;
-    if (error instanceof UsageError || error instanceof StackConfigError || name === "ConfigError") return 2;
+    if (error instanceof UsageError || error instanceof StackConfigError || error instanceof EvaluationError || name === "ConfigError") return 2;
     return 3;
 }
 

@@ -1,0 +1,37 @@
+/** Monitoring: job failures are noticed (a checklist recommendation, advisory by default). */
+import { StackValidationPolicy } from "@pulumi/policy";
+import { check } from "./relations";
+import { asArray, ofTypes, parseJsonDocument } from "./util";
+
+export const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
+
+/** An EventBridge pattern that matches AWS Batch job state changes to FAILED. */
+export function matchesBatchJobFailures(pattern: unknown): boolean {
+    const p = parseJsonDocument(pattern);
+    return !!p && asArray<string>(p.source).includes("aws.batch") && asArray<string>(p.detail?.status).includes("FAILED");
+}
+
+export const batchJobFailureAlarm: StackValidationPolicy = {
+    name: "batch-job-failure-alarm",
+    description: "A stack with Batch job definitions has an EventBridge rule that catches FAILED Batch jobs (a checklist recommendation, advisory by default).",
+    enforcementLevel: "advisory",
+    validateStack: (args, reportViolation) => {
+        if (!args.resources.some(r => r.type === "aws:batch/jobDefinition:JobDefinition")) {
+            return args.notApplicable("The stack has no Batch job definitions");
+        }
+        let unknown: Error | undefined;
+        for (const rule of ofTypes(args.resources, [EVENT_RULE])) {
+            const verdict = check(() => matchesBatchJobFailures(rule.props.eventPattern));
+            if (verdict === true) {
+                return;
+            }
+            if (verdict !== false) {
+                unknown = unknown ?? verdict.unknown;
+            }
+        }
+        if (unknown) {
+            throw unknown;
+        }
+        reportViolation("An EventBridge rule matching AWS Batch job state changes to FAILED (source aws.batch, detail.status FAILED) should notify someone of failed jobs.");
+    },
+};

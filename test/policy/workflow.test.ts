@@ -1,0 +1,64 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const PREVIEW = path.join(WORKFLOWS, "pr-preview.yml");
+const COMMENT = path.join(WORKFLOWS, "pr-preview-comment.yml");
+
+/** actionlint as scripts/setup.sh installs it (.venv/bin), or from PATH. */
+function findActionlint(): string | undefined {
+    const venv = path.join(ROOT, ".venv", "bin", "actionlint");
+    if (fs.existsSync(venv)) {
+        return venv;
+    }
+    const which = spawnSync("sh", ["-c", "command -v actionlint"], { encoding: "utf8" });
+    return which.status === 0 ? which.stdout.trim() : undefined;
+}
+
+describe("PR preview workflows", () => {
+    it("pass actionlint", function () {
+        const actionlint = findActionlint();
+        if (!actionlint) {
+            console.warn("      actionlint not installed (scripts/setup.sh installs it): skipping the lint");
+            this.skip();
+        }
+        const r = spawnSync(actionlint!, [PREVIEW, COMMENT], { encoding: "utf8" });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+    });
+
+    const preview = yaml.load(fs.readFileSync(PREVIEW, "utf8")) as any;
+    const comment = yaml.load(fs.readFileSync(COMMENT, "utf8")) as any;
+
+    it("run the offline preview and policy check on pull requests, per stack, without secrets", () => {
+        assert.ok(preview.on.pull_request);
+        const offline = preview.jobs.offline;
+        assert.deepEqual(offline.strategy.matrix.stack, ["prod", "dev"]);
+        const text = JSON.stringify(offline);
+        assert.doesNotMatch(text, /secrets\./, "the offline job must work for forks, which get no secrets");
+        assert.match(text, /npm run --silent preview/);
+        assert.match(text, /npm run --silent policy -- check/);
+        assert.ok(offline.steps.some((s: any) => String(s.uses).startsWith("actions/upload-artifact@")));
+    });
+
+    it("run pulumi preview with the policy pack through pulumi/actions only when credentials exist", () => {
+        const job = preview.jobs.pulumi;
+        assert.match(job.if, /needs\.credentials\.outputs\.available == 'true'/);
+        const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+        assert.equal(step.with.command, "preview");
+        assert.equal(step.with.policyPacks, "policy-pack");
+        assert.equal(step.with["comment-on-pr"], true);
+        assert.equal(job.permissions["id-token"], "write");
+    });
+
+    it("comment from a workflow_run job that never checks out or runs the PR's code", () => {
+        assert.deepEqual(comment.on.workflow_run.workflows, [preview.name]);
+        const steps = comment.jobs.comment.steps;
+        assert.ok(!steps.some((s: any) => String(s.uses).startsWith("actions/checkout@")));
+        assert.ok(!steps.some((s: any) => s.run !== undefined));
+        assert.equal(comment.jobs.comment.permissions["pull-requests"], "write");
+    });
+});
