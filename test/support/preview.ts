@@ -36,7 +36,7 @@ export function previewStack(stack: string, overrides: readonly string[] = []): 
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const exportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "atx-preview-")), "state.json");
-    const args = ["-r", "ts-node/register/transpile-only", "tools/preview/cli.ts", "--stack", stack, "--export", exportFile];
+    const args = ["-r", "./scripts/register-ts.js", "tools/preview/cli.ts", "--stack", stack, "--export", exportFile];
     for (const override of overrides) args.push("--config", override);
     const child = spawnSync(process.execPath, args, { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } });
     let resources: ExportedResource[] = [];

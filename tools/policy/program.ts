@@ -38,9 +38,8 @@ export function programSnapshot(stack: string, overrides: readonly string[] = []
 
 function computeSnapshot(stack: string, overrides: readonly string[]): StackSnapshot {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
-    const out = execFileSync(node, ["-r", "ts-node/register", __filename, stack, ...overrides], {
+    const out = execFileSync(node, ["-r", path.join(ROOT, "scripts", "register-ts.js"), __filename, stack, ...overrides], {
         cwd: ROOT,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
     });
