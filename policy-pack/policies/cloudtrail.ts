@@ -1,6 +1,6 @@
 /** CloudTrail: the stack has a logging trail with log file validation and KMS encryption. */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { check } from "./relations";
+import { decide } from "./relations";
 import { isSet, MANDATORY, ofTypes } from "./util";
 
 export const CLOUDTRAIL_TRAIL = "aws:cloudtrail/trail:Trail";
@@ -18,18 +18,8 @@ export const cloudtrailSecureTrail: StackValidationPolicy = {
         if (!args.resources.some(r => r.type.startsWith("aws:"))) {
             return args.notApplicable("The stack has no AWS resources");
         }
-        let unknown: Error | undefined;
-        for (const trail of ofTypes(args.resources, [CLOUDTRAIL_TRAIL])) {
-            const verdict = check(() => trailIsSecure(trail));
-            if (verdict === true) {
-                return;
-            }
-            if (verdict !== false) {
-                unknown = unknown ?? verdict.unknown;
-            }
-        }
-        if (unknown) {
-            throw unknown;
+        if (decide({ matches: ofTypes(args.resources, [CLOUDTRAIL_TRAIL]) }, trailIsSecure)) {
+            return;
         }
         reportViolation("A CloudTrail trail with logging on, log file validation (enableLogFileValidation: true) and KMS encryption (kmsKeyId) must exist.");
     },

@@ -1,6 +1,6 @@
 /** Monitoring: job failures are noticed (a checklist recommendation, advisory by default). */
 import { StackValidationPolicy } from "@pulumi/policy";
-import { check } from "./relations";
+import { decide } from "./relations";
 import { asArray, ofTypes, parseJsonDocument } from "./util";
 
 export const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
@@ -19,18 +19,8 @@ export const batchJobFailureAlarm: StackValidationPolicy = {
         if (!args.resources.some(r => r.type === "aws:batch/jobDefinition:JobDefinition")) {
             return args.notApplicable("The stack has no Batch job definitions");
         }
-        let unknown: Error | undefined;
-        for (const rule of ofTypes(args.resources, [EVENT_RULE])) {
-            const verdict = check(() => matchesBatchJobFailures(rule.props.eventPattern));
-            if (verdict === true) {
-                return;
-            }
-            if (verdict !== false) {
-                unknown = unknown ?? verdict.unknown;
-            }
-        }
-        if (unknown) {
-            throw unknown;
+        if (decide({ matches: ofTypes(args.resources, [EVENT_RULE]) }, rule => matchesBatchJobFailures(rule.props.eventPattern))) {
+            return;
         }
         reportViolation("An EventBridge rule matching AWS Batch job state changes to FAILED (source aws.batch, detail.status FAILED) should notify someone of failed jobs.");
     },
