@@ -1,11 +1,11 @@
 /**
  * The ATX transformation platform: reads the validated stack config, wires the components together
- * and exports the outputs other teams rely on (see contract/outputs.ts and the README's table).
+ * and exports the outputs other teams rely on (see stack-outputs.ts and the README's table).
  */
-import * as path from "path";
 import { loadConfig } from "./config";
 import { AlarmTopic } from "./components/alarms";
 import { MCP_CONFIG_KEY, TransformApi } from "./components/api";
+import { functionBundles } from "./components/api/bundles";
 import { Audit } from "./components/audit";
 import { lookupAwsContext } from "./components/aws-context";
 import { TransformBatch } from "./components/batch";
@@ -100,7 +100,7 @@ const api = new TransformApi("api", {
     jobDefinitionArn: batch.jobDefinition.arn,
     sourceBucket: { name: storage.sourceBucket.bucketName, arn: storage.sourceBucket.arn },
     outputBucket: { name: storage.outputBucket.bucketName, arn: storage.outputBucket.arn },
-    codeDirectory: path.join(__dirname, ".build", "api"),
+    codeDirectory: functionBundles(),
     allowedGitHosts: config.allowedGitHosts,
     throttlingRateLimit: config.api.throttlingRateLimit,
     throttlingBurstLimit: config.api.throttlingBurstLimit,
@@ -142,6 +142,8 @@ const observability = new Observability("observability", {
     repositoryName: registry.repository.name,
     accessLogBucketName: storage.logBucket.bucketName,
     dashboardAlarmArns: audit.alarmArns,
+    api: { restApiName: api.restApi.name, stageName: api.stage.stageName },
+    functions: Object.entries(api.functions).map(([id, fn]) => ({ id, functionName: fn.name })),
 });
 
 export const outputBucketName = storage.outputBucket.bucketName;

@@ -49,8 +49,11 @@ export interface ObservabilityArgs {
     readonly jobTimeoutSeconds?: number;
     /** The REST API (API component) whose 5XX rate and 4XX volume are alarmed. Default none. */
     readonly api?: { readonly restApiName: pulumi.Input<string>; readonly stageName: pulumi.Input<string> };
-    /** Lambda functions whose errors and throttles are alarmed. Default none. */
-    readonly functions?: readonly { readonly functionName: pulumi.Input<string> }[];
+    /**
+     * Lambda functions whose errors and throttles are alarmed. `id` (default: the position) names
+     * the alarms (`atx-lambda-errors-<id>`), so give a stable one. Default none.
+     */
+    readonly functions?: readonly { readonly functionName: pulumi.Input<string>; readonly id?: string }[];
     /** Further alarms to show on the dashboard (e.g. the audit alarms). Default none. */
     readonly dashboardAlarmArns?: readonly pulumi.Input<string>[];
     /** Archive the job logs to S3. Default true. */
@@ -127,8 +130,8 @@ export class Observability extends pulumi.ComponentResource {
         );
         new aws.cloudwatch.EventTarget(
             `${name}-job-events-target`,
-            { rule: jobEventsRule.name, arn: this.jobEventLogGroup.arn },
-            { parent: this, dependsOn: [eventsToLogs] },
+            { rule: jobEventsRule.name, arn: jobEventLogGroupArn },
+            { parent: this, dependsOn: [this.jobEventLogGroup, eventsToLogs] },
         );
         // Counting failures: EventBridge cannot put a metric itself, and Batch publishes no job metrics.
         // A metric filter on the kept events is the reliable counter: no code, no polling, and every
@@ -269,7 +272,9 @@ export class Observability extends pulumi.ComponentResource {
             }
         }
 
-        (args.functions ?? []).forEach(({ functionName }, i) => {
+        (args.functions ?? []).forEach((fn, i) => {
+            const { functionName } = fn;
+            const id = fn.id ?? String(i);
             const lambdaMetric = (metricName: string) => ({
                 namespace: "AWS/Lambda",
                 metricName,
@@ -277,14 +282,14 @@ export class Observability extends pulumi.ComponentResource {
                 dimensions: { FunctionName: functionName },
             });
             if (settings.lambdaErrors.enabled) {
-                addAlarm(`lambda-errors-${i}`, {
+                addAlarm(`lambda-errors-${id}`, {
                     description: pulumi.interpolate`Errors of the Lambda function ${functionName}`,
                     settings: settings.lambdaErrors,
                     metric: lambdaMetric("Errors"),
                 });
             }
             if (settings.lambdaThrottles.enabled) {
-                addAlarm(`lambda-throttles-${i}`, {
+                addAlarm(`lambda-throttles-${id}`, {
                     description: pulumi.interpolate`Throttled invocations of the Lambda function ${functionName}`,
                     settings: settings.lambdaThrottles,
                     metric: lambdaMetric("Throttles"),

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import * as path from "path";
-import { CONFIG_DEFAULTS, ConfigError, FARGATE_MEMORY_BY_VCPU, LOG_RETENTION_DAYS, parseConfig } from "../config";
+import { ALARM_DEFAULTS } from "../components/alarms";
+import { CONFIG_DEFAULTS, ConfigError, FARGATE_MEMORY_BY_VCPU, LOG_RETENTION_DAYS, parseAlarms, parseConfig } from "../config";
 import { readProject } from "../tools/preview/stack-config";
 
 const parse = (values: Record<string, string>, stack = "prod") => parseConfig((key) => values[key], stack);
@@ -133,6 +134,86 @@ describe("stack config", () => {
     it("reports every bad key at once", () => {
         const keys = problemsOf({ retryAttempts: "0", logRetentionDays: "2", image: "nope" }).map((p) => p.key);
         assert.deepStrictEqual(keys.sort(), ["image", "logRetentionDays", "retryAttempts"]);
+    });
+});
+
+describe("observability and audit config", () => {
+    it("defaults: no subscriptions, 6 h long-running limit, every alarm on with its default, trail to CloudWatch Logs on prod only", () => {
+        const { observability, audit } = parse({});
+        assert.deepStrictEqual(observability.alarmEmails, []);
+        assert.deepStrictEqual(observability.alarmHttpsEndpoints, []);
+        assert.strictEqual(observability.longRunningJobHours, 6);
+        assert.deepStrictEqual(observability.alarms, ALARM_DEFAULTS);
+        assert.ok(Object.values(observability.alarms).every((a) => a.enabled));
+        assert.strictEqual(audit.cloudTrailLogsToCloudWatch, true);
+        assert.strictEqual(parse({}, "dev").audit.cloudTrailLogsToCloudWatch, false);
+        assert.strictEqual(parse({ cloudTrailLogsToCloudWatch: "false" }).audit.cloudTrailLogsToCloudWatch, false);
+        assert.strictEqual(parse({ cloudTrailLogsToCloudWatch: "true" }, "dev").audit.cloudTrailLogsToCloudWatch, true);
+    });
+
+    it("reads subscriptions and the long-running limit", () => {
+        const { observability } = parse({
+            alarmEmails: '["ops@example.com","sec.team@corp.example.org"]',
+            alarmHttpsEndpoints: '["https://hooks.example.com/services/atx?x=1"]',
+            longRunningJobHours: "10",
+        });
+        assert.deepStrictEqual(observability.alarmEmails, ["ops@example.com", "sec.team@corp.example.org"]);
+        assert.deepStrictEqual(observability.alarmHttpsEndpoints, ["https://hooks.example.com/services/atx?x=1"]);
+        assert.strictEqual(observability.longRunningJobHours, 10);
+    });
+
+    it("overlays the alarms object on the defaults, setting by setting", () => {
+        const { alarms } = parse({
+            alarms: JSON.stringify({ jobFailures: { threshold: 3 }, api4xxCount: { enabled: false, periodSeconds: 900 }, ecrScanFindings: { enabled: false } }),
+        }).observability;
+        assert.deepStrictEqual(alarms.jobFailures, { ...ALARM_DEFAULTS.jobFailures, threshold: 3 });
+        assert.deepStrictEqual(alarms.api4xxCount, { ...ALARM_DEFAULTS.api4xxCount, enabled: false, periodSeconds: 900 });
+        assert.deepStrictEqual(alarms.ecrScanFindings, { enabled: false });
+        assert.deepStrictEqual(alarms.lambdaErrors, ALARM_DEFAULTS.lambdaErrors);
+    });
+
+    const invalid: [string, string, string, RegExp][] = [
+        ["alarmEmails", '["not-an-address"]', "alarmEmails", /e-mail addresses/],
+        ["alarmEmails", "ops@example.com", "alarmEmails", /JSON list/],
+        ["alarmHttpsEndpoints", '["http://hooks.example.com/x"]', "alarmHttpsEndpoints", /https:\/\/ URLs/],
+        ["longRunningJobHours", "0", "longRunningJobHours", /from 1 to 336/],
+        ["longRunningJobHours", "-6", "longRunningJobHours", /from 1 to 336/],
+        ["cloudTrailLogsToCloudWatch", "on", "cloudTrailLogsToCloudWatch", /true or false/],
+        ["alarms", "{not json", "alarms", /valid JSON/],
+        ["alarms", "[1]", "alarms", /object keyed by alarm/],
+        ["alarms", '{"jobFailure":{"threshold":2}}', "alarms.jobFailure", /one of jobFailures, longRunningJobs/],
+        ["alarms", '{"jobFailures":3}', "alarms.jobFailures", /object with enabled, threshold, periodSeconds, evaluationPeriods/],
+        ["alarms", '{"jobFailures":{"threshold":-1}}', "alarms.jobFailures.threshold", /a number above 0/],
+        ["alarms", '{"jobFailures":{"threshold":0}}', "alarms.jobFailures.threshold", /a number above 0/],
+        ["alarms", '{"jobFailures":{"threshold":"5"}}', "alarms.jobFailures.threshold", /a number above 0/],
+        ["alarms", '{"api5xxRate":{"threshold":150}}', "alarms.api5xxRate.threshold", /percentage above 0, at most 100/],
+        ["alarms", '{"jobFailures":{"enabled":"no"}}', "alarms.jobFailures.enabled", /true or false/],
+        ["alarms", '{"jobFailures":{"periodSeconds":90}}', "alarms.jobFailures.periodSeconds", /multiple of 60 from 60 to 86400/],
+        ["alarms", '{"jobFailures":{"evaluationPeriods":0}}', "alarms.jobFailures.evaluationPeriods", /whole number from 1/],
+        ["alarms", '{"jobFailures":{"periodSeconds":3600,"evaluationPeriods":25}}', "alarms.jobFailures.evaluationPeriods", /at most 24 with a period of 3600 s/],
+        ["alarms", '{"jobFailures":{"treshold":2}}', "alarms.jobFailures.treshold", /one of the settings/],
+        ["alarms", '{"ecrScanFindings":{"threshold":2}}', "alarms.ecrScanFindings.threshold", /one of the settings enabled$/],
+    ];
+    for (const [key, value, problemKey, allowed] of invalid) {
+        it(`rejects ${key} = ${value}, naming ${problemKey}`, () => {
+            const problem = problemsOf({ [key]: value }).find((p) => p.key === problemKey);
+            assert.ok(problem, `no problem reported for ${problemKey}`);
+            assert.match(problem.allowed, allowed);
+            assert.throws(() => parse({ [key]: value }), (error: Error) => error.message.includes(`atx-platform:${problemKey} = `));
+        });
+    }
+
+    it("reports every bad alarm setting at once", () => {
+        const keys = problemsOf({ alarms: '{"jobFailures":{"threshold":-1,"periodSeconds":5},"iamPolicyChanges":{"enabled":1}}' }).map((p) => p.key);
+        assert.deepStrictEqual(keys.sort(), ["alarms.iamPolicyChanges.enabled", "alarms.jobFailures.periodSeconds", "alarms.jobFailures.threshold"]);
+    });
+
+    it("parseAlarms accepts exactly the documented alarm keys", () => {
+        const problems: string[] = [];
+        const all = Object.fromEntries(Object.keys(ALARM_DEFAULTS).map((k) => [k, { enabled: false }]));
+        const parsed = parseAlarms(all, (key) => problems.push(key));
+        assert.deepStrictEqual(problems, []);
+        assert.ok(Object.values(parsed).every((a) => a.enabled === false));
     });
 });
 

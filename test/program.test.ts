@@ -117,4 +117,67 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         const ce = resources.find((r) => r.type === "aws:batch/computeEnvironment:ComputeEnvironment")!;
         assert.deepStrictEqual(ce.propertyDependencies.computeResources, [groups[0].urn]);
     });
+
+    it("encrypts every log group of the program with the stack's key and keeps it for the configured retention", () => {
+        for (const [stack, overrides, days] of [["prod", [], 30], ["dev", [], 30], ["prod", ["logRetentionDays=90"], 90]] as const) {
+            const { resources, exitCode, stderr } = previewStack(stack, overrides);
+            assert.strictEqual(exitCode, 0, stderr);
+            const key = resources.find((r) => r.type === "aws:kms/key:Key")!;
+            const groups = resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+            assert.ok(groups.length >= 5, `${stack}: ${groups.map(nameOf).join(", ")}`);
+            for (const group of groups) {
+                assert.strictEqual(group.inputs.retentionInDays, days, `${stack} ${nameOf(group)} retention`);
+                // The key's ARN is generated, so unknown at preview: present, and taken from the stack's key.
+                assert.ok(typeof group.inputs.kmsKeyId === "string" && group.inputs.kmsKeyId.length > 0, `${stack} ${nameOf(group)} has a KMS key`);
+                assert.ok(group.dependencies.includes(key.urn), `${stack} ${nameOf(group)} is encrypted with the stack's key`);
+            }
+        }
+    });
+
+    it("audits with a validated, encrypted multi-region trail, delivered to CloudWatch Logs on prod only", () => {
+        const trail = (stack: string, overrides: string[] = []) =>
+            previewStack(stack, overrides).resources.find((r) => r.type === "aws:cloudtrail/trail:Trail")!.inputs;
+        const prod = trail("prod");
+        assert.deepStrictEqual([prod.isMultiRegionTrail, prod.enableLogFileValidation, typeof prod.kmsKeyId], [true, true, "string"]);
+        assert.deepStrictEqual(prod.eventSelectors[0].dataResources[0].values, [
+            "arn:aws:s3:::atx-custom-output-123456789012/",
+            "arn:aws:s3:::atx-custom-source-123456789012/",
+        ]);
+        assert.strictEqual(prod.cloudWatchLogsGroupArn, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/atx-audit-trail:*");
+        assert.strictEqual(trail("dev").cloudWatchLogsGroupArn, undefined);
+        assert.ok(trail("dev", ["cloudTrailLogsToCloudWatch=true"]).cloudWatchLogsGroupArn);
+        const alarms = previewStack("prod").resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.inputs.name);
+        for (const name of ["atx-job-failures", "atx-long-running-jobs", "atx-audit-unauthorized-api-calls", "atx-audit-iam-policy-changes", "atx-audit-s3-bucket-policy-changes"]) {
+            assert.ok(alarms.includes(name), `${name} in ${alarms.join(", ")}`);
+        }
+    });
+
+    it("knows the alarm topic and trail ARNs at preview, and points to the dashboard", () => {
+        const { outputs } = previewStack("dev");
+        assert.strictEqual(outputs.alarmTopicArn, "arn:aws:sns:us-east-1:123456789012:atx-alarms-dev");
+        assert.strictEqual(outputs.trailArn, "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-dev");
+        assert.strictEqual(outputs.dashboardUrl, "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/atx-platform-dev");
+    });
+
+    it("applies the alarms config object and rejects a bad alarm setting, naming it", () => {
+        const alarm = (overrides: string[]) =>
+            previewStack("prod", overrides).resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === "atx-job-failures");
+        assert.strictEqual(alarm(['alarms={"jobFailures":{"threshold":3}}'])!.inputs.threshold, 3);
+        assert.strictEqual(alarm(['alarms={"jobFailures":{"enabled":false}}']), undefined);
+        const bad = previewStack("prod", ['alarms={"jobFailures":{"threshold":-1}}']);
+        assert.strictEqual(bad.exitCode, 2);
+        assert.match(bad.stderr, /atx-platform:alarms\.jobFailures\.threshold = -1: must be a number above 0/);
+    });
+});
+
+describe("the program's wiring of the API into observability", () => {
+    it("alarms on errors and throttles of every API function and on the API's 5XX rate", () => {
+        const { resources } = previewStack("prod");
+        const alarms = resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map(nameOf);
+        for (const fn of ["jobs", "batches", "bulk-submitter", "job-events", "upload", "mcp-config"]) {
+            assert.ok(alarms.includes(`observability-lambda-errors-${fn}`), `errors alarm for ${fn}`);
+            assert.ok(alarms.includes(`observability-lambda-throttles-${fn}`), `throttles alarm for ${fn}`);
+        }
+        assert.ok(alarms.includes("observability-api-5xx-rate"));
+    });
 });
