@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
+// The ecr module alone: the package index loads all of awsx classic and an AWS SDK (about 0.8 s).
+import { Image } from "@pulumi/awsx/ecr";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -75,7 +76,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         } else {
             const context = args.buildContext ?? path.join(__dirname, "..", "container");
             const imageTag = `ctx-${hashBuildContext(context).slice(0, 20)}`;
-            new awsx.ecr.Image(
+            new Image(
                 `${name}-image`,
                 { repositoryUrl: this.repository.repositoryUrl, context, platform: "linux/amd64", imageTag },
                 child,
