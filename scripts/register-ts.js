@@ -15,22 +15,27 @@ const transpiled = path.join(cacheRoot, "ts-cache");
 nodeModule.enableCompileCache?.(path.join(cacheRoot, "compile-cache"));
 let esbuild;
 
+const transformOptions = {
+    loader: "ts",
+    format: "cjs",
+    target: "node22",
+    // `import()` becomes require(), as tsc emits for CommonJS: Node's ESM loader cannot resolve
+    // extensionless TypeScript paths.
+    supported: { "dynamic-import": false },
+    sourcemap: "inline",
+};
+const optionsKey = JSON.stringify(transformOptions) + require("esbuild/package.json").version;
+
 require.extensions[".ts"] = function compileTypeScript(module, filename) {
     const source = fs.readFileSync(filename, "utf8");
-    const key = crypto.createHash("sha256").update(filename).update("\0").update(source).digest("hex");
+    const key = crypto.createHash("sha256").update(optionsKey).update(filename).update("\0").update(source).digest("hex");
     const cached = path.join(transpiled, `${key}.js`);
     let code;
     try {
         code = fs.readFileSync(cached, "utf8");
     } catch {
         esbuild ??= require("esbuild");
-        code = esbuild.transformSync(source, {
-            loader: "ts",
-            format: "cjs",
-            target: "node22",
-            sourcefile: filename,
-            sourcemap: "inline",
-        }).code;
+        code = esbuild.transformSync(source, { ...transformOptions, sourcefile: filename }).code;
         fs.mkdirSync(transpiled, { recursive: true });
         // Written under a unique name, then renamed: concurrent test processes never read half a file.
         const partial = `${cached}.${process.pid}`;
