@@ -11,6 +11,7 @@ export const JOB_EXIT_CODES = {
     transformationFailed: 1,
     invalidUsage: 64,
     invalidInput: 65,
+    internalError: 70,
     transientFailure: 75,
 } as const;
 
@@ -147,6 +148,8 @@ function containerProperties(args: TransformBatchArgs, logGroupName: pulumi.Outp
         user: "1000",
         readonlyRootFilesystem: false,
         privileged: false,
+        // An init process reaps the transformation's children and forwards SIGTERM on timeouts.
+        linuxParameters: { initProcessEnabled: true },
         logConfiguration: {
             logDriver: "awslogs",
             options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "atx" },

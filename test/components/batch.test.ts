@@ -53,6 +53,7 @@ describe("TransformBatch", () => {
         assert.deepStrictEqual(container.networkConfiguration, { assignPublicIp: "ENABLED" });
         assert.deepStrictEqual(container.ephemeralStorage, { sizeInGiB: 21 });
         assert.strictEqual(container.privileged, false);
+        assert.deepStrictEqual(container.linuxParameters, { initProcessEnabled: true });
         assert.strictEqual(container.user, "1000");
         assert.deepStrictEqual(container.environment, [
             { name: "S3_BUCKET", value: "out" },
@@ -67,7 +68,7 @@ describe("TransformBatch", () => {
         assert.deepStrictEqual(evaluateOnExits[0], { action: "RETRY", onExitCode: String(JOB_EXIT_CODES.transientFailure) });
         assert.deepStrictEqual(evaluateOnExits.at(-1), { action: "EXIT", onExitCode: "*" });
         const retried = evaluateOnExits.filter((e: any) => e.action === "RETRY");
-        for (const code of [JOB_EXIT_CODES.transformationFailed, JOB_EXIT_CODES.invalidUsage, JOB_EXIT_CODES.invalidInput]) {
+        for (const code of [JOB_EXIT_CODES.transformationFailed, JOB_EXIT_CODES.invalidUsage, JOB_EXIT_CODES.invalidInput, JOB_EXIT_CODES.internalError]) {
             assert.ok(!retried.some((e: any) => e.onExitCode === String(code)), `exit ${code} is not retried`);
         }
         assert.ok(evaluateOnExits.length <= 5, "Batch accepts at most five evaluateOnExit conditions");
