@@ -13,15 +13,8 @@
 set -Eeuo pipefail
 
 ATX_LIB_DIR=${ATX_LIB_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"}
-# shellcheck source=../lib/exit-codes.sh
-source "$ATX_LIB_DIR/exit-codes.sh"
-# shellcheck source=../lib/log.sh
-source "$ATX_LIB_DIR/log.sh"
-# shellcheck source=../lib/retry.sh
-source "$ATX_LIB_DIR/retry.sh"
-# shellcheck source=../lib/aws.sh
-source "$ATX_LIB_DIR/aws.sh"
-log_install_error_trap
+# shellcheck source=../lib/aws-step.sh
+source "$ATX_LIB_DIR/aws-step.sh"
 
 (($# >= 2)) || log_fail "$EX_USAGE" "usage: upload-results.sh s3://BUCKET/PREFIX/ NAME=LOCAL_DIR..."
 dest=$1
