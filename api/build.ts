@@ -1,0 +1,42 @@
+/**
+ * `npm run api:build`: bundles each Lambda function of contract.ts with esbuild into
+ * `.build/api/<name>/index.js` (CommonJS, Node 22, AWS SDK v3 included so the code runs against the
+ * SDK version it was tested with, not the runtime's), the asset the Pulumi component deploys.
+ */
+import { build } from "esbuild";
+import { resolve } from "node:path";
+import { buildDir, functions, type FunctionName } from "./contract";
+
+const repoRoot = resolve(__dirname, "..");
+
+export async function buildFunctions(outRoot = resolve(repoRoot, buildDir)): Promise<Record<FunctionName, string>> {
+  const outputs = {} as Record<FunctionName, string>;
+  for (const [name, fn] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
+    const outfile = resolve(outRoot, name, "index.js");
+    await build({
+      entryPoints: [resolve(repoRoot, fn.source)],
+      outfile,
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      minify: true,
+      // Linked map next to the bundle: stack traces resolve with NODE_OPTIONS=--enable-source-maps.
+      sourcemap: "linked",
+      legalComments: "none",
+      logLevel: "warning",
+    });
+    outputs[name] = outfile;
+  }
+  return outputs;
+}
+
+if (require.main === module) {
+  buildFunctions().then(
+    (outputs) => Object.entries(outputs).forEach(([name, file]) => console.log(`${name}: ${file}`)),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
