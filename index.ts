@@ -24,6 +24,7 @@ const context = lookupAwsContext();
 const key = new PlatformKey("platform", { context, aliasName: names.keyAlias });
 const network = new JobNetwork("network", {
     context,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
     existing: config.network,
     kmsKeyArn: key.keyArn,
     logRetentionDays: config.logRetentionDays,
@@ -118,6 +119,7 @@ const alarmTopic = new AlarmTopic("alarms", {
 });
 const audit = new Audit("audit", {
     context,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
     names,
     kmsKeyArn: key.keyArn,
     accessLogBucketName: storage.logBucket.bucketName,
@@ -130,6 +132,7 @@ const audit = new Audit("audit", {
 });
 const observability = new Observability("observability", {
     context,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
     names,
     kmsKeyArn: key.keyArn,
     logRetentionDays: config.logRetentionDays,

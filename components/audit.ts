@@ -9,11 +9,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_DEFAULTS, alarmArn, AlarmsConfig, createMetricAlarm } from "./alarms";
 import { arns, AwsContext } from "./aws-context";
-import { policyDocument, serviceTrustPolicy } from "./iam-documents";
+import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
 import { PlatformNames } from "./naming";
 import { SecureBucket } from "./secure-bucket";
 import { ACCESS_LOG_PREFIX } from "./storage";
+import { createServiceRole } from "./service-role";
 
 /**
  * Namespace of the metrics counted from a trail's events: `ATX/Audit/<trail name>`, since every
@@ -60,6 +61,8 @@ export const AUDIT_FILTERS = {
 
 export interface AuditArgs {
     readonly context: AwsContext;
+    /** Permissions boundary for every role created here. Default none. */
+    readonly permissionsBoundaryArn?: string;
     readonly names: PlatformNames;
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Bucket receiving the trail bucket's server access logs. */
@@ -144,12 +147,14 @@ export class Audit extends pulumi.ComponentResource {
                 { logGroupName, retentionDays: args.logRetentionDays ?? 30, kmsKeyArn: args.kmsKeyArn },
                 child,
             );
-            const role = new aws.iam.Role(
+            const role = createServiceRole(
                 `${name}-trail-logs-role`,
                 {
-                    name: names.scoped("audit-trail-logs"),
+                    roleName: names.scoped("audit-trail-logs"),
                     description: "Delivers the audit trail to its CloudWatch Logs group",
-                    assumeRolePolicy: serviceTrustPolicy("cloudtrail.amazonaws.com", accountId),
+                    service: "cloudtrail.amazonaws.com",
+                    accountId,
+                    permissionsBoundaryArn: args.permissionsBoundaryArn,
                 },
                 child,
             );

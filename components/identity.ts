@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, AwsContext } from "./aws-context";
-import { policyDocument, serviceTrustPolicy, Statement } from "./iam-documents";
+import { policyDocument, Statement } from "./iam-documents";
 import { RESULTS_PREFIX } from "./storage";
+import { createServiceRole } from "./service-role";
 
 /** Prefix of the Secrets Manager secrets jobs may read (git tokens and the like). */
 export const JOB_SECRETS_PREFIX = "atx/";
@@ -41,15 +42,9 @@ export class JobIdentity extends pulumi.ComponentResource {
         const { accountId, partition } = args.context;
         const child = { parent: this };
         const newRole = (roleName: string, description: string) =>
-            new aws.iam.Role(
+            createServiceRole(
                 `${name}-${roleName}`,
-                {
-                    name: roleName,
-                    description,
-                    assumeRolePolicy: serviceTrustPolicy("ecs-tasks.amazonaws.com", accountId),
-                    permissionsBoundary: args.permissionsBoundaryArn,
-                    maxSessionDuration: 3600,
-                },
+                { roleName, description, service: "ecs-tasks.amazonaws.com", accountId, permissionsBoundaryArn: args.permissionsBoundaryArn },
                 child,
             );
 

@@ -8,15 +8,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, AwsContext } from "./aws-context";
-import { policyDocument, serviceTrustPolicy } from "./iam-documents";
+import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
 import { SecureBucket } from "./secure-bucket";
+import { createServiceRole } from "./service-role";
 
 /** Where the archived job logs go in the bucket, by delivery date. */
 export const ARCHIVE_PREFIX = "job-logs/";
 
 export interface JobLogArchiveArgs {
     readonly context: AwsContext;
+    /** Permissions boundary for every role created here. Default none. */
+    readonly permissionsBoundaryArn?: string;
     /** The log group to archive. */
     readonly sourceLogGroupName: pulumi.Input<string>;
     readonly bucketName: pulumi.Input<string>;
@@ -66,12 +69,14 @@ export class JobLogArchive extends pulumi.ComponentResource {
         const errorLogStream = new aws.cloudwatch.LogStream(`${name}-errors-s3`, { logGroupName: errorLogGroup.name, name: "S3Delivery" }, child);
         const errorLogGroupArn = arns.logGroup(args.context, args.errorLogGroupName);
 
-        const firehoseRole = new aws.iam.Role(
+        const firehoseRole = createServiceRole(
             `${name}-firehose-role`,
             {
-                name: args.firehoseRoleName,
+                roleName: args.firehoseRoleName,
                 description: "Delivers archived job logs to the archive bucket",
-                assumeRolePolicy: serviceTrustPolicy("firehose.amazonaws.com", accountId),
+                service: "firehose.amazonaws.com",
+                accountId,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             },
             child,
         );
@@ -140,11 +145,14 @@ export class JobLogArchive extends pulumi.ComponentResource {
         );
         const streamArn = pulumi.interpolate`arn:${partition}:firehose:${region}:${accountId}:deliverystream/${args.deliveryStreamName}`;
 
-        const subscriptionRole = new aws.iam.Role(
+        const subscriptionRole = createServiceRole(
             `${name}-subscription-role`,
             {
-                name: args.subscriptionRoleName,
+                roleName: args.subscriptionRoleName,
                 description: "Lets CloudWatch Logs stream the job log group to the archive stream",
+                service: "logs.amazonaws.com",
+                accountId,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
                 assumeRolePolicy: policyDocument([
                     {
                         Sid: "CloudWatchLogsOfThisAccount",

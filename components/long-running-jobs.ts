@@ -16,13 +16,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./aws-context";
-import { policyDocument, serviceTrustPolicy } from "./iam-documents";
+import { policyDocument } from "./iam-documents";
+import { createServiceRole } from "./service-role";
 
 /** Namespace of the job metrics (metric filters on job state events and the watcher). */
 export const JOB_METRICS_NAMESPACE = "ATX/Jobs";
 
 export interface LongRunningJobWatchArgs {
     readonly context: AwsContext;
+    /** Permissions boundary for every role created here. Default none. */
+    readonly permissionsBoundaryArn?: string;
     /** Physical names: the state machine, the rule, its role and the state machine's role. */
     readonly stateMachineName: string;
     readonly ruleName: string;
@@ -47,12 +50,14 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
         const { accountId, region, partition, dnsSuffix } = args.context;
         const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${args.stateMachineName}`;
 
-        const role = new aws.iam.Role(
+        const role = createServiceRole(
             `${name}-role`,
             {
-                name: args.roleName,
+                roleName: args.roleName,
                 description: "Checks whether a Batch job is still running and reports it",
-                assumeRolePolicy: serviceTrustPolicy("states.amazonaws.com", accountId),
+                service: "states.amazonaws.com",
+                accountId,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             },
             child,
         );
@@ -106,12 +111,14 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
             },
             child,
         );
-        const startRole = new aws.iam.Role(
+        const startRole = createServiceRole(
             `${name}-start-role`,
             {
-                name: args.startRoleName,
+                roleName: args.startRoleName,
                 description: "Lets the job-running rule start the long-running-job watcher",
-                assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", accountId),
+                service: "events.amazonaws.com",
+                accountId,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             },
             child,
         );

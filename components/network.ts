@@ -1,11 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, AwsContext } from "./aws-context";
-import { policyDocument, serviceTrustPolicy } from "./iam-documents";
+import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
+import { createServiceRole } from "./service-role";
 
 export interface JobNetworkArgs {
     readonly context: AwsContext;
+    /** Permissions boundary for every role created here. Default none. */
+    readonly permissionsBoundaryArn?: string;
     /** An existing VPC and its subnets; default: the account's default VPC and its default subnets. */
     readonly existing?: {
         readonly vpcId: string;
@@ -83,12 +86,14 @@ export class JobNetwork extends pulumi.ComponentResource {
         );
         const { accountId } = args.context;
         const flowLogGroupArn = arns.logGroup(args.context, args.flowLogGroupName);
-        const deliveryRole = new aws.iam.Role(
+        const deliveryRole = createServiceRole(
             `${name}-flow-logs-role`,
             {
-                name: args.flowLogRoleName,
+                roleName: args.flowLogRoleName,
                 description: "Delivers this VPC's flow logs to its log group",
-                assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", accountId),
+                service: "vpc-flow-logs.amazonaws.com",
+                accountId,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
             },
             child,
         );

@@ -28,6 +28,8 @@ export const API_5XX_MIN_REQUESTS = 10;
 
 export interface ObservabilityArgs {
     readonly context: AwsContext;
+    /** Permissions boundary for every role created here. Default none. */
+    readonly permissionsBoundaryArn?: string;
     readonly names: PlatformNames;
     readonly kmsKeyArn: pulumi.Input<string>;
     readonly logRetentionDays: number;
@@ -192,6 +194,7 @@ export class Observability extends pulumi.ComponentResource {
                 `${name}-long-running`,
                 {
                     context,
+                    permissionsBoundaryArn: args.permissionsBoundaryArn,
                     stateMachineName: names.scoped("long-running-jobs"),
                     ruleName: names.scoped("job-running"),
                     roleName: names.scoped("long-running-jobs"),
@@ -321,6 +324,7 @@ export class Observability extends pulumi.ComponentResource {
                 `${name}-archive`,
                 {
                     context,
+                    permissionsBoundaryArn: args.permissionsBoundaryArn,
                     sourceLogGroupName: args.jobLogGroupName,
                     bucketName: names.bucket("archive", accountId),
                     deliveryStreamName: names.scoped("job-log-archive"),

@@ -181,3 +181,19 @@ describe("the program's wiring of the API into observability", () => {
         assert.ok(alarms.includes("observability-api-5xx-rate"));
     });
 });
+
+describe("the program with a permissions boundary configured", () => {
+    it("applies it to every role the stack creates", () => {
+        const boundary = "arn:aws:iam::123456789012:policy/PlatformBoundary";
+        const { exitCode, stderr, resources } = previewStack("prod", [`permissionsBoundaryArn=${boundary}`]);
+        assert.strictEqual(exitCode, 0, stderr);
+        const roles = resources.filter((r) => r.type === "aws:iam/role:Role");
+        assert.ok(roles.length >= 10, `${roles.length} roles`);
+        assert.deepStrictEqual(roles.filter((r) => r.inputs.permissionsBoundary !== boundary).map(nameOf), []);
+    });
+
+    it("applies none when none is configured", () => {
+        const roles = previewStack("prod").resources.filter((r) => r.type === "aws:iam/role:Role");
+        assert.deepStrictEqual(roles.filter((r) => r.inputs.permissionsBoundary !== undefined).map(nameOf), []);
+    });
+});

@@ -8,8 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { FunctionContract, FunctionName, functions, lambdaHandler, lambdaRuntime, SymbolicResource } from "../../api/contract";
 import { arns, AwsContext } from "../aws-context";
-import { policyDocument, serviceTrustPolicy, Statement } from "../iam-documents";
+import { policyDocument, Statement } from "../iam-documents";
 import { createEncryptedLogGroup } from "../log-group";
+import { createServiceRole } from "../service-role";
 
 /** What the `ref:` values and symbolic resources of the contract resolve to in this stack. */
 export interface ContractBindings {
@@ -50,13 +51,14 @@ function createFunction(name: FunctionName, contract: FunctionContract, args: Ap
         { logGroupName: `/aws/lambda/${functionName}`, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
         opts,
     );
-    const role = new aws.iam.Role(
+    const role = createServiceRole(
         `${functionName}-role`,
         {
-            name: functionName,
+            roleName: functionName,
             description: `ATX API function ${name}: ${contract.description}`,
-            assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", args.context.accountId),
-            permissionsBoundary: args.permissionsBoundaryArn,
+            service: "lambda.amazonaws.com",
+            accountId: args.context.accountId,
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
         },
         opts,
     );

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bulkQueue as bulkQueueContract, jobEventsTarget, jobsTable, jobStateChangePattern, stageName } from "../../api/contract";
 import { arns, AwsContext } from "../aws-context";
-import { policyDocument, serviceTrustPolicy, Statement } from "../iam-documents";
+import { policyDocument, Statement } from "../iam-documents";
 import { createApiInvokePolicy } from "../identity";
 import { RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
 import { ApiFunctions, createApiFunctions } from "./functions";
 import { createRestApi } from "./rest-api";
+import { createServiceRole } from "../service-role";
 
 /** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
 export const MCP_CONFIG_KEY = "config/mcp.json";
@@ -260,13 +261,14 @@ export class TransformApi extends pulumi.ComponentResource {
 
     /** The role API Gateway writes execution and access logs with (an account-and-region setting). */
     private accountSettings(name: string, roleName: string, context: AwsContext, permissionsBoundaryArn: string | undefined): void {
-        const role = new aws.iam.Role(
+        const role = createServiceRole(
             `${name}-cloudwatch-role`,
             {
-                name: roleName,
+                roleName,
                 description: "API Gateway writes this account's API logs to CloudWatch Logs",
-                assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com", context.accountId),
-                permissionsBoundary: permissionsBoundaryArn,
+                service: "apigateway.amazonaws.com",
+                accountId: context.accountId,
+                permissionsBoundaryArn,
             },
             { parent: this },
         );
