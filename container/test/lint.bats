@@ -84,7 +84,7 @@ find_eval() {
   done
 }
 
-@test "no container script contains eval" {
+@test "no container script evaluates strings as shell code (the builtin is absent)" {
   mapfile -t scripts < <(shell_scripts)
   scripts+=("$CONTAINER_DIR"/lib/*.py "$CONTAINER_DIR"/test/fixtures/*.py "$CONTAINER_DIR"/Dockerfile)
   run find_eval "${scripts[@]}"
@@ -92,7 +92,7 @@ find_eval() {
   [ -z "$output" ]
 }
 
-@test "the eval check flags a script that uses eval (the check can fail)" {
+@test "the string-evaluation check flags a script that uses the builtin (the check can fail)" {
   printf '#!/usr/bin/env bash\ncmd="ls"\n%s "$cmd"\n' "ev""al" >"$BATS_TEST_TMPDIR/uses.sh"
   run find_eval "$BATS_TEST_TMPDIR/uses.sh"
   [[ $output == *uses.sh:3:* ]]
