@@ -10,7 +10,7 @@ import { Audit } from "./components/audit";
 import { lookupAwsContext } from "./components/aws-context";
 import { TransformBatch } from "./components/batch";
 import { PlatformKey } from "./components/encryption";
-import { JobIdentity } from "./components/identity";
+import { gitCredentialSecrets, JobIdentity } from "./components/identity";
 import { platformNames } from "./components/naming";
 import { JobNetwork } from "./components/network";
 import { Observability } from "./components/observability";
@@ -61,30 +61,30 @@ const identity = new JobIdentity("identity", {
 const batch = new TransformBatch(
     "batch",
     {
-    names,
-    region: context.region,
-    subnetIds: network.subnetIds,
-    securityGroupIds: [network.securityGroupId],
-    imageUri: registry.imageUri,
-    jobRoleArn: identity.jobRoleArn,
-    executionRoleArn: identity.executionRoleArn,
-    kmsKeyArn: key.keyArn,
-    logRetentionDays: config.logRetentionDays,
-    vcpu: config.fargateVcpu,
-    memoryMiB: config.fargateMemoryMiB,
-    ephemeralStorageGiB: config.ephemeralStorageGiB,
-    jobTimeoutSeconds: config.jobTimeoutSeconds,
-    retryAttempts: config.retryAttempts,
-    maxVcpus: config.maxVcpus,
-    environment: {
-        S3_BUCKET: storage.outputBucket.bucketName,
-        SOURCE_BUCKET: storage.sourceBucket.bucketName,
-        OUTPUT_PREFIX: RESULTS_PREFIX.replace(/\/$/, ""),
-        AWS_REGION: context.region,
-        ALLOWED_GIT_HOSTS: config.allowedGitHosts.join(","),
-        GIT_CREDENTIAL_SECRETS: "github.com=atx/github-token,gitlab.com=atx/gitlab-token,bitbucket.org=atx/bitbucket-token",
-        MCP_CONFIG_KEY,
-    },
+        names,
+        region: context.region,
+        subnetIds: network.subnetIds,
+        securityGroupIds: [network.securityGroupId],
+        imageUri: registry.imageUri,
+        jobRoleArn: identity.jobRoleArn,
+        executionRoleArn: identity.executionRoleArn,
+        kmsKeyArn: key.keyArn,
+        logRetentionDays: config.logRetentionDays,
+        vcpu: config.fargateVcpu,
+        memoryMiB: config.fargateMemoryMiB,
+        ephemeralStorageGiB: config.ephemeralStorageGiB,
+        jobTimeoutSeconds: config.jobTimeoutSeconds,
+        retryAttempts: config.retryAttempts,
+        maxVcpus: config.maxVcpus,
+        environment: {
+            S3_BUCKET: storage.outputBucket.bucketName,
+            SOURCE_BUCKET: storage.sourceBucket.bucketName,
+            OUTPUT_PREFIX: RESULTS_PREFIX.replace(/\/$/, ""),
+            AWS_REGION: context.region,
+            ALLOWED_GIT_HOSTS: config.allowedGitHosts.join(","),
+            GIT_CREDENTIAL_SECRETS: gitCredentialSecrets(config.allowedGitHosts),
+            MCP_CONFIG_KEY,
+        },
     },
     // The definition quotes the roles and image by name: wait for their policies and the push.
     { dependsOn: [identity, registry] },

@@ -8,6 +8,14 @@ import { createServiceRole } from "./service-role";
 /** Prefix of the Secrets Manager secrets jobs may read (git tokens and the like). */
 export const JOB_SECRETS_PREFIX = "atx/";
 
+/**
+ * The container's GIT_CREDENTIAL_SECRETS: for each allowed git host, the secret holding its token,
+ * named after the host's first label (github.com -> atx/github-token, the seed's name).
+ */
+export function gitCredentialSecrets(hosts: readonly string[]): string {
+    return hosts.map((host) => `${host}=${JOB_SECRETS_PREFIX}${host.split(".")[0]}-token`).join(",");
+}
+
 export interface JobIdentityArgs {
     readonly context: AwsContext;
     readonly jobRoleName: string;

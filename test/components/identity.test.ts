@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { createApiInvokePolicy, JobIdentity } from "../../components/identity";
+import { createApiInvokePolicy, gitCredentialSecrets, JobIdentity } from "../../components/identity";
 import { componentResources, json, promiseOf, testContext } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -82,6 +82,16 @@ describe("JobIdentity", () => {
         assert.deepStrictEqual([attachment.role, attachment.policyArn], ["id-boundary-JobRole", "arn:aws:iam::aws:policy/AWSTransformCustomExecuteTransformations"]);
         const { tree: unbounded } = await build("id-unbounded");
         assert.ok(unbounded.ofType("aws:iam/role:Role").every((r) => r.inputs.permissionsBoundary === undefined));
+    });
+});
+
+describe("gitCredentialSecrets", () => {
+    it("names each allowed host's token secret under atx/, the seed's names for the default hosts", () => {
+        assert.strictEqual(
+            gitCredentialSecrets(["github.com", "gitlab.com", "bitbucket.org"]),
+            "github.com=atx/github-token,gitlab.com=atx/gitlab-token,bitbucket.org=atx/bitbucket-token",
+        );
+        assert.strictEqual(gitCredentialSecrets(["git.example.com"]), "git.example.com=atx/git-token");
     });
 });
 
