@@ -40,20 +40,10 @@ teardown_file() {
 }
 
 setup() {
-  reset_moto
-  job_env
-  OUT="$BATS_TEST_TMPDIR/stdout"
-  ERR="$BATS_TEST_TMPDIR/stderr"
+  setup_job_test
   # Loopback http is allowed for these tests only; the defaults stay https and public hosts.
   export ALLOWED_GIT_SCHEMES=http ALLOWED_GIT_HOSTS=127.0.0.1
   export GIT_CREDENTIAL_SECRETS="127.0.0.1=atx/test-git-token"
-}
-
-job() {
-  status=0
-  "$BIN/entrypoint.sh" "$@" >"$OUT" 2>"$ERR" || status=$?
-  echo "exit status: $status"
-  cat "$ERR"
 }
 
 put_secret() {

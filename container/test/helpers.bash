@@ -68,6 +68,22 @@ job_env() {
     ATX_CREDENTIALS_REFRESH_SECONDS ATX_AWS_CREDENTIALS_FILE
 }
 
+# Per-test start of a job suite: an empty emulator, the job environment, and where job() writes.
+setup_job_test() {
+  reset_moto
+  job_env
+  OUT="$BATS_TEST_TMPDIR/stdout"
+  ERR="$BATS_TEST_TMPDIR/stderr"
+}
+
+# Runs the entrypoint with ARGS, stdout to $OUT and stderr to $ERR; sets $status and shows stderr.
+job() {
+  status=0
+  "$BIN/entrypoint.sh" "$@" >"$OUT" 2>"$ERR" || status=$?
+  echo "exit status: $status"
+  cat "$ERR"
+}
+
 # Creates the output and source buckets, then uploads each s3://BUCKET/KEY=LOCAL_FILE argument.
 make_buckets() {
   python3 "$FIXTURES/s3util.py" setup "$S3_BUCKET" "$SOURCE_BUCKET" "$@"

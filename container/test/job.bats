@@ -9,13 +9,6 @@ load helpers
 exec_cmd=(atx custom def exec -n AWS/java-version-upgrade -x -t)
 
 # Runs the entrypoint; sets status, keeps stdout and stderr apart in $OUT and $ERR.
-job() {
-  status=0
-  "$BIN/entrypoint.sh" "$@" >"$OUT" 2>"$ERR" || status=$?
-  echo "exit status: $status"
-  cat "$ERR"
-}
-
 setup_file() {
   start_moto
   # The canonical job: S3 zip source, MCP configuration present, no --output (so the Batch job
@@ -48,10 +41,7 @@ teardown_file() {
 }
 
 setup() {
-  reset_moto
-  job_env
-  OUT="$BATS_TEST_TMPDIR/stdout"
-  ERR="$BATS_TEST_TMPDIR/stderr"
+  setup_job_test
 }
 
 canonical_ok() {
