@@ -71,7 +71,7 @@ job_env() {
 # Per-test start of a job suite: an empty emulator, the job environment, and where job() writes.
 setup_job_test() {
   reset_moto
-  job_env
+  job_env "$BATS_TEST_TMPDIR"
   OUT="$BATS_TEST_TMPDIR/stdout"
   ERR="$BATS_TEST_TMPDIR/stderr"
 }
