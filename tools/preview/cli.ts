@@ -18,6 +18,7 @@ import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { formatPreview } from "./format";
 import { toStackExport } from "./export";
 import { assembleStackConfig, StackConfigError } from "./stack-config";
+import { ConfigError } from "../../config";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -97,8 +98,8 @@ function readPackConfig(file: string): PackConfig {
 }
 
 function exitCodeFor(error: unknown): number {
-    const name = (error as Error)?.name;
-    if (error instanceof UsageError || error instanceof StackConfigError || error instanceof EvaluationError || name === "ConfigError") return 2;
+    const invalidInput = [UsageError, StackConfigError, EvaluationError, ConfigError];
+    if (invalidInput.some((kind) => error instanceof kind)) return 2;
     return 3;
 }
 
