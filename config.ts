@@ -6,12 +6,17 @@
  * one preview reports all bad keys at once, each with the value given and what is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_DEFAULTS, AlarmsConfig, AlarmSettings, MAX_ALARM_WINDOW_SECONDS, METRIC_ALARMS } from "./components/alarms";
+import {
+    ALARM_DEFAULTS,
+    AlarmsConfig,
+    AlarmSettings,
+    MAX_ALARM_WINDOW_SECONDS,
+    METRIC_ALARMS,
+} from "./components/alarms";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-    3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
 /** Fargate task sizes Batch accepts: vCPU -> allowed memory (MiB). */
@@ -107,12 +112,13 @@ export interface ConfigProblem {
 
 /** Thrown before any resource is registered; the engine prints a RunError's message without a trace. */
 export class ConfigError extends pulumi.RunError {
-    constructor(readonly problems: readonly ConfigProblem[], project: string) {
+    constructor(
+        readonly problems: readonly ConfigProblem[],
+        project: string,
+    ) {
         super(
             `invalid stack configuration:\n` +
-                problems
-                    .map((p) => `  ${project}:${p.key} = ${p.value}: must be ${p.allowed}`)
-                    .join("\n"),
+                problems.map((p) => `  ${project}:${p.key} = ${p.value}: must be ${p.allowed}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -125,7 +131,9 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
     const reader = new ConfigReader(raw);
 
     const fargateVcpu = reader.number("fargateVcpu", CONFIG_DEFAULTS.fargateVcpu, {
-        allowed: Object.keys(FARGATE_MEMORY_BY_VCPU).map(Number).sort((a, b) => a - b),
+        allowed: Object.keys(FARGATE_MEMORY_BY_VCPU)
+            .map(Number)
+            .sort((a, b) => a - b),
     });
     const memoryChoices = FARGATE_MEMORY_BY_VCPU[String(fargateVcpu)] ?? [];
     const fargateMemoryMiB = reader.integer("fargateMemoryMiB", CONFIG_DEFAULTS.fargateMemoryMiB, {
@@ -135,7 +143,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
     const vpcId = reader.optionalString("vpcId", /^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0abc12345");
     const subnetIds = reader.stringList("subnetIds", [], {
         pattern: /^subnet-[0-9a-f]{8,17}$/,
-        allowedText: "a JSON list of subnet ids such as [\"subnet-0abc12345\"]",
+        allowedText: 'a JSON list of subnet ids such as ["subnet-0abc12345"]',
     });
     const securityGroupId = reader.optionalString(
         "securityGroupId",
@@ -190,7 +198,7 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
         }),
         allowedGitHosts: reader.stringList("allowedGitHosts", CONFIG_DEFAULTS.allowedGitHosts, {
             pattern: /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/,
-            allowedText: "a JSON list of DNS host names such as [\"github.com\"]",
+            allowedText: 'a JSON list of DNS host names such as ["github.com"]',
         }),
         sourceUploadExpirationDays: reader.integer(
             "sourceUploadExpirationDays",
@@ -205,21 +213,34 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
         objectLock: reader.boolean("objectLock", CONFIG_DEFAULTS.objectLock),
         intelligentTiering: reader.boolean("intelligentTiering", CONFIG_DEFAULTS.intelligentTiering),
         api: {
-            throttlingRateLimit: reader.integer("apiThrottlingRateLimit", CONFIG_DEFAULTS.apiThrottlingRateLimit, { min: 1, max: 10000 }),
-            throttlingBurstLimit: reader.integer("apiThrottlingBurstLimit", CONFIG_DEFAULTS.apiThrottlingBurstLimit, { min: 1, max: 5000 }),
-            bulkSubmitRatePerSecond: reader.integer("bulkSubmitRatePerSecond", CONFIG_DEFAULTS.bulkSubmitRatePerSecond, { min: 1, max: 50 }),
+            throttlingRateLimit: reader.integer("apiThrottlingRateLimit", CONFIG_DEFAULTS.apiThrottlingRateLimit, {
+                min: 1,
+                max: 10000,
+            }),
+            throttlingBurstLimit: reader.integer("apiThrottlingBurstLimit", CONFIG_DEFAULTS.apiThrottlingBurstLimit, {
+                min: 1,
+                max: 5000,
+            }),
+            bulkSubmitRatePerSecond: reader.integer(
+                "bulkSubmitRatePerSecond",
+                CONFIG_DEFAULTS.bulkSubmitRatePerSecond,
+                { min: 1, max: 50 },
+            ),
             manageAccountSettings: reader.boolean("manageApiGatewayAccount", CONFIG_DEFAULTS.manageApiGatewayAccount),
         },
         observability: {
             alarmEmails: reader.stringList("alarmEmails", CONFIG_DEFAULTS.alarmEmails, {
                 pattern: /^[^@\s"]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}$/,
-                allowedText: "a JSON list of e-mail addresses such as [\"ops@example.com\"]",
+                allowedText: 'a JSON list of e-mail addresses such as ["ops@example.com"]',
             }),
             alarmHttpsEndpoints: reader.stringList("alarmHttpsEndpoints", CONFIG_DEFAULTS.alarmHttpsEndpoints, {
                 pattern: /^https:\/\/[a-zA-Z0-9.-]+(:\d+)?(\/\S*)?$/,
                 allowedText: "a JSON list of https:// URLs",
             }),
-            longRunningJobHours: reader.integer("longRunningJobHours", CONFIG_DEFAULTS.longRunningJobHours, { min: 1, max: 336 }),
+            longRunningJobHours: reader.integer("longRunningJobHours", CONFIG_DEFAULTS.longRunningJobHours, {
+                min: 1,
+                max: 336,
+            }),
             alarms: parseAlarms(reader.json("alarms"), (key, value, allowed) => reader.problem(key, value, allowed)),
         },
         audit: {
@@ -335,7 +356,10 @@ class ConfigReader {
  * each setting optional (ALARM_DEFAULTS fills the rest). Problems are reported per setting, keyed
  * `alarms.<alarm>.<setting>`. `ecrScanFindings` is a rule, not a metric: it takes `enabled` only.
  */
-export function parseAlarms(value: unknown, problem: (key: string, value: string, allowed: string) => void): AlarmsConfig {
+export function parseAlarms(
+    value: unknown,
+    problem: (key: string, value: string, allowed: string) => void,
+): AlarmsConfig {
     if (value === undefined) return ALARM_DEFAULTS;
     const known = Object.keys(ALARM_DEFAULTS);
     if (!isPlainObject(value)) {
@@ -349,7 +373,8 @@ export function parseAlarms(value: unknown, problem: (key: string, value: string
             problem(key, JSON.stringify(given), `an alarm: one of ${known.join(", ")}`);
             continue;
         }
-        const settingNames = alarm === "ecrScanFindings" ? ["enabled"] : ["enabled", "threshold", "periodSeconds", "evaluationPeriods"];
+        const settingNames =
+            alarm === "ecrScanFindings" ? ["enabled"] : ["enabled", "threshold", "periodSeconds", "evaluationPeriods"];
         if (!isPlainObject(given)) {
             problem(key, JSON.stringify(given), `an object with ${settingNames.join(", ")}`);
             continue;
@@ -362,9 +387,24 @@ export function parseAlarms(value: unknown, problem: (key: string, value: string
                 problem(settingKey, shown, `one of the settings ${settingNames.join(", ")}`);
             } else if (setting === "enabled" && typeof v !== "boolean") {
                 problem(settingKey, shown, "true or false");
-            } else if (setting === "threshold" && !(typeof v === "number" && v > 0 && (alarm !== "api5xxRate" || v <= 100))) {
-                problem(settingKey, shown, alarm === "api5xxRate" ? "a percentage above 0, at most 100" : "a number above 0");
-            } else if (setting === "periodSeconds" && !(Number.isInteger(v) && (v as number) >= 60 && (v as number) <= MAX_ALARM_WINDOW_SECONDS && (v as number) % 60 === 0)) {
+            } else if (
+                setting === "threshold" &&
+                !(typeof v === "number" && v > 0 && (alarm !== "api5xxRate" || v <= 100))
+            ) {
+                problem(
+                    settingKey,
+                    shown,
+                    alarm === "api5xxRate" ? "a percentage above 0, at most 100" : "a number above 0",
+                );
+            } else if (
+                setting === "periodSeconds" &&
+                !(
+                    Number.isInteger(v) &&
+                    (v as number) >= 60 &&
+                    (v as number) <= MAX_ALARM_WINDOW_SECONDS &&
+                    (v as number) % 60 === 0
+                )
+            ) {
                 problem(settingKey, shown, `a multiple of 60 from 60 to ${MAX_ALARM_WINDOW_SECONDS} (seconds)`);
             } else if (setting === "evaluationPeriods" && !(Number.isInteger(v) && (v as number) >= 1)) {
                 problem(settingKey, shown, "a whole number from 1");

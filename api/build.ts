@@ -10,33 +10,33 @@ import { buildDir, functions, type FunctionName } from "./contract";
 const repoRoot = resolve(__dirname, "..");
 
 export async function buildFunctions(outRoot = resolve(repoRoot, buildDir)): Promise<Record<FunctionName, string>> {
-  const outputs = {} as Record<FunctionName, string>;
-  for (const [name, fn] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
-    const outfile = resolve(outRoot, name, "index.js");
-    await build({
-      entryPoints: [resolve(repoRoot, fn.source)],
-      outfile,
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "cjs",
-      minify: true,
-      // Linked map next to the bundle: stack traces resolve with NODE_OPTIONS=--enable-source-maps.
-      sourcemap: "linked",
-      legalComments: "none",
-      logLevel: "warning",
-    });
-    outputs[name] = outfile;
-  }
-  return outputs;
+    const outputs = {} as Record<FunctionName, string>;
+    for (const [name, fn] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
+        const outfile = resolve(outRoot, name, "index.js");
+        await build({
+            entryPoints: [resolve(repoRoot, fn.source)],
+            outfile,
+            bundle: true,
+            platform: "node",
+            target: "node22",
+            format: "cjs",
+            minify: true,
+            // Linked map next to the bundle: stack traces resolve with NODE_OPTIONS=--enable-source-maps.
+            sourcemap: "linked",
+            legalComments: "none",
+            logLevel: "warning",
+        });
+        outputs[name] = outfile;
+    }
+    return outputs;
 }
 
 if (require.main === module) {
-  buildFunctions().then(
-    (outputs) => Object.entries(outputs).forEach(([name, file]) => console.log(`${name}: ${file}`)),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+    buildFunctions().then(
+        (outputs) => Object.entries(outputs).forEach(([name, file]) => console.log(`${name}: ${file}`)),
+        (error) => {
+            console.error(error);
+            process.exit(1);
+        },
+    );
 }

@@ -37,7 +37,12 @@ export type AlarmsConfig = { readonly [K in MetricAlarmName]: AlarmSettings } & 
     readonly ecrScanFindings: { readonly enabled: boolean };
 };
 
-const every5Minutes = (threshold: number): AlarmSettings => ({ enabled: true, threshold, periodSeconds: 300, evaluationPeriods: 1 });
+const every5Minutes = (threshold: number): AlarmSettings => ({
+    enabled: true,
+    threshold,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+});
 
 /** Defaults of the `alarms` config object (each key may be given partly; the rest comes from here). */
 export const ALARM_DEFAULTS: AlarmsConfig = {
@@ -81,7 +86,11 @@ export interface MetricAlarmSpec {
  * A CloudWatch alarm that notifies the topic when it fires and when it recovers. Every metric here
  * counts events, so missing data means nothing happened (not breaching).
  */
-export function createMetricAlarm(name: string, spec: MetricAlarmSpec, opts: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
+export function createMetricAlarm(
+    name: string,
+    spec: MetricAlarmSpec,
+    opts: pulumi.CustomResourceOptions,
+): aws.cloudwatch.MetricAlarm {
     const { settings } = spec;
     return new aws.cloudwatch.MetricAlarm(
         name,
@@ -150,7 +159,9 @@ export class AlarmTopic extends pulumi.ComponentResource {
                         Resource: this.topicArn,
                         Condition: {
                             StringEquals: { "aws:SourceAccount": accountId },
-                            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:rule/*` },
+                            ArnLike: {
+                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:rule/*`,
+                            },
                         },
                     },
                     {
@@ -161,7 +172,9 @@ export class AlarmTopic extends pulumi.ComponentResource {
                         Resource: this.topicArn,
                         Condition: {
                             StringEquals: { "aws:SourceAccount": accountId },
-                            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+                            ArnLike: {
+                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`,
+                            },
                         },
                     },
                     {
@@ -177,10 +190,18 @@ export class AlarmTopic extends pulumi.ComponentResource {
             child,
         );
         (args.emails ?? []).forEach((endpoint, i) => {
-            new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint }, child);
+            new aws.sns.TopicSubscription(
+                `${name}-email-${i}`,
+                { topic: this.topic.arn, protocol: "email", endpoint },
+                child,
+            );
         });
         (args.httpsEndpoints ?? []).forEach((endpoint, i) => {
-            new aws.sns.TopicSubscription(`${name}-https-${i}`, { topic: this.topic.arn, protocol: "https", endpoint }, child);
+            new aws.sns.TopicSubscription(
+                `${name}-https-${i}`,
+                { topic: this.topic.arn, protocol: "https", endpoint },
+                child,
+            );
         });
         this.registerOutputs({ topicArn: this.topicArn });
     }

@@ -23,15 +23,39 @@ import { createServiceRole } from "./service-role";
 export const AUDIT_METRICS_NAMESPACE = "ATX/Audit";
 
 const IAM_POLICY_EVENTS = [
-    "DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy",
-    "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "SetDefaultPolicyVersion",
-    "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy",
-    "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
+    "DeleteGroupPolicy",
+    "DeleteRolePolicy",
+    "DeleteUserPolicy",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "CreatePolicy",
+    "DeletePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+    "AttachGroupPolicy",
+    "DetachGroupPolicy",
+    "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
 ];
 const S3_BUCKET_POLICY_EVENTS = [
-    "PutBucketAcl", "PutBucketPolicy", "PutBucketCors", "PutBucketLifecycle", "PutBucketReplication",
-    "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketReplication",
-    "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock", "PutBucketOwnershipControls",
+    "PutBucketAcl",
+    "PutBucketPolicy",
+    "PutBucketCors",
+    "PutBucketLifecycle",
+    "PutBucketReplication",
+    "DeleteBucketPolicy",
+    "DeleteBucketCors",
+    "DeleteBucketLifecycle",
+    "DeleteBucketReplication",
+    "PutBucketPublicAccessBlock",
+    "DeleteBucketPublicAccessBlock",
+    "PutBucketOwnershipControls",
 ];
 const anyEvent = (names: readonly string[]) => names.map((n) => `($.eventName = ${n})`).join(" || ");
 
@@ -128,7 +152,10 @@ export class Audit extends pulumi.ComponentResource {
                         Action: "s3:PutObject",
                         Resource: pulumi.interpolate`${bucketArn}/AWSLogs/${accountId}/*`,
                         Condition: {
-                            StringEquals: { "aws:SourceArn": this.trailArn, "s3:x-amz-acl": "bucket-owner-full-control" },
+                            StringEquals: {
+                                "aws:SourceArn": this.trailArn,
+                                "s3:x-amz-acl": "bucket-owner-full-control",
+                            },
                         },
                     },
                 ],
@@ -178,7 +205,10 @@ export class Audit extends pulumi.ComponentResource {
 
             const settings = args.alarms ?? ALARM_DEFAULTS;
             const namespace = `${AUDIT_METRICS_NAMESPACE}/${trailName}`;
-            for (const [key, filter] of Object.entries(AUDIT_FILTERS) as [keyof typeof AUDIT_FILTERS, (typeof AUDIT_FILTERS)[keyof typeof AUDIT_FILTERS]][]) {
+            for (const [key, filter] of Object.entries(AUDIT_FILTERS) as [
+                keyof typeof AUDIT_FILTERS,
+                (typeof AUDIT_FILTERS)[keyof typeof AUDIT_FILTERS],
+            ][]) {
                 new aws.cloudwatch.LogMetricFilter(
                     `${name}-${filter.metricName}`,
                     {
@@ -225,7 +255,10 @@ export class Audit extends pulumi.ComponentResource {
                         readWriteType: "All",
                         includeManagementEvents: true,
                         dataResources: [
-                            { type: "AWS::S3::Object", values: args.dataEventBucketArns.map((arn) => pulumi.interpolate`${arn}/`) },
+                            {
+                                type: "AWS::S3::Object",
+                                values: args.dataEventBucketArns.map((arn) => pulumi.interpolate`${arn}/`),
+                            },
                         ],
                     },
                 ],
@@ -233,7 +266,11 @@ export class Audit extends pulumi.ComponentResource {
             // CloudTrail checks the bucket policy (and the log delivery role) when the trail is created.
             { parent: this, dependsOn: trailDependsOn },
         );
-        this.registerOutputs({ trailArn: this.trailArn, bucketName: this.bucket.bucketName, alarmArns: this.alarmArns });
+        this.registerOutputs({
+            trailArn: this.trailArn,
+            bucketName: this.bucket.bucketName,
+            alarmArns: this.alarmArns,
+        });
     }
 }
 

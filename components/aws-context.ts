@@ -25,7 +25,8 @@ export function lookupAwsContext(opts?: pulumi.InvokeOutputOptions): AwsContext 
  * output is not) and policies that mention them can be reviewed, and checked, before `pulumi up`.
  */
 export const arns = {
-    bucket: (ctx: AwsContext, bucketName: pulumi.Input<string>) => pulumi.interpolate`arn:${ctx.partition}:s3:::${bucketName}`,
+    bucket: (ctx: AwsContext, bucketName: pulumi.Input<string>) =>
+        pulumi.interpolate`arn:${ctx.partition}:s3:::${bucketName}`,
     role: (ctx: AwsContext, roleName: pulumi.Input<string>) =>
         pulumi.interpolate`arn:${ctx.partition}:iam::${ctx.accountId}:role/${roleName}`,
     logGroup: (ctx: AwsContext, logGroupName: pulumi.Input<string>) =>

@@ -22,7 +22,10 @@ export const DASHBOARD_QUERIES = {
         "sort @timestamp desc",
         "limit 50",
     ].join("\n| "),
-    jobsByCurrentStatus: ["stats latest(detail.status) as status by detail.jobId", "stats count(*) as jobs by status"].join("\n| "),
+    jobsByCurrentStatus: [
+        "stats latest(detail.status) as status by detail.jobId",
+        "stats count(*) as jobs by status",
+    ].join("\n| "),
     lastMessagePerJob: [
         "stats latest(@message) as lastMessage, max(@timestamp) as lastSeen by @logStream",
         "sort lastSeen desc",
@@ -31,18 +34,38 @@ export const DASHBOARD_QUERIES = {
 } as const;
 
 export function dashboardBody(d: DashboardInputs): pulumi.Output<string> {
-    const jobMetric = (metricName: string, label: string) => [JOB_METRICS_NAMESPACE, metricName, "JobQueue", d.jobQueueArn, { label }];
+    const jobMetric = (metricName: string, label: string) => [
+        JOB_METRICS_NAMESPACE,
+        metricName,
+        "JobQueue",
+        d.jobQueueArn,
+        { label },
+    ];
     const metricWidget = (title: string, metrics: unknown[], extra: Record<string, unknown> = {}) => ({
         type: "metric",
         width: 12,
         height: 6,
-        properties: { title, region: d.region, view: "timeSeries", stacked: false, stat: "Sum", period: 300, metrics, ...extra },
+        properties: {
+            title,
+            region: d.region,
+            view: "timeSeries",
+            stacked: false,
+            stat: "Sum",
+            period: 300,
+            metrics,
+            ...extra,
+        },
     });
     const logWidget = (title: string, logGroupName: pulumi.Input<string>, query: string, width = 12) => ({
         type: "log",
         width,
         height: 6,
-        properties: { title, region: d.region, view: "table", query: pulumi.interpolate`SOURCE '${logGroupName}' | ${query}` },
+        properties: {
+            title,
+            region: d.region,
+            view: "table",
+            query: pulumi.interpolate`SOURCE '${logGroupName}' | ${query}`,
+        },
     });
 
     const widgets: unknown[] = [
@@ -53,20 +76,45 @@ export function dashboardBody(d: DashboardInputs): pulumi.Output<string> {
         ),
         metricWidget(
             "Jobs per hour: queued, started, running too long",
-            [jobMetric("JobsQueued", "queued (RUNNABLE)"), jobMetric("JobsStarted", "started (RUNNING)"), jobMetric("LongRunningJobs", "running too long")],
+            [
+                jobMetric("JobsQueued", "queued (RUNNABLE)"),
+                jobMetric("JobsStarted", "started (RUNNING)"),
+                jobMetric("LongRunningJobs", "running too long"),
+            ],
             { period: 3600 },
         ),
-        logWidget("Jobs by current status (time range of the dashboard)", d.jobEventLogGroupName, DASHBOARD_QUERIES.jobsByCurrentStatus),
-        logWidget("Recent jobs: name, status, reason, log stream", d.jobEventLogGroupName, DASHBOARD_QUERIES.recentJobs),
+        logWidget(
+            "Jobs by current status (time range of the dashboard)",
+            d.jobEventLogGroupName,
+            DASHBOARD_QUERIES.jobsByCurrentStatus,
+        ),
+        logWidget(
+            "Recent jobs: name, status, reason, log stream",
+            d.jobEventLogGroupName,
+            DASHBOARD_QUERIES.recentJobs,
+        ),
         logWidget("Last message of each job's log stream", d.jobLogGroupName, DASHBOARD_QUERIES.lastMessagePerJob, 24),
     ];
     if (d.api !== undefined) {
         const apiMetric = (metricName: string, label: string, extra: Record<string, unknown> = {}) => [
-            "AWS/ApiGateway", metricName, "ApiName", d.api!.restApiName, "Stage", d.api!.stageName, { label, ...extra },
+            "AWS/ApiGateway",
+            metricName,
+            "ApiName",
+            d.api!.restApiName,
+            "Stage",
+            d.api!.stageName,
+            { label, ...extra },
         ];
         widgets.push(
-            metricWidget("API requests and errors", [apiMetric("Count", "requests"), apiMetric("4XXError", "4XX"), apiMetric("5XXError", "5XX")]),
-            metricWidget("API latency", [apiMetric("Latency", "p90", { stat: "p90" }), apiMetric("Latency", "average", { stat: "Average" })]),
+            metricWidget("API requests and errors", [
+                apiMetric("Count", "requests"),
+                apiMetric("4XXError", "4XX"),
+                apiMetric("5XXError", "5XX"),
+            ]),
+            metricWidget("API latency", [
+                apiMetric("Latency", "p90", { stat: "p90" }),
+                apiMetric("Latency", "average", { stat: "Average" }),
+            ]),
         );
     }
     if (d.functionNames.length > 0) {
@@ -79,7 +127,12 @@ export function dashboardBody(d: DashboardInputs): pulumi.Output<string> {
         );
     }
     if (d.alarmArns.length > 0) {
-        widgets.push({ type: "alarm", width: 24, height: 4, properties: { title: "Alarm states", alarms: d.alarmArns } });
+        widgets.push({
+            type: "alarm",
+            width: 24,
+            height: 4,
+            properties: { title: "Alarm states", alarms: d.alarmArns },
+        });
     }
     return pulumi.jsonStringify({ widgets });
 }

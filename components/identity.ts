@@ -52,7 +52,13 @@ export class JobIdentity extends pulumi.ComponentResource {
         const newRole = (roleName: string, description: string) =>
             createServiceRole(
                 `${name}-${roleName}`,
-                { roleName, description, service: "ecs-tasks.amazonaws.com", accountId, permissionsBoundaryArn: args.permissionsBoundaryArn },
+                {
+                    roleName,
+                    description,
+                    service: "ecs-tasks.amazonaws.com",
+                    accountId,
+                    permissionsBoundaryArn: args.permissionsBoundaryArn,
+                },
                 child,
             );
 
@@ -82,7 +88,10 @@ export class JobIdentity extends pulumi.ComponentResource {
         for (const policyName of args.transformPolicyNames ?? []) {
             new aws.iam.RolePolicyAttachment(
                 `${name}-job-${policyName}`,
-                { role: this.jobRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}` },
+                {
+                    role: this.jobRole.name,
+                    policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`,
+                },
                 child,
             );
         }

@@ -66,7 +66,11 @@ export class JobLogArchive extends pulumi.ComponentResource {
             { logGroupName: args.errorLogGroupName, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
             child,
         );
-        const errorLogStream = new aws.cloudwatch.LogStream(`${name}-errors-s3`, { logGroupName: errorLogGroup.name, name: "S3Delivery" }, child);
+        const errorLogStream = new aws.cloudwatch.LogStream(
+            `${name}-errors-s3`,
+            { logGroupName: errorLogGroup.name, name: "S3Delivery" },
+            child,
+        );
         const errorLogGroupArn = arns.logGroup(args.context, args.errorLogGroupName);
 
         const firehoseRole = createServiceRole(
@@ -105,7 +109,9 @@ export class JobLogArchive extends pulumi.ComponentResource {
                         Resource: args.kmsKeyArn,
                         Condition: {
                             StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.${dnsSuffix}` },
-                            StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`] },
+                            StringLike: {
+                                "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+                            },
                         },
                     },
                     {
@@ -138,7 +144,11 @@ export class JobLogArchive extends pulumi.ComponentResource {
                         // CloudWatch Logs sends gzipped envelopes; store them decompressed, one per line, then gzip the file.
                         processors: [{ type: "Decompression" }, { type: "AppendDelimiterToRecord" }],
                     },
-                    cloudwatchLoggingOptions: { enabled: true, logGroupName: errorLogGroup.name, logStreamName: errorLogStream.name },
+                    cloudwatchLoggingOptions: {
+                        enabled: true,
+                        logGroupName: errorLogGroup.name,
+                        logStreamName: errorLogStream.name,
+                    },
                 },
             },
             { parent: this, dependsOn: [firehosePolicy, this.bucket] },
@@ -161,7 +171,9 @@ export class JobLogArchive extends pulumi.ComponentResource {
                         Action: "sts:AssumeRole",
                         Condition: {
                             StringEquals: { "aws:SourceAccount": accountId },
-                            StringLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:*` },
+                            StringLike: {
+                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:*`,
+                            },
                         },
                     },
                 ]),
@@ -173,7 +185,12 @@ export class JobLogArchive extends pulumi.ComponentResource {
             {
                 role: subscriptionRole.name,
                 policy: policyDocument([
-                    { Sid: "PutToArchiveStream", Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: streamArn },
+                    {
+                        Sid: "PutToArchiveStream",
+                        Effect: "Allow",
+                        Action: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                        Resource: streamArn,
+                    },
                 ]),
             },
             child,

@@ -81,7 +81,9 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
                         Effect: "Allow",
                         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
                         Resource: args.kmsKeyArn,
-                        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.${dnsSuffix}` } },
+                        Condition: {
+                            StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.${dnsSuffix}` },
+                        },
                     },
                 ]),
             },
@@ -126,7 +128,14 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
             `${name}-start-role-policy`,
             {
                 role: startRole.name,
-                policy: policyDocument([{ Sid: "StartWatcher", Effect: "Allow", Action: "states:StartExecution", Resource: stateMachineArn }]),
+                policy: policyDocument([
+                    {
+                        Sid: "StartWatcher",
+                        Effect: "Allow",
+                        Action: "states:StartExecution",
+                        Resource: stateMachineArn,
+                    },
+                ]),
             },
             child,
         );

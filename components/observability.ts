@@ -80,7 +80,10 @@ export class Observability extends pulumi.ComponentResource {
         const topicArn = args.alarmTopicArn;
         const jobQueueArn = pulumi.interpolate`arn:${partition}:batch:${region}:${accountId}:job-queue/${args.jobQueueName}`;
 
-        const addAlarm = (id: string, spec: Omit<Parameters<typeof createMetricAlarm>[1], "alarmName" | "topicArn">) => {
+        const addAlarm = (
+            id: string,
+            spec: Omit<Parameters<typeof createMetricAlarm>[1], "alarmName" | "topicArn">,
+        ) => {
             const alarmName = names.scoped(id);
             this.alarms.push(createMetricAlarm(`${name}-${id}`, { ...spec, alarmName, topicArn }, child));
             this.alarmArns.push(alarmArn(context, alarmName));
@@ -172,7 +175,11 @@ export class Observability extends pulumi.ComponentResource {
                 },
                 child,
             );
-            new aws.cloudwatch.EventTarget(`${name}-job-failed-target`, { rule: failedRule.name, arn: topicArn }, child);
+            new aws.cloudwatch.EventTarget(
+                `${name}-job-failed-target`,
+                { rule: failedRule.name, arn: topicArn },
+                child,
+            );
             // ... and the count, alarmed at the configured threshold.
             addAlarm("job-failures", {
                 description: "Batch jobs of the platform queue failed (JobsFailed, from job state events)",
@@ -333,7 +340,10 @@ export class Observability extends pulumi.ComponentResource {
                     subscriptionRoleName: names.scoped("job-log-archive-subscription"),
                     kmsKeyArn: args.kmsKeyArn,
                     logRetentionDays: args.logRetentionDays,
-                    accessLogs: { targetBucket: args.accessLogBucketName, targetPrefix: `${ACCESS_LOG_PREFIX}archive/` },
+                    accessLogs: {
+                        targetBucket: args.accessLogBucketName,
+                        targetPrefix: `${ACCESS_LOG_PREFIX}archive/`,
+                    },
                 },
                 child,
             );
@@ -345,6 +355,10 @@ export class Observability extends pulumi.ComponentResource {
 /** The AWS console's host for a partition. */
 function consoleHost(partition: pulumi.Output<string>): pulumi.Output<string> {
     return partition.apply((p) =>
-        p === "aws-cn" ? "console.amazonaws.cn" : p === "aws-us-gov" ? "console.amazonaws-us-gov.com" : "console.aws.amazon.com",
+        p === "aws-cn"
+            ? "console.amazonaws.cn"
+            : p === "aws-us-gov"
+              ? "console.amazonaws-us-gov.com"
+              : "console.aws.amazon.com",
     );
 }

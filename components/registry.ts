@@ -106,7 +106,10 @@ export function hashBuildContext(dir: string): string {
             if (entry.isDirectory()) {
                 if (entryPath !== "test") walk(entryPath);
             } else if (entry.isFile()) {
-                hash.update(entryPath).update("\0").update(fs.readFileSync(path.join(dir, entryPath))).update("\0");
+                hash.update(entryPath)
+                    .update("\0")
+                    .update(fs.readFileSync(path.join(dir, entryPath)))
+                    .update("\0");
             }
         }
     };

@@ -72,7 +72,13 @@ export class SecureBucket extends pulumi.ComponentResource {
         );
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access-block`,
-            { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             child,
         );
         const kmsKeyArn = "kmsKeyArn" in args.encryption ? args.encryption.kmsKeyArn : undefined;
@@ -83,7 +89,10 @@ export class SecureBucket extends pulumi.ComponentResource {
                 rules: [
                     kmsKeyArn !== undefined
                         ? {
-                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn },
+                              applyServerSideEncryptionByDefault: {
+                                  sseAlgorithm: "aws:kms",
+                                  kmsMasterKeyId: kmsKeyArn,
+                              },
                               bucketKeyEnabled: true,
                           }
                         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },

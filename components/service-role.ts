@@ -18,7 +18,11 @@ export interface ServiceRoleArgs {
 }
 
 /** Every role of the stack: assumed by one service of this account, bounded when a boundary is configured. */
-export function createServiceRole(name: string, args: ServiceRoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+export function createServiceRole(
+    name: string,
+    args: ServiceRoleArgs,
+    opts: pulumi.CustomResourceOptions,
+): aws.iam.Role {
     return new aws.iam.Role(
         name,
         {

@@ -10,5 +10,6 @@ import { policies } from "./policies";
 new PolicyPack(PACK_NAME, {
     policies,
     enforcementLevel: PACK_ENFORCEMENT_LEVEL,
-    description: "Security checklist of the ATX Batch/Fargate platform: S3, network, KMS, logs, ECR, IAM, Batch, API Gateway, secrets, CloudTrail.",
+    description:
+        "Security checklist of the ATX Batch/Fargate platform: S3, network, KMS, logs, ECR, IAM, Batch, API Gateway, secrets, CloudTrail.",
 });

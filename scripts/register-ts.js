@@ -28,7 +28,13 @@ const optionsKey = JSON.stringify(transformOptions) + require("esbuild/package.j
 
 require.extensions[".ts"] = function compileTypeScript(module, filename) {
     const source = fs.readFileSync(filename, "utf8");
-    const key = crypto.createHash("sha256").update(optionsKey).update(filename).update("\0").update(source).digest("hex");
+    const key = crypto
+        .createHash("sha256")
+        .update(optionsKey)
+        .update(filename)
+        .update("\0")
+        .update(source)
+        .digest("hex");
     const cached = path.join(transpiled, `${key}.js`);
     let code;
     try {

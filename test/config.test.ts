@@ -2,7 +2,14 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import * as path from "path";
 import { ALARM_DEFAULTS } from "../components/alarms";
-import { CONFIG_DEFAULTS, ConfigError, FARGATE_MEMORY_BY_VCPU, LOG_RETENTION_DAYS, parseAlarms, parseConfig } from "../config";
+import {
+    CONFIG_DEFAULTS,
+    ConfigError,
+    FARGATE_MEMORY_BY_VCPU,
+    LOG_RETENTION_DAYS,
+    parseAlarms,
+    parseConfig,
+} from "../config";
 import { readProject } from "../tools/preview/stack-config";
 
 const parse = (values: Record<string, string>, stack = "prod") => parseConfig((key) => values[key], stack);
@@ -42,7 +49,11 @@ describe("stack config", () => {
         for (const [key, fallback] of Object.entries(CONFIG_DEFAULTS)) {
             assert.ok(key in declared, `Pulumi.yaml does not declare ${key}`);
             const value = declared[key].default;
-            assert.deepStrictEqual(typeof fallback === "number" && typeof value === "string" ? Number(value) : value, fallback, key);
+            assert.deepStrictEqual(
+                typeof fallback === "number" && typeof value === "string" ? Number(value) : value,
+                fallback,
+                key,
+            );
         }
         // Every declared key is read by the parser: a typo in Pulumi.yaml would otherwise be silently ignored.
         for (const key of Object.keys(declared)) {
@@ -59,16 +70,20 @@ describe("stack config", () => {
             }
         }
         fc.assert(
-            fc.property(fc.constantFrom(...Object.keys(FARGATE_MEMORY_BY_VCPU)), fc.integer({ min: 1, max: 200000 }), (vcpu, memory) => {
-                const valid = FARGATE_MEMORY_BY_VCPU[vcpu].includes(memory);
-                let accepted = true;
-                try {
-                    parse({ fargateVcpu: vcpu, fargateMemoryMiB: String(memory), maxVcpus: "16" });
-                } catch {
-                    accepted = false;
-                }
-                return accepted === valid;
-            }),
+            fc.property(
+                fc.constantFrom(...Object.keys(FARGATE_MEMORY_BY_VCPU)),
+                fc.integer({ min: 1, max: 200000 }),
+                (vcpu, memory) => {
+                    const valid = FARGATE_MEMORY_BY_VCPU[vcpu].includes(memory);
+                    let accepted = true;
+                    try {
+                        parse({ fargateVcpu: vcpu, fargateMemoryMiB: String(memory), maxVcpus: "16" });
+                    } catch {
+                        accepted = false;
+                    }
+                    return accepted === valid;
+                },
+            ),
         );
     });
 
@@ -80,7 +95,8 @@ describe("stack config", () => {
     });
 
     it("accepts only CloudWatch's retention periods", () => {
-        for (const days of LOG_RETENTION_DAYS) assert.strictEqual(parse({ logRetentionDays: String(days) }).logRetentionDays, days);
+        for (const days of LOG_RETENTION_DAYS)
+            assert.strictEqual(parse({ logRetentionDays: String(days) }).logRetentionDays, days);
         const [problem] = problemsOf({ logRetentionDays: "31" });
         assert.strictEqual(problem.key, "logRetentionDays");
         assert.match(problem.allowed, /1, 3, 5, 7, 14, 30, 60/);
@@ -115,15 +131,31 @@ describe("stack config", () => {
             assert.ok(problem, `no problem reported for ${key}: ${JSON.stringify(problems)}`);
             assert.strictEqual(problem.value, value);
             assert.match(problem.allowed, allowed);
-            assert.throws(() => parse({ [key]: value }), (error: Error) => error.message.includes(`atx-platform:${key} = ${value}: must be`));
+            assert.throws(
+                () => parse({ [key]: value }),
+                (error: Error) => error.message.includes(`atx-platform:${key} = ${value}: must be`),
+            );
         });
     }
 
     it("requires subnets with a VPC and a VPC with subnets or a security group", () => {
-        assert.deepStrictEqual(problemsOf({ vpcId: "vpc-0abc12345" }).map((p) => p.key), ["subnetIds"]);
-        assert.deepStrictEqual(problemsOf({ subnetIds: '["subnet-0abc12345"]' }).map((p) => p.key), ["vpcId"]);
-        assert.deepStrictEqual(problemsOf({ securityGroupId: "sg-0abc12345" }).map((p) => p.key), ["vpcId"]);
-        const config = parse({ vpcId: "vpc-0abc12345", subnetIds: '["subnet-0abc12345","subnet-0def67890"]', securityGroupId: "sg-0abc12345" });
+        assert.deepStrictEqual(
+            problemsOf({ vpcId: "vpc-0abc12345" }).map((p) => p.key),
+            ["subnetIds"],
+        );
+        assert.deepStrictEqual(
+            problemsOf({ subnetIds: '["subnet-0abc12345"]' }).map((p) => p.key),
+            ["vpcId"],
+        );
+        assert.deepStrictEqual(
+            problemsOf({ securityGroupId: "sg-0abc12345" }).map((p) => p.key),
+            ["vpcId"],
+        );
+        const config = parse({
+            vpcId: "vpc-0abc12345",
+            subnetIds: '["subnet-0abc12345","subnet-0def67890"]',
+            securityGroupId: "sg-0abc12345",
+        });
         assert.deepStrictEqual(config.network, {
             vpcId: "vpc-0abc12345",
             subnetIds: ["subnet-0abc12345", "subnet-0def67890"],
@@ -164,10 +196,18 @@ describe("observability and audit config", () => {
 
     it("overlays the alarms object on the defaults, setting by setting", () => {
         const { alarms } = parse({
-            alarms: JSON.stringify({ jobFailures: { threshold: 3 }, api4xxCount: { enabled: false, periodSeconds: 900 }, ecrScanFindings: { enabled: false } }),
+            alarms: JSON.stringify({
+                jobFailures: { threshold: 3 },
+                api4xxCount: { enabled: false, periodSeconds: 900 },
+                ecrScanFindings: { enabled: false },
+            }),
         }).observability;
         assert.deepStrictEqual(alarms.jobFailures, { ...ALARM_DEFAULTS.jobFailures, threshold: 3 });
-        assert.deepStrictEqual(alarms.api4xxCount, { ...ALARM_DEFAULTS.api4xxCount, enabled: false, periodSeconds: 900 });
+        assert.deepStrictEqual(alarms.api4xxCount, {
+            ...ALARM_DEFAULTS.api4xxCount,
+            enabled: false,
+            periodSeconds: 900,
+        });
         assert.deepStrictEqual(alarms.ecrScanFindings, { enabled: false });
         assert.deepStrictEqual(alarms.lambdaErrors, ALARM_DEFAULTS.lambdaErrors);
     });
@@ -182,30 +222,69 @@ describe("observability and audit config", () => {
         ["alarms", "{not json", "alarms", /valid JSON/],
         ["alarms", "[1]", "alarms", /object keyed by alarm/],
         ["alarms", '{"jobFailure":{"threshold":2}}', "alarms.jobFailure", /one of jobFailures, longRunningJobs/],
-        ["alarms", '{"jobFailures":3}', "alarms.jobFailures", /object with enabled, threshold, periodSeconds, evaluationPeriods/],
+        [
+            "alarms",
+            '{"jobFailures":3}',
+            "alarms.jobFailures",
+            /object with enabled, threshold, periodSeconds, evaluationPeriods/,
+        ],
         ["alarms", '{"jobFailures":{"threshold":-1}}', "alarms.jobFailures.threshold", /a number above 0/],
         ["alarms", '{"jobFailures":{"threshold":0}}', "alarms.jobFailures.threshold", /a number above 0/],
         ["alarms", '{"jobFailures":{"threshold":"5"}}', "alarms.jobFailures.threshold", /a number above 0/],
-        ["alarms", '{"api5xxRate":{"threshold":150}}', "alarms.api5xxRate.threshold", /percentage above 0, at most 100/],
+        [
+            "alarms",
+            '{"api5xxRate":{"threshold":150}}',
+            "alarms.api5xxRate.threshold",
+            /percentage above 0, at most 100/,
+        ],
         ["alarms", '{"jobFailures":{"enabled":"no"}}', "alarms.jobFailures.enabled", /true or false/],
-        ["alarms", '{"jobFailures":{"periodSeconds":90}}', "alarms.jobFailures.periodSeconds", /multiple of 60 from 60 to 86400/],
-        ["alarms", '{"jobFailures":{"evaluationPeriods":0}}', "alarms.jobFailures.evaluationPeriods", /whole number from 1/],
-        ["alarms", '{"jobFailures":{"periodSeconds":3600,"evaluationPeriods":25}}', "alarms.jobFailures.evaluationPeriods", /at most 24 with a period of 3600 s/],
+        [
+            "alarms",
+            '{"jobFailures":{"periodSeconds":90}}',
+            "alarms.jobFailures.periodSeconds",
+            /multiple of 60 from 60 to 86400/,
+        ],
+        [
+            "alarms",
+            '{"jobFailures":{"evaluationPeriods":0}}',
+            "alarms.jobFailures.evaluationPeriods",
+            /whole number from 1/,
+        ],
+        [
+            "alarms",
+            '{"jobFailures":{"periodSeconds":3600,"evaluationPeriods":25}}',
+            "alarms.jobFailures.evaluationPeriods",
+            /at most 24 with a period of 3600 s/,
+        ],
         ["alarms", '{"jobFailures":{"treshold":2}}', "alarms.jobFailures.treshold", /one of the settings/],
-        ["alarms", '{"ecrScanFindings":{"threshold":2}}', "alarms.ecrScanFindings.threshold", /one of the settings enabled$/],
+        [
+            "alarms",
+            '{"ecrScanFindings":{"threshold":2}}',
+            "alarms.ecrScanFindings.threshold",
+            /one of the settings enabled$/,
+        ],
     ];
     for (const [key, value, problemKey, allowed] of invalid) {
         it(`rejects ${key} = ${value}, naming ${problemKey}`, () => {
             const problem = problemsOf({ [key]: value }).find((p) => p.key === problemKey);
             assert.ok(problem, `no problem reported for ${problemKey}`);
             assert.match(problem.allowed, allowed);
-            assert.throws(() => parse({ [key]: value }), (error: Error) => error.message.includes(`atx-platform:${problemKey} = `));
+            assert.throws(
+                () => parse({ [key]: value }),
+                (error: Error) => error.message.includes(`atx-platform:${problemKey} = `),
+            );
         });
     }
 
     it("reports every bad alarm setting at once", () => {
-        const keys = problemsOf({ alarms: '{"jobFailures":{"threshold":-1,"periodSeconds":5},"iamPolicyChanges":{"enabled":1}}' }).map((p) => p.key);
-        assert.deepStrictEqual(keys.sort(), ["alarms.iamPolicyChanges.enabled", "alarms.jobFailures.periodSeconds", "alarms.jobFailures.threshold"]);
+        const keys = problemsOf({
+            alarms: '{"jobFailures":{"threshold":-1,"periodSeconds":5},"iamPolicyChanges":{"enabled":1}}',
+        }).map((p) => p.key);
+        assert.deepStrictEqual(keys.sort(), [
+            "alarms.iamPolicyChanges.enabled",
+            "alarms.jobFailures.periodSeconds",
+            "alarms.jobFailures.threshold",
+        ]);
     });
 
     it("parseAlarms accepts exactly the documented alarm keys", () => {

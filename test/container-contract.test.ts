@@ -24,16 +24,29 @@ function containerScripts(): string {
 describe("the job definition and the job container", () => {
     it("agree on every exit code the retry strategy relies on", () => {
         const script = fs.readFileSync(path.join(CONTAINER, "lib", "exit-codes.sh"), "utf8");
-        const codes = Object.fromEntries([...script.matchAll(/^readonly (EX_\w+)=(\d+)/gm)].map(([, name, value]) => [name, Number(value)]));
+        const codes = Object.fromEntries(
+            [...script.matchAll(/^readonly (EX_\w+)=(\d+)/gm)].map(([, name, value]) => [name, Number(value)]),
+        );
         assert.deepStrictEqual(
-            { success: codes.EX_OK, transformationFailed: codes.EX_ATX_FAILED, invalidUsage: codes.EX_USAGE, invalidInput: codes.EX_DATAERR, internalError: codes.EX_SOFTWARE, transientFailure: codes.EX_TEMPFAIL },
+            {
+                success: codes.EX_OK,
+                transformationFailed: codes.EX_ATX_FAILED,
+                invalidUsage: codes.EX_USAGE,
+                invalidInput: codes.EX_DATAERR,
+                internalError: codes.EX_SOFTWARE,
+                transientFailure: codes.EX_TEMPFAIL,
+            },
             JOB_EXIT_CODES,
         );
     });
 
     it("sets only environment variables the container reads", () => {
-        const definition = previewStack("prod").resources.find((r) => r.type === "aws:batch/jobDefinition:JobDefinition")!;
-        const names = JSON.parse(definition.inputs.containerProperties).environment.map((e: { name: string }) => e.name);
+        const definition = previewStack("prod").resources.find(
+            (r) => r.type === "aws:batch/jobDefinition:JobDefinition",
+        )!;
+        const names = JSON.parse(definition.inputs.containerProperties).environment.map(
+            (e: { name: string }) => e.name,
+        );
         const scripts = containerScripts();
         for (const name of names.filter((n: string) => n !== "AWS_REGION")) {
             assert.match(scripts, new RegExp(`\\$\\{?${name}\\b`), `no container script reads ${name}`);
@@ -41,8 +54,12 @@ describe("the job definition and the job container", () => {
     });
 
     it("points at the bucket prefix the job role may write to", () => {
-        const definition = previewStack("prod").resources.find((r) => r.type === "aws:batch/jobDefinition:JobDefinition")!;
-        const env = Object.fromEntries(JSON.parse(definition.inputs.containerProperties).environment.map((e: any) => [e.name, e.value]));
+        const definition = previewStack("prod").resources.find(
+            (r) => r.type === "aws:batch/jobDefinition:JobDefinition",
+        )!;
+        const env = Object.fromEntries(
+            JSON.parse(definition.inputs.containerProperties).environment.map((e: any) => [e.name, e.value]),
+        );
         assert.strictEqual(env.OUTPUT_PREFIX, "transformations");
         assert.strictEqual(env.S3_BUCKET, "atx-custom-output-123456789012");
     });

@@ -34,7 +34,13 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
 
     it("uses the seed's names on prod", () => {
         const names = globalNames("prod");
-        for (const expected of ["ATXBatchJobRole", "ATXBatchExecutionRole", "atx-custom-output-123456789012", "/aws/batch/atx-transform", "aws-transform-cli"]) {
+        for (const expected of [
+            "ATXBatchJobRole",
+            "ATXBatchExecutionRole",
+            "atx-custom-output-123456789012",
+            "/aws/batch/atx-transform",
+            "aws-transform-cli",
+        ]) {
             assert.ok(names.includes(expected), `${expected} in ${names.join(", ")}`);
         }
     });
@@ -43,13 +49,23 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         const prod = globalNames("prod");
         const dev = globalNames("dev");
         assert.ok(dev.length >= 30, `dev has ${dev.length} global names`);
-        assert.deepStrictEqual(dev.filter((name) => prod.includes(name)), []);
-        assert.ok(dev.every((name) => typeof name === "string" && name.includes("-dev")), dev.join(", "));
+        assert.deepStrictEqual(
+            dev.filter((name) => prod.includes(name)),
+            [],
+        );
+        assert.ok(
+            dev.every((name) => typeof name === "string" && name.includes("-dev")),
+            dev.join(", "),
+        );
     });
 
     it("applies the dev stack file and --config overrides to the job definition", () => {
         const container = (stack: string, overrides: string[] = []) =>
-            JSON.parse(previewStack(stack, overrides).resources.find((r) => r.type === "aws:batch/jobDefinition:JobDefinition")!.inputs.containerProperties);
+            JSON.parse(
+                previewStack(stack, overrides).resources.find(
+                    (r) => r.type === "aws:batch/jobDefinition:JobDefinition",
+                )!.inputs.containerProperties,
+            );
         assert.deepStrictEqual(container("dev").resourceRequirements, [
             { type: "VCPU", value: "1" },
             { type: "MEMORY", value: "2048" },
@@ -63,7 +79,10 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
     it("fails before registering anything, with exit 2 and a message naming the key, on invalid config", () => {
         const result = previewStack("prod", ["logRetentionDays=45", "fargateMemoryMiB=3000"]);
         assert.strictEqual(result.exitCode, 2);
-        assert.match(result.stderr, /atx-platform:logRetentionDays = 45: must be one of CloudWatch's retention periods/);
+        assert.match(
+            result.stderr,
+            /atx-platform:logRetentionDays = 45: must be one of CloudWatch's retention periods/,
+        );
         assert.match(result.stderr, /atx-platform:fargateMemoryMiB = 3000: must be one of 4096, 5120/);
         assert.deepStrictEqual(result.resources, []);
         assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/, "no stack trace for a config error");
@@ -94,9 +113,15 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
     it("records property dependencies between a bucket and its protections", () => {
         const { resources } = previewStack("prod");
         const bucket = resources.find((r) => r.type === "aws:s3/bucket:Bucket" && nameOf(r) === "storage-output")!;
-        const protections = resources.filter((r) => r.parent === resources.find((p) => p.urn.endsWith("::storage-output") && !p.custom)!.urn && r.custom && r !== bucket);
+        const protections = resources.filter(
+            (r) =>
+                r.parent === resources.find((p) => p.urn.endsWith("::storage-output") && !p.custom)!.urn &&
+                r.custom &&
+                r !== bucket,
+        );
         assert.ok(protections.length >= 7, `protections: ${protections.map(nameOf).join(", ")}`);
-        for (const protection of protections) assert.deepStrictEqual(protection.propertyDependencies.bucket, [bucket.urn], nameOf(protection));
+        for (const protection of protections)
+            assert.deepStrictEqual(protection.propertyDependencies.bucket, [bucket.urn], nameOf(protection));
     });
 
     it("writes a version 3 deployment with every resource's urn, type, inputs and dependencies", () => {
@@ -113,13 +138,20 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         const groups = resources.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup");
         assert.strictEqual(groups.length, 1);
         assert.deepStrictEqual(groups[0].inputs.ingress, []);
-        assert.deepStrictEqual(groups[0].inputs.egress.map((e: any) => [e.protocol, e.fromPort, e.toPort]), [["tcp", 443, 443]]);
+        assert.deepStrictEqual(
+            groups[0].inputs.egress.map((e: any) => [e.protocol, e.fromPort, e.toPort]),
+            [["tcp", 443, 443]],
+        );
         const ce = resources.find((r) => r.type === "aws:batch/computeEnvironment:ComputeEnvironment")!;
         assert.deepStrictEqual(ce.propertyDependencies.computeResources, [groups[0].urn]);
     });
 
     it("encrypts every log group of the program with the stack's key and keeps it for the configured retention", () => {
-        for (const [stack, overrides, days] of [["prod", [], 30], ["dev", [], 30], ["prod", ["logRetentionDays=90"], 90]] as const) {
+        for (const [stack, overrides, days] of [
+            ["prod", [], 30],
+            ["dev", [], 30],
+            ["prod", ["logRetentionDays=90"], 90],
+        ] as const) {
             const { resources, exitCode, stderr } = previewStack(stack, overrides);
             assert.strictEqual(exitCode, 0, stderr);
             const key = resources.find((r) => r.type === "aws:kms/key:Key")!;
@@ -128,8 +160,14 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
             for (const group of groups) {
                 assert.strictEqual(group.inputs.retentionInDays, days, `${stack} ${nameOf(group)} retention`);
                 // The key's ARN is generated, so unknown at preview: present, and taken from the stack's key.
-                assert.ok(typeof group.inputs.kmsKeyId === "string" && group.inputs.kmsKeyId.length > 0, `${stack} ${nameOf(group)} has a KMS key`);
-                assert.ok(group.dependencies.includes(key.urn), `${stack} ${nameOf(group)} is encrypted with the stack's key`);
+                assert.ok(
+                    typeof group.inputs.kmsKeyId === "string" && group.inputs.kmsKeyId.length > 0,
+                    `${stack} ${nameOf(group)} has a KMS key`,
+                );
+                assert.ok(
+                    group.dependencies.includes(key.urn),
+                    `${stack} ${nameOf(group)} is encrypted with the stack's key`,
+                );
             }
         }
     });
@@ -138,16 +176,30 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         const trail = (stack: string, overrides: string[] = []) =>
             previewStack(stack, overrides).resources.find((r) => r.type === "aws:cloudtrail/trail:Trail")!.inputs;
         const prod = trail("prod");
-        assert.deepStrictEqual([prod.isMultiRegionTrail, prod.enableLogFileValidation, typeof prod.kmsKeyId], [true, true, "string"]);
+        assert.deepStrictEqual(
+            [prod.isMultiRegionTrail, prod.enableLogFileValidation, typeof prod.kmsKeyId],
+            [true, true, "string"],
+        );
         assert.deepStrictEqual(prod.eventSelectors[0].dataResources[0].values, [
             "arn:aws:s3:::atx-custom-output-123456789012/",
             "arn:aws:s3:::atx-custom-source-123456789012/",
         ]);
-        assert.strictEqual(prod.cloudWatchLogsGroupArn, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/atx-audit-trail:*");
+        assert.strictEqual(
+            prod.cloudWatchLogsGroupArn,
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/atx-audit-trail:*",
+        );
         assert.strictEqual(trail("dev").cloudWatchLogsGroupArn, undefined);
         assert.ok(trail("dev", ["cloudTrailLogsToCloudWatch=true"]).cloudWatchLogsGroupArn);
-        const alarms = previewStack("prod").resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.inputs.name);
-        for (const name of ["atx-job-failures", "atx-long-running-jobs", "atx-audit-unauthorized-api-calls", "atx-audit-iam-policy-changes", "atx-audit-s3-bucket-policy-changes"]) {
+        const alarms = previewStack("prod")
+            .resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
+            .map((r) => r.inputs.name);
+        for (const name of [
+            "atx-job-failures",
+            "atx-long-running-jobs",
+            "atx-audit-unauthorized-api-calls",
+            "atx-audit-iam-policy-changes",
+            "atx-audit-s3-bucket-policy-changes",
+        ]) {
             assert.ok(alarms.includes(name), `${name} in ${alarms.join(", ")}`);
         }
     });
@@ -156,12 +208,17 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         const { outputs } = previewStack("dev");
         assert.strictEqual(outputs.alarmTopicArn, "arn:aws:sns:us-east-1:123456789012:atx-alarms-dev");
         assert.strictEqual(outputs.trailArn, "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-dev");
-        assert.strictEqual(outputs.dashboardUrl, "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/atx-platform-dev");
+        assert.strictEqual(
+            outputs.dashboardUrl,
+            "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/atx-platform-dev",
+        );
     });
 
     it("applies the alarms config object and rejects a bad alarm setting, naming it", () => {
         const alarm = (overrides: string[]) =>
-            previewStack("prod", overrides).resources.find((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === "atx-job-failures");
+            previewStack("prod", overrides).resources.find(
+                (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.name === "atx-job-failures",
+            );
         assert.strictEqual(alarm(['alarms={"jobFailures":{"threshold":3}}'])!.inputs.threshold, 3);
         assert.strictEqual(alarm(['alarms={"jobFailures":{"enabled":false}}']), undefined);
         const bad = previewStack("prod", ['alarms={"jobFailures":{"threshold":-1}}']);

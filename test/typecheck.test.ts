@@ -5,7 +5,10 @@ import * as path from "path";
 describe("the TypeScript sources", () => {
     it("type-check with the strict compiler settings of tsconfig.json", () => {
         const root = path.resolve(__dirname, "..");
-        const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", root], { cwd: root, encoding: "utf8" });
+        const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "--noEmit", "-p", root], {
+            cwd: root,
+            encoding: "utf8",
+        });
         assert.strictEqual(tsc.status, 0, `tsc reported:\n${tsc.stdout}${tsc.stderr}`);
     });
 });

@@ -5,10 +5,15 @@
 import { handler } from "../handlers/bulk-submitter";
 import { pollBulkQueue } from "../local/wiring";
 
-const poller = pollBulkQueue(process.env.BULK_QUEUE_URL!, process.env.BULK_QUEUE_ARN!, process.env.AWS_REGION ?? "us-east-1", handler);
+const poller = pollBulkQueue(
+    process.env.BULK_QUEUE_URL!,
+    process.env.BULK_QUEUE_ARN!,
+    process.env.AWS_REGION ?? "us-east-1",
+    handler,
+);
 process.on("SIGTERM", async () => {
-  await poller.stop();
-  console.log(JSON.stringify({ maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
-  process.exit(0);
+    await poller.stop();
+    console.log(JSON.stringify({ maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    process.exit(0);
 });
 console.log("submitter ready");

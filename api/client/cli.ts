@@ -3,7 +3,17 @@
  * Output: JSON on stdout (one line; `--pretty` indents). Exit codes: 0 ok; 1 the API (or S3)
  * answered 4xx/5xx (its JSON error on stderr) or no credentials; 2 bad usage; 3 network failure.
  */
-import { mkdtempSync, mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync, statSync, constants } from "node:fs";
+import {
+    mkdtempSync,
+    mkdirSync,
+    openSync,
+    closeSync,
+    writeSync,
+    readFileSync,
+    rmSync,
+    statSync,
+    constants,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { selectFiles, writeZip } from "./archive";
@@ -39,95 +49,109 @@ type OptionSpec = Record<string, "flag" | "value" | "multi">;
 const globalOptions: OptionSpec = { "api-url": "value", region: "value", pretty: "flag", help: "flag" };
 
 const commandOptions: Record<string, { options: OptionSpec; positional: string[] }> = {
-  submit: { options: { command: "value", source: "value", dir: "value", name: "value", env: "multi", tag: "multi", "file-name": "value" }, positional: [] },
-  status: { options: {}, positional: ["JOB_ID"] },
-  cancel: { options: {}, positional: ["JOB_ID"] },
-  list: { options: { status: "value", limit: "value", all: "flag" }, positional: [] },
-  results: { options: { download: "value" }, positional: ["JOB_ID"] },
-  upload: { options: { "file-name": "value" }, positional: ["DIR"] },
-  "batch-submit": { options: {}, positional: ["FILE"] },
-  "batch-status": { options: { wait: "flag", interval: "value" }, positional: ["BATCH_ID"] },
-  "mcp-config": { options: {}, positional: ["FILE"] },
+    submit: {
+        options: {
+            command: "value",
+            source: "value",
+            dir: "value",
+            name: "value",
+            env: "multi",
+            tag: "multi",
+            "file-name": "value",
+        },
+        positional: [],
+    },
+    status: { options: {}, positional: ["JOB_ID"] },
+    cancel: { options: {}, positional: ["JOB_ID"] },
+    list: { options: { status: "value", limit: "value", all: "flag" }, positional: [] },
+    results: { options: { download: "value" }, positional: ["JOB_ID"] },
+    upload: { options: { "file-name": "value" }, positional: ["DIR"] },
+    "batch-submit": { options: {}, positional: ["FILE"] },
+    "batch-status": { options: { wait: "flag", interval: "value" }, positional: ["BATCH_ID"] },
+    "mcp-config": { options: {}, positional: ["FILE"] },
 };
 
 export interface ParsedArgs {
-  command?: string;
-  positional: string[];
-  options: Record<string, string | boolean | string[]>;
+    command?: string;
+    positional: string[];
+    options: Record<string, string | boolean | string[]>;
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
-  const parsed: ParsedArgs = { positional: [], options: {} };
-  const rest: string[] = [];
-  // The command is the first word that is not an option (or an option's value).
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      rest.push(...argv.slice(i + 1));
-      break;
+    const parsed: ParsedArgs = { positional: [], options: {} };
+    const rest: string[] = [];
+    // The command is the first word that is not an option (or an option's value).
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--") {
+            rest.push(...argv.slice(i + 1));
+            break;
+        }
+        if (!arg.startsWith("--") || arg === "-") {
+            if (parsed.command === undefined) parsed.command = arg;
+            else rest.push(arg);
+            continue;
+        }
+        const eq = arg.indexOf("=");
+        const name = arg.slice(2, eq < 0 ? undefined : eq);
+        const spec =
+            globalOptions[name] ?? (parsed.command ? commandOptions[parsed.command]?.options[name] : undefined);
+        if (!spec) throw new UsageError(`unknown option --${name}${parsed.command ? ` for ${parsed.command}` : ""}`);
+        if (spec === "flag") {
+            if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+            parsed.options[name] = true;
+            continue;
+        }
+        let value: string;
+        if (eq >= 0) value = arg.slice(eq + 1);
+        else {
+            if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
+            value = argv[++i];
+        }
+        if (spec === "multi") parsed.options[name] = [...((parsed.options[name] as string[] | undefined) ?? []), value];
+        else if (parsed.options[name] !== undefined) throw new UsageError(`--${name} given twice`);
+        else parsed.options[name] = value;
     }
-    if (!arg.startsWith("--") || arg === "-") {
-      if (parsed.command === undefined) parsed.command = arg;
-      else rest.push(arg);
-      continue;
+    parsed.positional = rest;
+    if (parsed.options.help) return parsed;
+    if (parsed.command === undefined) throw new UsageError("no command");
+    const command = commandOptions[parsed.command];
+    if (!command) throw new UsageError(`unknown command ${parsed.command}`);
+    if (rest.length !== command.positional.length) {
+        throw new UsageError(
+            `${parsed.command} takes ${command.positional.length ? command.positional.join(" ") : "no arguments"}`,
+        );
     }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = globalOptions[name] ?? (parsed.command ? commandOptions[parsed.command]?.options[name] : undefined);
-    if (!spec) throw new UsageError(`unknown option --${name}${parsed.command ? ` for ${parsed.command}` : ""}`);
-    if (spec === "flag") {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      parsed.options[name] = true;
-      continue;
-    }
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-      value = argv[++i];
-    }
-    if (spec === "multi") parsed.options[name] = [...((parsed.options[name] as string[] | undefined) ?? []), value];
-    else if (parsed.options[name] !== undefined) throw new UsageError(`--${name} given twice`);
-    else parsed.options[name] = value;
-  }
-  parsed.positional = rest;
-  if (parsed.options.help) return parsed;
-  if (parsed.command === undefined) throw new UsageError("no command");
-  const command = commandOptions[parsed.command];
-  if (!command) throw new UsageError(`unknown command ${parsed.command}`);
-  if (rest.length !== command.positional.length) {
-    throw new UsageError(`${parsed.command} takes ${command.positional.length ? command.positional.join(" ") : "no arguments"}`);
-  }
-  for (const [i, name] of command.positional.entries()) if (rest[i] === "") throw new UsageError(`${name} is empty`);
-  return parsed;
+    for (const [i, name] of command.positional.entries()) if (rest[i] === "") throw new UsageError(`${name} is empty`);
+    return parsed;
 }
 
 /** `K=V` pairs into an object (the API validates names and values). */
 export function keyValues(pairs: string[] | undefined, option: string): Record<string, string> | undefined {
-  if (!pairs?.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--${option} takes KEY=VALUE, got ${JSON.stringify(pair.slice(0, 40))}`);
-    const key = pair.slice(0, eq);
-    if (key in out) throw new UsageError(`--${option} ${key} given twice`);
-    out[key] = pair.slice(eq + 1);
-  }
-  return out;
+    if (!pairs?.length) return undefined;
+    const out: Record<string, string> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        if (eq <= 0) throw new UsageError(`--${option} takes KEY=VALUE, got ${JSON.stringify(pair.slice(0, 40))}`);
+        const key = pair.slice(0, eq);
+        if (key in out) throw new UsageError(`--${option} ${key} given twice`);
+        out[key] = pair.slice(eq + 1);
+    }
+    return out;
 }
 
 function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
-  }
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (error) {
+        throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`);
+    }
 }
 
 const terminalBatchStatuses = new Set(["SUCCEEDED", "FAILED", "COMPLETED_WITH_FAILURES"]);
@@ -135,205 +159,253 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A file name the upload endpoint accepts (`^[A-Za-z0-9][A-Za-z0-9_.-]*$`, no `..`). */
 export function archiveName(dir: string): string {
-  const base = basename(resolve(dir)).replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/\.{2,}/g, ".").replace(/^[^A-Za-z0-9]+/, "");
-  return `${base.slice(0, 100) || "source"}.zip`;
+    const base = basename(resolve(dir))
+        .replace(/[^A-Za-z0-9_.-]+/g, "-")
+        .replace(/\.{2,}/g, ".")
+        .replace(/^[^A-Za-z0-9]+/, "");
+    return `${base.slice(0, 100) || "source"}.zip`;
 }
 
 export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  isTTY: boolean;
+    out(text: string): void;
+    err(text: string): void;
+    isTTY: boolean;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  let pretty = argv.includes("--pretty");
-  const print = (value: unknown) => io.out(JSON.stringify(value, null, pretty ? 2 : undefined) + "\n");
-  const printError = (value: unknown) => io.err(JSON.stringify(value, null, pretty ? 2 : undefined) + "\n");
-  try {
-    const args = parseArgs(argv);
-    pretty = args.options.pretty === true;
-    if (args.options.help) {
-      io.out(usage + "\n");
-      return 0;
-    }
-    const opt = (name: string) => args.options[name] as string | undefined;
-    const apiUrl = opt("api-url") ?? env.ATX_API_URL;
-    if (!apiUrl) throw new UsageError("no API URL: pass --api-url or set ATX_API_URL (the stack output apiUrl)");
-    let parsedUrl: URL;
+    let pretty = argv.includes("--pretty");
+    const print = (value: unknown) => io.out(JSON.stringify(value, null, pretty ? 2 : undefined) + "\n");
+    const printError = (value: unknown) => io.err(JSON.stringify(value, null, pretty ? 2 : undefined) + "\n");
     try {
-      parsedUrl = new URL(apiUrl);
-    } catch {
-      throw new UsageError(`not a URL: ${apiUrl}`);
-    }
-    if (parsedUrl.protocol !== "https:" && parsedUrl.protocol !== "http:") throw new UsageError("the API URL must be https:// (or http:// for api:local)");
-    if (parsedUrl.username || parsedUrl.password) throw new UsageError("the API URL must not contain credentials");
-    const region = opt("region") ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionFromUrl(apiUrl) ?? "us-east-1";
-    const api = new ApiClient({ baseUrl: apiUrl, region });
-    const id = (value: string) => encodeURIComponent(value);
+        const args = parseArgs(argv);
+        pretty = args.options.pretty === true;
+        if (args.options.help) {
+            io.out(usage + "\n");
+            return 0;
+        }
+        const opt = (name: string) => args.options[name] as string | undefined;
+        const apiUrl = opt("api-url") ?? env.ATX_API_URL;
+        if (!apiUrl) throw new UsageError("no API URL: pass --api-url or set ATX_API_URL (the stack output apiUrl)");
+        let parsedUrl: URL;
+        try {
+            parsedUrl = new URL(apiUrl);
+        } catch {
+            throw new UsageError(`not a URL: ${apiUrl}`);
+        }
+        if (parsedUrl.protocol !== "https:" && parsedUrl.protocol !== "http:")
+            throw new UsageError("the API URL must be https:// (or http:// for api:local)");
+        if (parsedUrl.username || parsedUrl.password) throw new UsageError("the API URL must not contain credentials");
+        const region =
+            opt("region") ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionFromUrl(apiUrl) ?? "us-east-1";
+        const api = new ApiClient({ baseUrl: apiUrl, region });
+        const id = (value: string) => encodeURIComponent(value);
 
-    const upload = async (dir: string, fileName?: string) => {
-      let isDir = false;
-      try {
-        isDir = statSync(dir).isDirectory();
-      } catch {
-        /* reported below */
-      }
-      if (!isDir) throw new UsageError(`not a directory: ${dir}`);
-      const name = fileName ?? archiveName(dir);
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes("..")) throw new UsageError(`invalid archive file name ${JSON.stringify(name)}`);
-      const selection = selectFiles(dir, loadExclusions(env.ATX_EXCLUSIONS_FILE || undefined));
-      if (selection.files.length === 0) throw new UsageError(`nothing to upload in ${dir} (${selection.excludedTotal} entries excluded)`);
-      const reasons = Object.entries(selection.excluded).map(([reason, count]) => `${count} × ${reason}`).join(", ");
-      io.err(`zipping ${selection.files.length} files; excluded ${selection.excludedTotal}${reasons ? `: ${reasons}` : ""}\n`);
-      const work = mkdtempSync(join(tmpdir(), "atx-upload-"));
-      try {
-        const zip = join(work, name);
-        const bytes = writeZip(selection.files, zip);
-        const answer = await api.call("POST", "upload", {}, { fileName: name, contentType: "application/zip", contentLength: bytes });
-        if (answer?.method && answer.method !== "PUT") throw new Error(`unexpected upload method ${answer.method}`);
-        await putFile(answer.uploadUrl, answer.headers ?? {}, zip);
-        io.err(`uploaded ${bytes} bytes to ${answer.s3Uri}\n`);
-        return { s3Uri: answer.s3Uri as string, fileName: name, bytes, files: selection.files.length, excluded: { total: selection.excludedTotal, reasons: selection.excluded }, expiresAt: answer.expiresAt };
-      } finally {
-        rmSync(work, { recursive: true, force: true });
-      }
-    };
+        const upload = async (dir: string, fileName?: string) => {
+            let isDir = false;
+            try {
+                isDir = statSync(dir).isDirectory();
+            } catch {
+                /* reported below */
+            }
+            if (!isDir) throw new UsageError(`not a directory: ${dir}`);
+            const name = fileName ?? archiveName(dir);
+            if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes(".."))
+                throw new UsageError(`invalid archive file name ${JSON.stringify(name)}`);
+            const selection = selectFiles(dir, loadExclusions(env.ATX_EXCLUSIONS_FILE || undefined));
+            if (selection.files.length === 0)
+                throw new UsageError(`nothing to upload in ${dir} (${selection.excludedTotal} entries excluded)`);
+            const reasons = Object.entries(selection.excluded)
+                .map(([reason, count]) => `${count} × ${reason}`)
+                .join(", ");
+            io.err(
+                `zipping ${selection.files.length} files; excluded ${selection.excludedTotal}${reasons ? `: ${reasons}` : ""}\n`,
+            );
+            const work = mkdtempSync(join(tmpdir(), "atx-upload-"));
+            try {
+                const zip = join(work, name);
+                const bytes = writeZip(selection.files, zip);
+                const answer = await api.call(
+                    "POST",
+                    "upload",
+                    {},
+                    { fileName: name, contentType: "application/zip", contentLength: bytes },
+                );
+                if (answer?.method && answer.method !== "PUT")
+                    throw new Error(`unexpected upload method ${answer.method}`);
+                await putFile(answer.uploadUrl, answer.headers ?? {}, zip);
+                io.err(`uploaded ${bytes} bytes to ${answer.s3Uri}\n`);
+                return {
+                    s3Uri: answer.s3Uri as string,
+                    fileName: name,
+                    bytes,
+                    files: selection.files.length,
+                    excluded: { total: selection.excludedTotal, reasons: selection.excluded },
+                    expiresAt: answer.expiresAt,
+                };
+            } finally {
+                rmSync(work, { recursive: true, force: true });
+            }
+        };
 
-    switch (args.command) {
-      case "submit": {
-        const command = opt("command");
-        if (!command) throw new UsageError("submit needs --command \"atx ...\"");
-        if (opt("source") && opt("dir")) throw new UsageError("--source and --dir exclude each other");
-        if (opt("file-name") && !opt("dir")) throw new UsageError("--file-name goes with --dir");
-        const environment = keyValues(args.options.env as string[] | undefined, "env");
-        const tags = keyValues(args.options.tag as string[] | undefined, "tag");
-        const source = opt("dir") ? (await upload(opt("dir")!, opt("file-name"))).s3Uri : opt("source");
-        const body = { command, ...(source !== undefined && { source }), ...(opt("name") !== undefined && { jobName: opt("name") }), ...(environment && { environment }), ...(tags && { tags }) };
-        print(await api.call("POST", "jobs", {}, body));
-        return 0;
-      }
-      case "status":
-        print(await api.call("GET", `jobs/${id(args.positional[0])}`));
-        return 0;
-      case "cancel":
-        print(await api.call("DELETE", `jobs/${id(args.positional[0])}`));
-        return 0;
-      case "list": {
-        const query = { status: opt("status"), limit: opt("limit") };
-        if (query.limit !== undefined && !/^\d+$/.test(query.limit)) throw new UsageError("--limit takes a number");
-        if (!args.options.all) {
-          print(await api.call("GET", "jobs", query));
-          return 0;
+        switch (args.command) {
+            case "submit": {
+                const command = opt("command");
+                if (!command) throw new UsageError('submit needs --command "atx ..."');
+                if (opt("source") && opt("dir")) throw new UsageError("--source and --dir exclude each other");
+                if (opt("file-name") && !opt("dir")) throw new UsageError("--file-name goes with --dir");
+                const environment = keyValues(args.options.env as string[] | undefined, "env");
+                const tags = keyValues(args.options.tag as string[] | undefined, "tag");
+                const source = opt("dir") ? (await upload(opt("dir")!, opt("file-name"))).s3Uri : opt("source");
+                const body = {
+                    command,
+                    ...(source !== undefined && { source }),
+                    ...(opt("name") !== undefined && { jobName: opt("name") }),
+                    ...(environment && { environment }),
+                    ...(tags && { tags }),
+                };
+                print(await api.call("POST", "jobs", {}, body));
+                return 0;
+            }
+            case "status":
+                print(await api.call("GET", `jobs/${id(args.positional[0])}`));
+                return 0;
+            case "cancel":
+                print(await api.call("DELETE", `jobs/${id(args.positional[0])}`));
+                return 0;
+            case "list": {
+                const query = { status: opt("status"), limit: opt("limit") };
+                if (query.limit !== undefined && !/^\d+$/.test(query.limit))
+                    throw new UsageError("--limit takes a number");
+                if (!args.options.all) {
+                    print(await api.call("GET", "jobs", query));
+                    return 0;
+                }
+                const jobs: unknown[] = [];
+                let nextToken: string | undefined;
+                const seen = new Set<string>();
+                do {
+                    const page = await api.call("GET", "jobs", { ...query, nextToken });
+                    jobs.push(...(page.jobs ?? []));
+                    nextToken = page.nextToken ?? undefined;
+                    if (nextToken && seen.has(nextToken)) throw new Error("the API repeated a nextToken");
+                    if (nextToken) seen.add(nextToken);
+                } while (nextToken);
+                print({ jobs, nextToken: null });
+                return 0;
+            }
+            case "results": {
+                const results = await api.call("GET", `jobs/${id(args.positional[0])}/results`);
+                const target = opt("download");
+                if (!target) {
+                    print(results);
+                    return 0;
+                }
+                const root = resolve(target);
+                const prefix = /^s3:\/\/[^/]+\/(.*)$/.exec(results.s3Uri ?? "")?.[1] ?? "";
+                const downloaded: { key: string; path: string; size: number }[] = [];
+                for (const object of results.objects ?? []) {
+                    const relative: string = object.key.startsWith(prefix)
+                        ? object.key.slice(prefix.length)
+                        : object.key;
+                    const segments = relative.split("/");
+                    if (!relative || relative.endsWith("/")) continue; // folder marker
+                    if (segments.some((s) => s === "" || s === "." || s === "..")) {
+                        io.err(`skipped a result with an unsafe key: ${JSON.stringify(object.key)}\n`);
+                        continue;
+                    }
+                    const path = join(root, ...segments);
+                    if (!path.startsWith(root + sep)) continue;
+                    const data = await download(object.url);
+                    mkdirSync(dirname(path), { recursive: true });
+                    // O_NOFOLLOW: never write through a symbolic link planted in the target directory.
+                    const fd = openSync(
+                        path,
+                        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+                        0o644,
+                    );
+                    try {
+                        writeSync(fd, data);
+                    } finally {
+                        closeSync(fd);
+                    }
+                    downloaded.push({ key: object.key, path, size: data.length });
+                }
+                print({
+                    jobId: results.jobId,
+                    status: results.status,
+                    s3Uri: results.s3Uri,
+                    directory: root,
+                    downloaded,
+                    truncated: results.truncated,
+                });
+                return 0;
+            }
+            case "upload":
+                print(await upload(args.positional[0], opt("file-name")));
+                return 0;
+            case "batch-submit":
+                print(await api.call("POST", "jobs/batch", {}, readJsonFile(args.positional[0])));
+                return 0;
+            case "batch-status": {
+                const path = `jobs/batch/${id(args.positional[0])}`;
+                const interval = opt("interval") === undefined ? 5 : Number(opt("interval"));
+                if (!(interval > 0 && interval <= 3600)) throw new UsageError("--interval takes seconds (0-3600]");
+                let status = await api.call("GET", path);
+                while (args.options.wait && !terminalBatchStatuses.has(status.status)) {
+                    const counts = Object.entries(status.counts ?? {})
+                        .filter(([, n]) => n)
+                        .map(([s, n]) => `${s.toLowerCase()} ${n}`)
+                        .join(", ");
+                    const line = `batch ${status.batchId}: ${status.status} ${status.progressPercent ?? 0}% of ${status.totalJobs} (${counts || "no jobs tracked yet"})`;
+                    io.err(io.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+                    await sleep(interval * 1000);
+                    status = await api.call("GET", path);
+                }
+                if (args.options.wait && io.isTTY) io.err("\n");
+                print(status);
+                return 0;
+            }
+            case "mcp-config":
+                print(await api.call("POST", "mcp-config", {}, readJsonFile(args.positional[0])));
+                return 0;
+            default:
+                throw new UsageError(`unknown command ${args.command}`);
         }
-        const jobs: unknown[] = [];
-        let nextToken: string | undefined;
-        const seen = new Set<string>();
-        do {
-          const page = await api.call("GET", "jobs", { ...query, nextToken });
-          jobs.push(...(page.jobs ?? []));
-          nextToken = page.nextToken ?? undefined;
-          if (nextToken && seen.has(nextToken)) throw new Error("the API repeated a nextToken");
-          if (nextToken) seen.add(nextToken);
-        } while (nextToken);
-        print({ jobs, nextToken: null });
-        return 0;
-      }
-      case "results": {
-        const results = await api.call("GET", `jobs/${id(args.positional[0])}/results`);
-        const target = opt("download");
-        if (!target) {
-          print(results);
-          return 0;
+    } catch (error) {
+        if (error instanceof UsageError) {
+            io.err(`error: ${error.message}\n\n${usage}\n`);
+            return 2;
         }
-        const root = resolve(target);
-        const prefix = /^s3:\/\/[^/]+\/(.*)$/.exec(results.s3Uri ?? "")?.[1] ?? "";
-        const downloaded: { key: string; path: string; size: number }[] = [];
-        for (const object of results.objects ?? []) {
-          const relative: string = object.key.startsWith(prefix) ? object.key.slice(prefix.length) : object.key;
-          const segments = relative.split("/");
-          if (!relative || relative.endsWith("/")) continue; // folder marker
-          if (segments.some((s) => s === "" || s === "." || s === "..")) {
-            io.err(`skipped a result with an unsafe key: ${JSON.stringify(object.key)}\n`);
-            continue;
-          }
-          const path = join(root, ...segments);
-          if (!path.startsWith(root + sep)) continue;
-          const data = await download(object.url);
-          mkdirSync(dirname(path), { recursive: true });
-          // O_NOFOLLOW: never write through a symbolic link planted in the target directory.
-          const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-          try {
-            writeSync(fd, data);
-          } finally {
-            closeSync(fd);
-          }
-          downloaded.push({ key: object.key, path, size: data.length });
+        if (error instanceof ApiError) {
+            const body = error.body;
+            if (body && typeof body === "object" && !Array.isArray(body))
+                printError({ status: error.status, ...(error.errorType && { errorType: error.errorType }), ...body });
+            else printError({ status: error.status, ...(error.errorType && { errorType: error.errorType }), body });
+            return 1;
         }
-        print({ jobId: results.jobId, status: results.status, s3Uri: results.s3Uri, directory: root, downloaded, truncated: results.truncated });
-        return 0;
-      }
-      case "upload":
-        print(await upload(args.positional[0], opt("file-name")));
-        return 0;
-      case "batch-submit":
-        print(await api.call("POST", "jobs/batch", {}, readJsonFile(args.positional[0])));
-        return 0;
-      case "batch-status": {
-        const path = `jobs/batch/${id(args.positional[0])}`;
-        const interval = opt("interval") === undefined ? 5 : Number(opt("interval"));
-        if (!(interval > 0 && interval <= 3600)) throw new UsageError("--interval takes seconds (0-3600]");
-        let status = await api.call("GET", path);
-        while (args.options.wait && !terminalBatchStatuses.has(status.status)) {
-          const counts = Object.entries(status.counts ?? {}).filter(([, n]) => n).map(([s, n]) => `${s.toLowerCase()} ${n}`).join(", ");
-          const line = `batch ${status.batchId}: ${status.status} ${status.progressPercent ?? 0}% of ${status.totalJobs} (${counts || "no jobs tracked yet"})`;
-          io.err(io.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
-          await sleep(interval * 1000);
-          status = await api.call("GET", path);
+        if (error instanceof NetworkError) {
+            printError({ error: { code: "NetworkError", message: error.message } });
+            return 3;
         }
-        if (args.options.wait && io.isTTY) io.err("\n");
-        print(status);
-        return 0;
-      }
-      case "mcp-config":
-        print(await api.call("POST", "mcp-config", {}, readJsonFile(args.positional[0])));
-        return 0;
-      default:
-        throw new UsageError(`unknown command ${args.command}`);
+        if (error instanceof CredentialsError) {
+            printError({ error: { code: "CredentialsError", message: error.message } });
+            return 1;
+        }
+        if (error instanceof ExclusionListError) {
+            printError({ error: { code: "ExclusionListError", message: error.message } });
+            return 1;
+        }
+        printError({ error: { code: "ClientError", message: (error as Error)?.message ?? String(error) } });
+        return 1;
     }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`error: ${error.message}\n\n${usage}\n`);
-      return 2;
-    }
-    if (error instanceof ApiError) {
-      const body = error.body;
-      if (body && typeof body === "object" && !Array.isArray(body)) printError({ status: error.status, ...(error.errorType && { errorType: error.errorType }), ...body });
-      else printError({ status: error.status, ...(error.errorType && { errorType: error.errorType }), body });
-      return 1;
-    }
-    if (error instanceof NetworkError) {
-      printError({ error: { code: "NetworkError", message: error.message } });
-      return 3;
-    }
-    if (error instanceof CredentialsError) {
-      printError({ error: { code: "CredentialsError", message: error.message } });
-      return 1;
-    }
-    if (error instanceof ExclusionListError) {
-      printError({ error: { code: "ExclusionListError", message: error.message } });
-      return 1;
-    }
-    printError({ error: { code: "ClientError", message: (error as Error)?.message ?? String(error) } });
-    return 1;
-  }
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), process.env, {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-    isTTY: Boolean(process.stderr.isTTY),
-  }).then((code) => {
-    process.exitCode = code;
-  });
+    run(process.argv.slice(2), process.env, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+        isTTY: Boolean(process.stderr.isTTY),
+    }).then((code) => {
+        process.exitCode = code;
+    });
 }

@@ -12,18 +12,31 @@ import { limits } from "../lib/limits";
 import { validateMcpConfig } from "../lib/validation/mcp-config";
 
 async function storeMcpConfig(event: APIGatewayProxyEvent) {
-  const config = validateMcpConfig(parseJsonBody(event));
-  const body = JSON.stringify(config, null, 2);
-  if (Buffer.byteLength(body) > limits.mcpConfigMaxBytes) {
-    throw new ApiError("PayloadTooLarge", `the MCP configuration must be at most ${limits.mcpConfigMaxBytes} bytes`);
-  }
-  const bucket = env.sourceBucket();
-  const key = env.mcpConfigKey();
-  await s3Client().send(new PutObjectCommand({
-    Bucket: bucket, Key: key, Body: body, ContentType: "application/json",
-    ServerSideEncryption: "aws:kms", SSEKMSKeyId: env.kmsKeyId(),
-  }));
-  return json(200, { s3Uri: `s3://${bucket}/${key}`, servers: Object.keys(config.mcpServers), bytes: Buffer.byteLength(body) });
+    const config = validateMcpConfig(parseJsonBody(event));
+    const body = JSON.stringify(config, null, 2);
+    if (Buffer.byteLength(body) > limits.mcpConfigMaxBytes) {
+        throw new ApiError(
+            "PayloadTooLarge",
+            `the MCP configuration must be at most ${limits.mcpConfigMaxBytes} bytes`,
+        );
+    }
+    const bucket = env.sourceBucket();
+    const key = env.mcpConfigKey();
+    await s3Client().send(
+        new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: "application/json",
+            ServerSideEncryption: "aws:kms",
+            SSEKMSKeyId: env.kmsKeyId(),
+        }),
+    );
+    return json(200, {
+        s3Uri: `s3://${bucket}/${key}`,
+        servers: Object.keys(config.mcpServers),
+        bytes: Buffer.byteLength(body),
+    });
 }
 
 export const handler = apiHandler({ "POST /mcp-config": storeMcpConfig });

@@ -13,30 +13,37 @@ import { apiHandler, json, parseJsonBody } from "../lib/http";
 import { validateUploadRequest } from "../lib/validation/requests";
 
 async function createUpload(event: APIGatewayProxyEvent) {
-  const request = validateUploadRequest(parseJsonBody(event), env.uploadMaxBytes());
-  const bucket = env.sourceBucket();
-  const key = `uploads/${randomUUID()}/${request.fileName}`;
-  const expiresIn = env.uploadUrlTtlSeconds();
-  const headers = {
-    "content-type": request.contentType,
-    "content-length": String(request.contentLength),
-    "x-amz-server-side-encryption": "aws:kms",
-    "x-amz-server-side-encryption-aws-kms-key-id": env.kmsKeyId(),
-  };
-  const command = new PutObjectCommand({
-    Bucket: bucket, Key: key, ContentType: request.contentType, ContentLength: request.contentLength,
-    ServerSideEncryption: "aws:kms", SSEKMSKeyId: env.kmsKeyId(),
-  });
-  const uploadUrl = await getSignedUrl(s3Client(), command, {
-    expiresIn,
-    signableHeaders: new Set(["content-type", "content-length"]),
-    // Kept as signed headers rather than query parameters, so S3 enforces them on the PUT.
-    unhoistableHeaders: new Set(["x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"]),
-  });
-  return json(200, {
-    uploadUrl, method: "PUT", headers, s3Uri: `s3://${bucket}/${key}`,
-    expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
-  });
+    const request = validateUploadRequest(parseJsonBody(event), env.uploadMaxBytes());
+    const bucket = env.sourceBucket();
+    const key = `uploads/${randomUUID()}/${request.fileName}`;
+    const expiresIn = env.uploadUrlTtlSeconds();
+    const headers = {
+        "content-type": request.contentType,
+        "content-length": String(request.contentLength),
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": env.kmsKeyId(),
+    };
+    const command = new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: request.contentType,
+        ContentLength: request.contentLength,
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: env.kmsKeyId(),
+    });
+    const uploadUrl = await getSignedUrl(s3Client(), command, {
+        expiresIn,
+        signableHeaders: new Set(["content-type", "content-length"]),
+        // Kept as signed headers rather than query parameters, so S3 enforces them on the PUT.
+        unhoistableHeaders: new Set(["x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"]),
+    });
+    return json(200, {
+        uploadUrl,
+        method: "PUT",
+        headers,
+        s3Uri: `s3://${bucket}/${key}`,
+        expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    });
 }
 
 export const handler = apiHandler({ "POST /upload": createUpload });

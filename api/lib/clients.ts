@@ -21,13 +21,13 @@ let sqs: SQSClient | undefined;
  * with Batch first (see submission.ts).
  */
 export function batchClient(): BatchClient {
-  return (batch ??= new BatchClient({ maxAttempts: 1 }));
+    return (batch ??= new BatchClient({ maxAttempts: 1 }));
 }
 
 export function documentClient(): DynamoDBDocumentClient {
-  return (documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
+    return (documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+    }));
 }
 
 /**
@@ -35,15 +35,18 @@ export function documentClient(): DynamoDBDocumentClient {
  * body into presigned upload URLs, and S3 then refuses every real upload.
  */
 export function s3Client(): S3Client {
-  return (s3 ??= new S3Client({ forcePathStyle: env.s3ForcePathStyle(), requestChecksumCalculation: "WHEN_REQUIRED" }));
+    return (s3 ??= new S3Client({
+        forcePathStyle: env.s3ForcePathStyle(),
+        requestChecksumCalculation: "WHEN_REQUIRED",
+    }));
 }
 
 /** Sends to the configured endpoint, not the host inside the queue URL (they differ behind a proxy). */
 export function sqsClient(): SQSClient {
-  return (sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
+    return (sqs ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
 }
 
 /** Drops the cached clients, so that a test process can point the handlers at another endpoint. */
 export function resetClients(): void {
-  batch = documents = s3 = sqs = undefined;
+    batch = documents = s3 = sqs = undefined;
 }

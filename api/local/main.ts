@@ -17,59 +17,81 @@ import { startLocalApi, type ProxyHandler } from "./server";
 import { pollBatchJobStates, pollBulkQueue, type Poller } from "./wiring";
 
 async function main() {
-  process.env.AWS_REGION ??= "us-east-1";
-  process.env.AWS_ACCESS_KEY_ID ??= "test";
-  process.env.AWS_SECRET_ACCESS_KEY ??= "test";
-  const region = process.env.AWS_REGION;
+    process.env.AWS_REGION ??= "us-east-1";
+    process.env.AWS_ACCESS_KEY_ID ??= "test";
+    process.env.AWS_SECRET_ACCESS_KEY ??= "test";
+    const region = process.env.AWS_REGION;
 
-  let moto: MotoServer | undefined;
-  if (!process.env.AWS_ENDPOINT_URL) {
-    moto = await startMoto();
-    process.env.AWS_ENDPOINT_URL = moto.url;
-    console.log(`moto on ${moto.url}`);
-  }
-  if (!process.env.JOBS_TABLE) {
-    Object.assign(process.env, await bootstrapLocalResources(process.env.AWS_ENDPOINT_URL, process.env.LOCAL_RESOURCE_PREFIX ?? "atx-local", region));
-  }
+    let moto: MotoServer | undefined;
+    if (!process.env.AWS_ENDPOINT_URL) {
+        moto = await startMoto();
+        process.env.AWS_ENDPOINT_URL = moto.url;
+        console.log(`moto on ${moto.url}`);
+    }
+    if (!process.env.JOBS_TABLE) {
+        Object.assign(
+            process.env,
+            await bootstrapLocalResources(
+                process.env.AWS_ENDPOINT_URL,
+                process.env.LOCAL_RESOURCE_PREFIX ?? "atx-local",
+                region,
+            ),
+        );
+    }
 
-  // Handlers are loaded after the environment is complete, as Lambda would.
-  const load = (name: FunctionName) => require(resolve(__dirname, "../..", functions[name].source)).handler;
-  const handlers = Object.fromEntries((Object.keys(functions) as FunctionName[]).map((name) => [name, load(name)])) as Record<FunctionName, ProxyHandler>;
+    // Handlers are loaded after the environment is complete, as Lambda would.
+    const load = (name: FunctionName) => require(resolve(__dirname, "../..", functions[name].source)).handler;
+    const handlers = Object.fromEntries(
+        (Object.keys(functions) as FunctionName[]).map((name) => [name, load(name)]),
+    ) as Record<FunctionName, ProxyHandler>;
 
-  const server = await startLocalApi({
-    port: Number(process.env.PORT ?? 3000),
-    region,
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY, sessionToken: process.env.AWS_SESSION_TOKEN },
-    handlers,
-  });
+    const server = await startLocalApi({
+        port: Number(process.env.PORT ?? 3000),
+        region,
+        credentials: {
+            accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+            sessionToken: process.env.AWS_SESSION_TOKEN,
+        },
+        handlers,
+    });
 
-  const pollers: Poller[] = [];
-  if (process.env.LOCAL_BULK_QUEUE !== "off") {
-    const queueArn = process.env.BULK_QUEUE_ARN ?? `arn:aws:sqs:${region}:123456789012:${process.env.BULK_QUEUE_URL!.split("/").pop()}`;
-    pollers.push(pollBulkQueue(process.env.BULK_QUEUE_URL!, queueArn, region, handlers["bulk-submitter"] as never));
-  }
-  if (process.env.LOCAL_JOB_EVENTS !== "off") {
-    pollers.push(pollBatchJobStates(process.env.JOB_QUEUE_ARN!, region, Number(process.env.LOCAL_JOB_EVENTS_INTERVAL_MS ?? 1000), handlers["job-events"] as never));
-  }
+    const pollers: Poller[] = [];
+    if (process.env.LOCAL_BULK_QUEUE !== "off") {
+        const queueArn =
+            process.env.BULK_QUEUE_ARN ??
+            `arn:aws:sqs:${region}:123456789012:${process.env.BULK_QUEUE_URL!.split("/").pop()}`;
+        pollers.push(pollBulkQueue(process.env.BULK_QUEUE_URL!, queueArn, region, handlers["bulk-submitter"] as never));
+    }
+    if (process.env.LOCAL_JOB_EVENTS !== "off") {
+        pollers.push(
+            pollBatchJobStates(
+                process.env.JOB_QUEUE_ARN!,
+                region,
+                Number(process.env.LOCAL_JOB_EVENTS_INTERVAL_MS ?? 1000),
+                handlers["job-events"] as never,
+            ),
+        );
+    }
 
-  const { port } = server.address() as { port: number };
-  console.log(`listening on http://127.0.0.1:${port}`);
+    const { port } = server.address() as { port: number };
+    console.log(`listening on http://127.0.0.1:${port}`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    server.closeAllConnections();
-    await Promise.all(pollers.map((p) => p.stop()));
-    await moto?.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+    let stopping = false;
+    const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        server.close();
+        server.closeAllConnections();
+        await Promise.all(pollers.map((p) => p.stop()));
+        await moto?.stop();
+        process.exit(0);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
 }
 
 main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+    console.error(error);
+    process.exit(1);
 });

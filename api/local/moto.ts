@@ -9,65 +9,70 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 
 export interface MotoServer {
-  url: string;
-  stop(): Promise<void>;
+    url: string;
+    stop(): Promise<void>;
 }
 
 export function motoBinary(): string {
-  const bin = process.env.MOTO_SERVER_BIN ?? resolve(__dirname, "../../.venv/bin/moto_server");
-  if (!existsSync(bin)) throw new Error(`moto_server not found at ${bin}; run scripts/setup.sh or set MOTO_SERVER_BIN`);
-  return bin;
+    const bin = process.env.MOTO_SERVER_BIN ?? resolve(__dirname, "../../.venv/bin/moto_server");
+    if (!existsSync(bin))
+        throw new Error(`moto_server not found at ${bin}; run scripts/setup.sh or set MOTO_SERVER_BIN`);
+    return bin;
 }
 
 export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+    return new Promise((resolvePort, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as { port: number };
+            server.close(() => resolvePort(port));
+        });
     });
-  });
 }
 
 export async function startMoto(): Promise<MotoServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(motoBinary(), ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child: ChildProcess = spawn(motoBinary(), ["-H", "127.0.0.1", "-p", String(port)], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
-    try {
-      const response = await fetch(`${url}/moto-api/config`);
-      if (response.ok) break;
-    } catch {
-      /* not listening yet */
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+        if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${stderr}`);
+        try {
+            const response = await fetch(`${url}/moto-api/config`);
+            if (response.ok) break;
+        } catch {
+            /* not listening yet */
+        }
+        if (Date.now() > deadline) {
+            child.kill("SIGKILL");
+            throw new Error(`moto_server did not start within 60 s: ${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`moto_server did not start within 60 s: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const configured = await fetch(`${url}/moto-api/config`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ batch: { use_docker: false } }),
-  });
-  if (!configured.ok) throw new Error(`configuring moto failed: HTTP ${configured.status}`);
+    const configured = await fetch(`${url}/moto-api/config`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ batch: { use_docker: false } }),
+    });
+    if (!configured.ok) throw new Error(`configuring moto failed: HTTP ${configured.status}`);
 
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((done) => {
-        process.removeListener("exit", killOnExit);
-        if (child.exitCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
-      }),
-  };
+    return {
+        url,
+        stop: () =>
+            new Promise<void>((done) => {
+                process.removeListener("exit", killOnExit);
+                if (child.exitCode !== null) return done();
+                child.once("exit", () => done());
+                child.kill("SIGTERM");
+                setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+            }),
+    };
 }

@@ -15,79 +15,103 @@ import { callApi } from "./support/signed-client";
 const totalJobs = 1000;
 
 describe("bulk submission of 1,000 jobs under injected faults", function () {
-  this.timeout(240_000);
-  const moto = useMoto("faults");
-  let proxy: FaultProxy;
-  let api: RunningApi;
+    this.timeout(240_000);
+    const moto = useMoto("faults");
+    let proxy: FaultProxy;
+    let api: RunningApi;
 
-  before(async () => {
-    proxy = await startFaultProxy(moto.url, { throttle: 0.15, serverError: 0.1, failAfterForward: 0.1 });
-    api = await startApiLocal({
-      ...moto.environment,
-      AWS_ENDPOINT_URL: proxy.url,
-      SUBMIT_RATE_PER_SECOND: "1000",
-      SUBMIT_CONCURRENCY: "8",
-      SUBMIT_MAX_ATTEMPTS: "10",
-      RETRY_BASE_DELAY_MS: "20",
-      RETRY_MAX_DELAY_MS: "400",
-      LOCAL_JOB_EVENTS_INTERVAL_MS: "1000",
+    before(async () => {
+        proxy = await startFaultProxy(moto.url, { throttle: 0.15, serverError: 0.1, failAfterForward: 0.1 });
+        api = await startApiLocal({
+            ...moto.environment,
+            AWS_ENDPOINT_URL: proxy.url,
+            SUBMIT_RATE_PER_SECOND: "1000",
+            SUBMIT_CONCURRENCY: "8",
+            SUBMIT_MAX_ATTEMPTS: "10",
+            RETRY_BASE_DELAY_MS: "20",
+            RETRY_MAX_DELAY_MS: "400",
+            LOCAL_JOB_EVENTS_INTERVAL_MS: "1000",
+        });
     });
-  });
-  after(async () => {
-    await api?.stop();
-    await proxy?.stop();
-  });
+    after(async () => {
+        await api?.stop();
+        await proxy?.stop();
+    });
 
-  it("accounts for every job exactly once", async () => {
-    // Jobs share a handful of names, so finding a job in Batch has to rely on its key tag.
-    const jobs = Array.from({ length: totalJobs }, (_, i) => ({ command: `atx custom def exec -n T${i % 7}`, jobName: `shared-${i % 5}` }));
-    const accepted = await callApi(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
-    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
-    const { batchId } = accepted.body;
+    it("accounts for every job exactly once", async () => {
+        // Jobs share a handful of names, so finding a job in Batch has to rely on its key tag.
+        const jobs = Array.from({ length: totalJobs }, (_, i) => ({
+            command: `atx custom def exec -n T${i % 7}`,
+            jobName: `shared-${i % 5}`,
+        }));
+        const accepted = await callApi(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
+        assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+        const { batchId } = accepted.body;
 
-    const final = await eventually(async () => {
-      const status = (await callApi(api.url, "GET", `/jobs/batch/${batchId}`)).body;
-      return status.counts.QUEUED === 0 && status.progressPercent === 100 ? status : undefined;
-    }, 200_000, 1000);
+        const final = await eventually(
+            async () => {
+                const status = (await callApi(api.url, "GET", `/jobs/batch/${batchId}`)).body;
+                return status.counts.QUEUED === 0 && status.progressPercent === 100 ? status : undefined;
+            },
+            200_000,
+            1000,
+        );
 
-    // The counters add up to the batch.
-    const counted = Object.values(final.counts as Record<string, number>).reduce((a, b) => a + b, 0);
-    assert.equal(counted, totalJobs);
-    assert.equal(final.counts.SUCCEEDED + final.counts.SUBMIT_FAILED, totalJobs);
+        // The counters add up to the batch.
+        const counted = Object.values(final.counts as Record<string, number>).reduce((a, b) => a + b, 0);
+        assert.equal(counted, totalJobs);
+        assert.equal(final.counts.SUCCEEDED + final.counts.SUBMIT_FAILED, totalJobs);
 
-    // The table: one item per job, each settled; the failed ones say why.
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.url, region: "us-east-1" }));
-    const items: Record<string, any>[] = [];
-    for await (const page of paginateScan({ client: documents }, { TableName: moto.resources.JOBS_TABLE, FilterExpression: "batchId = :b AND sk = :job", ExpressionAttributeValues: { ":b": batchId, ":job": "JOB" } })) {
-      items.push(...(page.Items ?? []));
-    }
-    assert.equal(items.length, totalJobs);
-    assert.ok(items.every((item) => item.status === "SUCCEEDED" || (item.status === "SUBMIT_FAILED" && item.statusReason)));
+        // The table: one item per job, each settled; the failed ones say why.
+        const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.url, region: "us-east-1" }));
+        const items: Record<string, any>[] = [];
+        for await (const page of paginateScan(
+            { client: documents },
+            {
+                TableName: moto.resources.JOBS_TABLE,
+                FilterExpression: "batchId = :b AND sk = :job",
+                ExpressionAttributeValues: { ":b": batchId, ":job": "JOB" },
+            },
+        )) {
+            items.push(...(page.Items ?? []));
+        }
+        assert.equal(items.length, totalJobs);
+        assert.ok(
+            items.every(
+                (item) => item.status === "SUCCEEDED" || (item.status === "SUBMIT_FAILED" && item.statusReason),
+            ),
+        );
 
-    // Batch: no job key twice, and exactly the submitted ones are there.
-    const batch = new BatchClient({ endpoint: moto.url, region: "us-east-1" });
-    const listed = (await batch.send(new ListJobsCommand({ jobQueue: moto.resources.JOB_QUEUE_ARN }))).jobSummaryList ?? [];
-    const keyCounts = new Map<string, number>();
-    for (let i = 0; i < listed.length; i += 100) {
-      const { jobs: described = [] } = await batch.send(new DescribeJobsCommand({ jobs: listed.slice(i, i + 100).map((j) => j.jobId!) }));
-      for (const job of described) {
-        const tags = job.tags ?? {};
-        if (tags["atx:batch-id"] !== batchId) continue;
-        const key = tags["atx:job-key"];
-        keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
-      }
-    }
-    const duplicates = [...keyCounts].filter(([, n]) => n > 1);
-    assert.deepEqual(duplicates, [], "jobs submitted more than once");
-    const submitted = items.filter((item) => item.status === "SUCCEEDED");
-    assert.equal(keyCounts.size, submitted.length);
-    assert.ok(submitted.every((item) => keyCounts.get(item.jobKey) === 1));
-    assert.equal(new Set(submitted.map((item) => item.batchJobId)).size, submitted.length);
+        // Batch: no job key twice, and exactly the submitted ones are there.
+        const batch = new BatchClient({ endpoint: moto.url, region: "us-east-1" });
+        const listed =
+            (await batch.send(new ListJobsCommand({ jobQueue: moto.resources.JOB_QUEUE_ARN }))).jobSummaryList ?? [];
+        const keyCounts = new Map<string, number>();
+        for (let i = 0; i < listed.length; i += 100) {
+            const { jobs: described = [] } = await batch.send(
+                new DescribeJobsCommand({ jobs: listed.slice(i, i + 100).map((j) => j.jobId!) }),
+            );
+            for (const job of described) {
+                const tags = job.tags ?? {};
+                if (tags["atx:batch-id"] !== batchId) continue;
+                const key = tags["atx:job-key"];
+                keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+            }
+        }
+        const duplicates = [...keyCounts].filter(([, n]) => n > 1);
+        assert.deepEqual(duplicates, [], "jobs submitted more than once");
+        const submitted = items.filter((item) => item.status === "SUCCEEDED");
+        assert.equal(keyCounts.size, submitted.length);
+        assert.ok(submitted.every((item) => keyCounts.get(item.jobKey) === 1));
+        assert.equal(new Set(submitted.map((item) => item.batchJobId)).size, submitted.length);
 
-    // The faults did happen, including lost answers of calls that reached Batch.
-    const { counts } = proxy;
-    console.log(`      faults: ${JSON.stringify(counts)}; submit failures recorded: ${final.counts.SUBMIT_FAILED}`);
-    assert.ok(counts.throttled > 50 && counts.serverErrors > 30 && counts.failedAfterForward > 30, JSON.stringify(counts));
-    assert.equal(counts.forwardedSubmits, keyCounts.size, "every forwarded SubmitJob is a distinct job");
-  });
+        // The faults did happen, including lost answers of calls that reached Batch.
+        const { counts } = proxy;
+        console.log(`      faults: ${JSON.stringify(counts)}; submit failures recorded: ${final.counts.SUBMIT_FAILED}`);
+        assert.ok(
+            counts.throttled > 50 && counts.serverErrors > 30 && counts.failedAfterForward > 30,
+            JSON.stringify(counts),
+        );
+        assert.equal(counts.forwardedSubmits, keyCounts.size, "every forwarded SubmitJob is a distinct job");
+    });
 });

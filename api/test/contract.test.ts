@@ -10,48 +10,69 @@ import { functions, jobsTable, optionalEnvironment, routes, type FunctionName } 
 const repoRoot = resolve(__dirname, "../..");
 
 describe("deployment contract", () => {
-  it("names an existing handler module exporting `handler` for every function", () => {
-    for (const [name, fn] of Object.entries(functions)) {
-      assert.ok(existsSync(resolve(repoRoot, fn.source)), `${name}: ${fn.source}`);
-      assert.equal(typeof require(resolve(repoRoot, fn.source)).handler, "function", name);
-    }
-  });
+    it("names an existing handler module exporting `handler` for every function", () => {
+        for (const [name, fn] of Object.entries(functions)) {
+            assert.ok(existsSync(resolve(repoRoot, fn.source)), `${name}: ${fn.source}`);
+            assert.equal(typeof require(resolve(repoRoot, fn.source)).handler, "function", name);
+        }
+    });
 
-  it("routes every API method to a function that serves it", async () => {
-    for (const route of routes) {
-      const handler = require(resolve(repoRoot, functions[route.function].source)).handler;
-      const event = { httpMethod: route.method, resource: route.path, pathParameters: {}, queryStringParameters: { limit: "bad" }, body: "{}", requestContext: {} } as unknown as APIGatewayProxyEvent;
-      const response = await handler(event);
-      assert.doesNotMatch(response.body, /no route for/, `${route.method} ${route.path}`);
-    }
-  });
+    it("routes every API method to a function that serves it", async () => {
+        for (const route of routes) {
+            const handler = require(resolve(repoRoot, functions[route.function].source)).handler;
+            const event = {
+                httpMethod: route.method,
+                resource: route.path,
+                pathParameters: {},
+                queryStringParameters: { limit: "bad" },
+                body: "{}",
+                requestContext: {},
+            } as unknown as APIGatewayProxyEvent;
+            const response = await handler(event);
+            assert.doesNotMatch(response.body, /no route for/, `${route.method} ${route.path}`);
+        }
+    });
 
-  it("lists every environment variable the handlers read", () => {
-    const config = readFileSync(resolve(__dirname, "../lib/config.ts"), "utf8");
-    const read = new Set([...config.matchAll(/(?:required|optionalNumber)\("([A-Z0-9_]+)"|process\.env\.([A-Z0-9_]+)/g)].map((m) => m[1] ?? m[2]));
-    const documented = new Set([...Object.values(functions).flatMap((fn) => Object.keys(fn.environment)), ...Object.keys(optionalEnvironment)]);
-    const undocumented = [...read].filter((name) => !documented.has(name));
-    assert.deepEqual(undocumented, []);
-  });
+    it("lists every environment variable the handlers read", () => {
+        const config = readFileSync(resolve(__dirname, "../lib/config.ts"), "utf8");
+        const read = new Set(
+            [...config.matchAll(/(?:required|optionalNumber)\("([A-Z0-9_]+)"|process\.env\.([A-Z0-9_]+)/g)].map(
+                (m) => m[1] ?? m[2],
+            ),
+        );
+        const documented = new Set([
+            ...Object.values(functions).flatMap((fn) => Object.keys(fn.environment)),
+            ...Object.keys(optionalEnvironment),
+        ]);
+        const undocumented = [...read].filter((name) => !documented.has(name));
+        assert.deepEqual(undocumented, []);
+    });
 
-  it("declares every attribute a key or index uses", () => {
-    const declared = new Set(jobsTable.attributes.map((a) => a.name));
-    const used = [jobsTable.hashKey, jobsTable.rangeKey, ...jobsTable.globalSecondaryIndexes.flatMap((i) => [i.hashKey, i.rangeKey])];
-    assert.deepEqual(used.filter((name) => !declared.has(name)), []);
-    assert.equal(declared.size, new Set(used).size, "attributes declared but used by no key");
-  });
+    it("declares every attribute a key or index uses", () => {
+        const declared = new Set(jobsTable.attributes.map((a) => a.name));
+        const used = [
+            jobsTable.hashKey,
+            jobsTable.rangeKey,
+            ...jobsTable.globalSecondaryIndexes.flatMap((i) => [i.hashKey, i.rangeKey]),
+        ];
+        assert.deepEqual(
+            used.filter((name) => !declared.has(name)),
+            [],
+        );
+        assert.equal(declared.size, new Set(used).size, "attributes declared but used by no key");
+    });
 
-  it("bundles each function into a self-contained asset", async function () {
-    this.timeout(120_000);
-    const out = mkdtempSync(join(tmpdir(), "atx-api-build-"));
-    try {
-      const outputs = await buildFunctions(out);
-      for (const name of Object.keys(functions) as FunctionName[]) {
-        assert.equal(outputs[name], join(out, name, "index.js"));
-        assert.equal(typeof require(outputs[name]).handler, "function", name);
-      }
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  });
+    it("bundles each function into a self-contained asset", async function () {
+        this.timeout(120_000);
+        const out = mkdtempSync(join(tmpdir(), "atx-api-build-"));
+        try {
+            const outputs = await buildFunctions(out);
+            for (const name of Object.keys(functions) as FunctionName[]) {
+                assert.equal(outputs[name], join(out, name, "index.js"));
+                assert.equal(typeof require(outputs[name]).handler, "function", name);
+            }
+        } finally {
+            rmSync(out, { recursive: true, force: true });
+        }
+    });
 });

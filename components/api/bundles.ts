@@ -14,12 +14,16 @@ let pending: Promise<string> | undefined;
 
 /** Resolves to the bundle directory once every function's bundle is current (built at most once per run). */
 export function functionBundles(): Promise<string> {
-    pending ??= bundlesAreCurrent() ? Promise.resolve(BUNDLE_DIRECTORY) : buildFunctions(BUNDLE_DIRECTORY).then(() => BUNDLE_DIRECTORY);
+    pending ??= bundlesAreCurrent()
+        ? Promise.resolve(BUNDLE_DIRECTORY)
+        : buildFunctions(BUNDLE_DIRECTORY).then(() => BUNDLE_DIRECTORY);
     return pending;
 }
 
 function bundlesAreCurrent(): boolean {
-    const bundleTimes = (Object.keys(functions) as FunctionName[]).map((name) => mtime(path.join(BUNDLE_DIRECTORY, name, "index.js")));
+    const bundleTimes = (Object.keys(functions) as FunctionName[]).map((name) =>
+        mtime(path.join(BUNDLE_DIRECTORY, name, "index.js")),
+    );
     if (bundleTimes.some((time) => time === undefined)) return false;
     const oldestBundle = Math.min(...(bundleTimes as number[]));
     return newestSource(path.join(repoRoot, "api")) <= oldestBundle;
@@ -29,7 +33,8 @@ function newestSource(dir: string): number {
     let newest = 0;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const entryPath = path.join(dir, entry.name);
-        if (entry.isDirectory() && !["test", "bench", "local"].includes(entry.name)) newest = Math.max(newest, newestSource(entryPath));
+        if (entry.isDirectory() && !["test", "bench", "local"].includes(entry.name))
+            newest = Math.max(newest, newestSource(entryPath));
         else if (entry.isFile() && entry.name.endsWith(".ts")) newest = Math.max(newest, mtime(entryPath) ?? 0);
     }
     return newest;

@@ -6,7 +6,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { FunctionContract, FunctionName, functions, lambdaHandler, lambdaRuntime, SymbolicResource } from "../../api/contract";
+import {
+    FunctionContract,
+    FunctionName,
+    functions,
+    lambdaHandler,
+    lambdaRuntime,
+    SymbolicResource,
+} from "../../api/contract";
 import { arns, AwsContext } from "../aws-context";
 import { policyDocument, Statement } from "../iam-documents";
 import { createEncryptedLogGroup } from "../log-group";
@@ -43,12 +50,21 @@ export function createApiFunctions(args: ApiFunctionsArgs, parent: pulumi.Resour
     return created as ApiFunctions;
 }
 
-function createFunction(name: FunctionName, contract: FunctionContract, args: ApiFunctionsArgs, parent: pulumi.Resource): aws.lambda.Function {
+function createFunction(
+    name: FunctionName,
+    contract: FunctionContract,
+    args: ApiFunctionsArgs,
+    parent: pulumi.Resource,
+): aws.lambda.Function {
     const functionName = `${args.namePrefix}-${name}`;
     const opts = { parent };
     const logGroup = createEncryptedLogGroup(
         `${functionName}-logs`,
-        { logGroupName: `/aws/lambda/${functionName}`, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
+        {
+            logGroupName: `/aws/lambda/${functionName}`,
+            retentionDays: args.logRetentionDays,
+            kmsKeyArn: args.kmsKeyArn,
+        },
         opts,
     );
     const role = createServiceRole(
@@ -88,11 +104,17 @@ function createFunction(name: FunctionName, contract: FunctionContract, args: Ap
             Sid: `Contract${index}`,
             Effect: "Allow" as const,
             Action: permission.actions,
-            Resource: permission.resources.map((resource) => (resource === "*" ? "*" : args.bindings.resources[resource])),
+            Resource: permission.resources.map((resource) =>
+                resource === "*" ? "*" : args.bindings.resources[resource],
+            ),
             ...conditionFor(permission.actions),
         })),
     ];
-    const policy = new aws.iam.RolePolicy(`${functionName}-access`, { role: role.name, policy: policyDocument(statements) }, opts);
+    const policy = new aws.iam.RolePolicy(
+        `${functionName}-access`,
+        { role: role.name, policy: policyDocument(statements) },
+        opts,
+    );
 
     const environment: Record<string, pulumi.Input<string>> = {};
     for (const [key, value] of Object.entries(contract.environment)) {
@@ -131,5 +153,7 @@ function resolveRef(ref: string, bindings: ContractBindings): pulumi.Input<strin
 
 /** Listing the output bucket is limited to the results prefix, as the contract asks. */
 function conditionFor(actions: readonly string[]): Pick<Statement, "Condition"> | Record<string, never> {
-    return actions.includes("s3:ListBucket") ? { Condition: { StringLike: { "s3:prefix": ["transformations/*"] } } } : {};
+    return actions.includes("s3:ListBucket")
+        ? { Condition: { StringLike: { "s3:prefix": ["transformations/*"] } } }
+        : {};
 }

@@ -1,6 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bulkQueue as bulkQueueContract, jobEventsTarget, jobsTable, jobStateChangePattern, stageName } from "../../api/contract";
+import {
+    bulkQueue as bulkQueueContract,
+    jobEventsTarget,
+    jobsTable,
+    jobStateChangePattern,
+    stageName,
+} from "../../api/contract";
 import { arns, AwsContext } from "../aws-context";
 import { policyDocument, Statement } from "../iam-documents";
 import { createApiInvokePolicy } from "../identity";
@@ -132,7 +138,10 @@ export class TransformApi extends pulumi.ComponentResource {
                         jobsTable: tableArn,
                         jobsTableIndexes: pulumi.interpolate`${tableArn}/index/*`,
                         jobQueue: args.jobQueueArn,
-                        jobDefinition: arns.batch(context, pulumi.interpolate`job-definition/${args.jobDefinitionName}:*`),
+                        jobDefinition: arns.batch(
+                            context,
+                            pulumi.interpolate`job-definition/${args.jobDefinitionName}:*`,
+                        ),
                         batchJobs: arns.batch(context, "job/*"),
                         bulkQueue: bulkQueueArn,
                         sourceBucket: args.sourceBucket.arn,
@@ -172,13 +181,20 @@ export class TransformApi extends pulumi.ComponentResource {
             {
                 name: `${prefix}-job-state-changes`,
                 description: "Batch job state changes of the ATX job queue, recorded by the API",
-                eventPattern: pulumi.output(args.jobQueueArn).apply((queueArn) => JSON.stringify(jobStateChangePattern(queueArn))),
+                eventPattern: pulumi
+                    .output(args.jobQueueArn)
+                    .apply((queueArn) => JSON.stringify(jobStateChangePattern(queueArn))),
             },
             child,
         );
         new aws.lambda.Permission(
             `${name}-job-events-permission`,
-            { action: "lambda:InvokeFunction", function: jobEvents.name, principal: "events.amazonaws.com", sourceArn: rule.arn },
+            {
+                action: "lambda:InvokeFunction",
+                function: jobEvents.name,
+                principal: "events.amazonaws.com",
+                sourceArn: rule.arn,
+            },
             child,
         );
         new aws.cloudwatch.EventTarget(
@@ -208,7 +224,8 @@ export class TransformApi extends pulumi.ComponentResource {
         this.restApi = rest.api;
         this.stage = rest.stage;
         this.url = rest.stage.invokeUrl;
-        if (args.manageAccountSettings ?? true) this.accountSettings(name, `${prefix}-apigateway-logs`, context, args.permissionsBoundaryArn);
+        if (args.manageAccountSettings ?? true)
+            this.accountSettings(name, `${prefix}-apigateway-logs`, context, args.permissionsBoundaryArn);
 
         this.invokePolicy = createApiInvokePolicy(
             `${name}-invoke-policy`,
@@ -251,7 +268,10 @@ export class TransformApi extends pulumi.ComponentResource {
                         Principal: { Service: "events.amazonaws.com" },
                         Action: "sqs:SendMessage",
                         Resource: deadLetterQueueArn,
-                        Condition: { ArnEquals: { "aws:SourceArn": ruleArn }, StringEquals: { "aws:SourceAccount": context.accountId } },
+                        Condition: {
+                            ArnEquals: { "aws:SourceArn": ruleArn },
+                            StringEquals: { "aws:SourceAccount": context.accountId },
+                        },
                     },
                 ]),
             },
@@ -260,7 +280,12 @@ export class TransformApi extends pulumi.ComponentResource {
     }
 
     /** The role API Gateway writes execution and access logs with (an account-and-region setting). */
-    private accountSettings(name: string, roleName: string, context: AwsContext, permissionsBoundaryArn: string | undefined): void {
+    private accountSettings(
+        name: string,
+        roleName: string,
+        context: AwsContext,
+        permissionsBoundaryArn: string | undefined,
+    ): void {
         const role = createServiceRole(
             `${name}-cloudwatch-role`,
             {

@@ -121,7 +121,9 @@ export function createRestApi(args: RestApiArgs, parent: pulumi.Resource): RestA
                 httpMethod: route.method,
                 authorization: "AWS_IAM",
                 requestValidatorId: bodyValidator.id,
-                requestModels: route.requestModel ? { "application/json": modelFor(route.requestModel).name } : undefined,
+                requestModels: route.requestModel
+                    ? { "application/json": modelFor(route.requestModel).name }
+                    : undefined,
                 requestParameters: requestParameters(route),
             },
             opts,

@@ -22,7 +22,9 @@ export const apigatewayMethodIamAuth: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: validateTypes<Props>(APIGATEWAY_TYPES.method, (m, args, report) => {
         if (m.authorization !== "AWS_IAM") {
-            report(`API Gateway method '${args.name}' must require AWS_IAM authorization (authorization is '${m.authorization ?? "unset"}').`);
+            report(
+                `API Gateway method '${args.name}' must require AWS_IAM authorization (authorization is '${m.authorization ?? "unset"}').`,
+            );
         }
     }),
 };
@@ -33,7 +35,9 @@ export const apigatewayStageAccessLogging: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: validateTypes<Props>(APIGATEWAY_TYPES.stage, (stage, args, report) => {
         if (!isSet(stage.accessLogSettings, "destinationArn") || !isSet(stage.accessLogSettings, "format")) {
-            report(`API Gateway stage '${args.name}' must have access logging (accessLogSettings.destinationArn and format).`);
+            report(
+                `API Gateway stage '${args.name}' must have access logging (accessLogSettings.destinationArn and format).`,
+            );
         }
     }),
 };
@@ -46,28 +50,38 @@ function both(a: Link, b: Link): Link {
 }
 
 /** Does this MethodSettings resource apply to `stage` (same REST API and stage name)? */
-const appliesToStage = (stage: PolicyResource) => (ms: PolicyResource): Link =>
-    both(sameReference(ms, "restApi", stage, "restApi"), refersTo(ms, "stageName", stage, ["stageName"]));
+const appliesToStage =
+    (stage: PolicyResource) =>
+    (ms: PolicyResource): Link =>
+        both(sameReference(ms, "restApi", stage, "restApi"), refersTo(ms, "stageName", stage, ["stageName"]));
 
 /** Throttling set on every method of the stage. */
 function throttlesAllMethods(settings: Props): boolean {
     const s = settings.settings ?? {};
-    return settings.methodPath === "*/*" &&
-        typeof s.throttlingBurstLimit === "number" && s.throttlingBurstLimit > 0 &&
-        typeof s.throttlingRateLimit === "number" && s.throttlingRateLimit > 0;
+    return (
+        settings.methodPath === "*/*" &&
+        typeof s.throttlingBurstLimit === "number" &&
+        s.throttlingBurstLimit > 0 &&
+        typeof s.throttlingRateLimit === "number" &&
+        s.throttlingRateLimit > 0
+    );
 }
 
 export const apigatewayStageThrottling: StackValidationPolicy = {
     name: "apigateway-stage-throttling",
-    description: "Every API Gateway stage throttles all its methods (a MethodSettings for '*/*' with positive burst and rate limits).",
+    description:
+        "Every API Gateway stage throttles all its methods (a MethodSettings for '*/*' with positive burst and rate limits).",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
         const settings = ofTypes(args.resources, [APIGATEWAY_TYPES.methodSettings]);
         const targets = new PerTarget();
         for (const stage of ofTypes(args.resources, [APIGATEWAY_TYPES.stage])) {
             targets.run(() => {
-                if (!decide(related(settings, appliesToStage(stage)), ms => throttlesAllMethods(ms.props))) {
-                    reportViolation(`API Gateway stage '${stage.name}' must throttle all methods (a MethodSettings with methodPath '*/*' and positive throttlingBurstLimit and throttlingRateLimit).`, stage.urn);
+                if (!decide(related(settings, appliesToStage(stage)), (ms) => throttlesAllMethods(ms.props))) {
+                    reportViolation(
+                        `API Gateway stage '${stage.name}' must throttle all methods (a MethodSettings with methodPath '*/*' and positive throttlingBurstLimit and throttlingRateLimit).`,
+                        stage.urn,
+                    );
                 }
             });
         }
@@ -90,9 +104,14 @@ export const apigatewayNoDataTraceInProduction: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     configSchema: productionSchema,
     validateResource: validateTypes<Props>(APIGATEWAY_TYPES.methodSettings, (ms, args, report) => {
-        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionSchema, args.getConfig);
+        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(
+            productionSchema,
+            args.getConfig,
+        );
         if (productionStacks.includes(stackOfUrn(args.urn)) && ms.settings?.dataTraceEnabled === true) {
-            report(`API Gateway method settings '${args.name}' must not enable data-trace logging (settings.dataTraceEnabled) in production.`);
+            report(
+                `API Gateway method settings '${args.name}' must not enable data-trace logging (settings.dataTraceEnabled) in production.`,
+            );
         }
     }),
 };
@@ -103,11 +122,15 @@ export const apigatewayNoApiKeys: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: anyOf(
         validateTypes<Props>(APIGATEWAY_TYPES.apiKey, (_k, args, report) => {
-            report(`API key '${args.name}' must not exist: callers authenticate with IAM (SigV4), not shared API keys.`);
+            report(
+                `API key '${args.name}' must not exist: callers authenticate with IAM (SigV4), not shared API keys.`,
+            );
         }),
         validateTypes<Props>(APIGATEWAY_TYPES.method, (m, args, report) => {
             if (m.apiKeyRequired === true) {
-                report(`API Gateway method '${args.name}' must not require an API key (apiKeyRequired); callers authenticate with IAM.`);
+                report(
+                    `API Gateway method '${args.name}' must not require an API key (apiKeyRequired); callers authenticate with IAM.`,
+                );
             }
         }),
     ),

@@ -27,7 +27,9 @@ export function containerPropertiesOf(jobDefinition: Props): Props | undefined |
 }
 
 /** A job definition rule that needs the container properties: reports missing or invalid ones itself. */
-function withContainer(check: (container: Props, jd: Props, args: ResourceValidationArgs, report: (m: string) => void) => void) {
+function withContainer(
+    check: (container: Props, jd: Props, args: ResourceValidationArgs, report: (m: string) => void) => void,
+) {
     return validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
         if (jd.type === "multinode" || jd.ecsProperties !== undefined || jd.eksProperties !== undefined) {
             return check({}, jd, args, report);
@@ -54,7 +56,13 @@ export const batchJobTimeout: ResourceValidationPolicy = {
 };
 
 const retrySchema = schema({
-    minAttempts: { type: "integer", minimum: 1, maximum: 10, default: 2, description: "Minimum retryStrategy.attempts (1 means no retry)." },
+    minAttempts: {
+        type: "integer",
+        minimum: 1,
+        maximum: 10,
+        default: 2,
+        description: "Minimum retryStrategy.attempts (1 means no retry).",
+    },
 });
 
 export const batchJobRetryStrategy: ResourceValidationPolicy = {
@@ -66,7 +74,9 @@ export const batchJobRetryStrategy: ResourceValidationPolicy = {
         const { minAttempts } = configWithDefaults<{ minAttempts: number }>(retrySchema, args.getConfig);
         const attempts = jd.retryStrategy?.attempts;
         if (typeof attempts !== "number" || attempts < minAttempts) {
-            report(`Batch job definition '${args.name}' must have a retry strategy with at least ${minAttempts} attempts (retryStrategy.attempts).`);
+            report(
+                `Batch job definition '${args.name}' must have a retry strategy with at least ${minAttempts} attempts (retryStrategy.attempts).`,
+            );
         }
     }),
 };
@@ -76,10 +86,12 @@ export const batchJobResourceRequirements: ResourceValidationPolicy = {
     description: "Batch job definitions state explicit VCPU and MEMORY resource requirements.",
     enforcementLevel: MANDATORY,
     validateResource: withContainer((c, _jd, args, report) => {
-        const types = asArray<Props>(c.resourceRequirements).map(r => String(r?.type).toUpperCase());
-        const missing = ["VCPU", "MEMORY"].filter(t => !types.includes(t));
+        const types = asArray<Props>(c.resourceRequirements).map((r) => String(r?.type).toUpperCase());
+        const missing = ["VCPU", "MEMORY"].filter((t) => !types.includes(t));
         if (missing.length > 0) {
-            report(`Batch job definition '${args.name}' must state explicit resource requirements (containerProperties.resourceRequirements ${missing.join(" and ")}).`);
+            report(
+                `Batch job definition '${args.name}' must state explicit resource requirements (containerProperties.resourceRequirements ${missing.join(" and ")}).`,
+            );
         }
     }),
 };
@@ -90,7 +102,7 @@ export const batchJobFargate: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
         const caps = asArray<string>(jd.platformCapabilities);
-        if (!caps.includes("FARGATE") || caps.some(c => c !== "FARGATE")) {
+        if (!caps.includes("FARGATE") || caps.some((c) => c !== "FARGATE")) {
             report(`Batch job definition '${args.name}' must run on Fargate only (platformCapabilities: ["FARGATE"]).`);
         }
     }),
@@ -102,31 +114,38 @@ export const batchJobNotPrivileged: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: withContainer((c, _jd, args, report) => {
         if (c.privileged === true) {
-            report(`Batch job definition '${args.name}' must not run its container privileged (containerProperties.privileged).`);
+            report(
+                `Batch job definition '${args.name}' must not run its container privileged (containerProperties.privileged).`,
+            );
         }
     }),
 };
 
 /** Variable names that denote a credential value (suffix), e.g. GITHUB_TOKEN, DB_PASSWORD, AWS_SECRET_ACCESS_KEY. */
-const CREDENTIAL_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|SECRET_KEY|API_?KEY|ACCESS_KEY(_ID)?|PRIVATE_KEY|CREDENTIALS?)$/i;
+const CREDENTIAL_NAME =
+    /(TOKEN|PASSWORD|PASSWD|SECRET|SECRET_KEY|API_?KEY|ACCESS_KEY(_ID)?|PRIVATE_KEY|CREDENTIALS?)$/i;
 /** Values shaped like well-known credentials: AWS access key ids, GitHub/GitLab/Slack tokens, PEM private keys. */
-const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const CREDENTIAL_VALUE =
+    /\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** The plain environment variables of a container that carry a credential (by name or by value). */
 export function plaintextCredentials(container: Props): string[] {
     return asArray<Props>(container.environment)
-        .filter(e => CREDENTIAL_NAME.test(String(e?.name ?? "")) || CREDENTIAL_VALUE.test(String(e?.value ?? "")))
-        .map(e => String(e?.name ?? "?"));
+        .filter((e) => CREDENTIAL_NAME.test(String(e?.name ?? "")) || CREDENTIAL_VALUE.test(String(e?.value ?? "")))
+        .map((e) => String(e?.name ?? "?"));
 }
 
 export const batchJobNoPlaintextCredentials: ResourceValidationPolicy = {
     name: "batch-job-secrets-from-secrets-manager",
-    description: "Batch job definitions take credentials from Secrets Manager or SSM (containerProperties.secrets), never from plain environment variables.",
+    description:
+        "Batch job definitions take credentials from Secrets Manager or SSM (containerProperties.secrets), never from plain environment variables.",
     enforcementLevel: MANDATORY,
     validateResource: withContainer((c, _jd, args, report) => {
         const names = plaintextCredentials(c);
         if (names.length > 0) {
-            report(`Batch job definition '${args.name}' must take credentials from Secrets Manager (containerProperties.secrets with valueFrom), not plain environment variables: ${names.join(", ")}.`);
+            report(
+                `Batch job definition '${args.name}' must take credentials from Secrets Manager (containerProperties.secrets with valueFrom), not plain environment variables: ${names.join(", ")}.`,
+            );
         }
     }),
 };
@@ -138,19 +157,24 @@ export const batchJobNonRootUser: ResourceValidationPolicy = {
     validateResource: withContainer((c, _jd, args, report) => {
         const user = c.user === undefined || c.user === null ? "" : String(c.user).trim();
         if (user === "" || /^(root|0)(:|$)/.test(user)) {
-            report(`Batch job definition '${args.name}' must run its container as a non-root user (containerProperties.user, e.g. "1000"); it is ${user ? `'${user}'` : "unset (the image's user)"}.`);
+            report(
+                `Batch job definition '${args.name}' must run its container as a non-root user (containerProperties.user, e.g. "1000"); it is ${user ? `'${user}'` : "unset (the image's user)"}.`,
+            );
         }
     }),
 };
 
 export const batchJobLogsToCloudWatch: ResourceValidationPolicy = {
     name: "batch-job-logs-to-cloudwatch",
-    description: "Batch job containers log to a named CloudWatch log group (awslogs driver with awslogs-group), so the group's retention and encryption apply.",
+    description:
+        "Batch job containers log to a named CloudWatch log group (awslogs driver with awslogs-group), so the group's retention and encryption apply.",
     enforcementLevel: MANDATORY,
     validateResource: withContainer((c, _jd, args, report) => {
         const log = c.logConfiguration;
         if (log?.logDriver !== "awslogs" || !log?.options?.["awslogs-group"]) {
-            report(`Batch job definition '${args.name}' must send container logs to a named CloudWatch log group (logConfiguration.logDriver "awslogs" with options."awslogs-group").`);
+            report(
+                `Batch job definition '${args.name}' must send container logs to a named CloudWatch log group (logConfiguration.logDriver "awslogs" with options."awslogs-group").`,
+            );
         }
     }),
 };
@@ -162,7 +186,9 @@ export const batchComputeEnvironmentFargate: ResourceValidationPolicy = {
     validateResource: validateTypes<Props>(BATCH_TYPES.computeEnvironment, (ce, args, report) => {
         const type = ce.computeResources?.type;
         if (String(ce.type).toUpperCase() !== "MANAGED" || (type !== "FARGATE" && type !== "FARGATE_SPOT")) {
-            report(`Batch compute environment '${args.name}' must be a managed Fargate environment (type MANAGED, computeResources.type FARGATE or FARGATE_SPOT).`);
+            report(
+                `Batch compute environment '${args.name}' must be a managed Fargate environment (type MANAGED, computeResources.type FARGATE or FARGATE_SPOT).`,
+            );
         }
     }),
 };

@@ -15,12 +15,14 @@ export const cloudtrailSecureTrail: StackValidationPolicy = {
     description: "The stack has a CloudTrail trail that is logging, validates log files and is encrypted with KMS.",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
-        if (!args.resources.some(r => r.type.startsWith("aws:"))) {
+        if (!args.resources.some((r) => r.type.startsWith("aws:"))) {
             return args.notApplicable("The stack has no AWS resources");
         }
         if (decide({ matches: ofTypes(args.resources, [CLOUDTRAIL_TRAIL]) }, trailIsSecure)) {
             return;
         }
-        reportViolation("A CloudTrail trail with logging on, log file validation (enableLogFileValidation: true) and KMS encryption (kmsKeyId) must exist.");
+        reportViolation(
+            "A CloudTrail trail with logging on, log file validation (enableLogFileValidation: true) and KMS encryption (kmsKeyId) must exist.",
+        );
     },
 };

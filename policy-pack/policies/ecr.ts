@@ -14,7 +14,9 @@ export const ecrScanOnPush: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: validateTypes<Record<string, any>>(ECR_REPOSITORY_TYPES, (repo, args, report) => {
         if (repo.imageScanningConfiguration?.scanOnPush !== true) {
-            report(`ECR repository '${args.name}' must scan images on push (imageScanningConfiguration.scanOnPush: true).`);
+            report(
+                `ECR repository '${args.name}' must scan images on push (imageScanningConfiguration.scanOnPush: true).`,
+            );
         }
     }),
 };

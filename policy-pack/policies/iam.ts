@@ -43,19 +43,27 @@ function reportDocument(document: unknown, where: string, report: ReportViolatio
 
 export const iamNoAdminWildcards: ResourceValidationPolicy = {
     name: "iam-no-admin-wildcards",
-    description: "No IAM policy statement allows '*' actions, NotAction, or 'service:*' wildcards on '*' resources (inline role policies, role/user/group policies, managed policies).",
+    description:
+        "No IAM policy statement allows '*' actions, NotAction, or 'service:*' wildcards on '*' resources (inline role policies, role/user/group policies, managed policies).",
     enforcementLevel: MANDATORY,
     validateResource: anyOf(
         validateTypes<Props>(IAM_TYPES.role, (role, args, report) => {
             for (const inline of asArray<Props>(role.inlinePolicies)) {
                 if (inline?.policy !== undefined) {
-                    reportDocument(inline.policy, `Inline policy '${inline.name ?? "?"}' of role '${args.name}'`, report);
+                    reportDocument(
+                        inline.policy,
+                        `Inline policy '${inline.name ?? "?"}' of role '${args.name}'`,
+                        report,
+                    );
                 }
             }
         }),
-        validateTypes<Props>([IAM_TYPES.rolePolicy, IAM_TYPES.userPolicy, IAM_TYPES.groupPolicy, IAM_TYPES.policy], (p, args, report) => {
-            reportDocument(p.policy, `IAM policy '${args.name}'`, report);
-        }),
+        validateTypes<Props>(
+            [IAM_TYPES.rolePolicy, IAM_TYPES.userPolicy, IAM_TYPES.groupPolicy, IAM_TYPES.policy],
+            (p, args, report) => {
+                reportDocument(p.policy, `IAM policy '${args.name}'`, report);
+            },
+        ),
     ),
 };
 
@@ -68,7 +76,8 @@ const attachmentSchema = schema({
             "arn:aws*:iam::aws:policy/PowerUserAccess",
             "arn:aws*:iam::aws:policy/*FullAccess",
         ],
-        description: "Glob patterns of AWS managed policy ARNs that grant administrator-style access and must not be attached.",
+        description:
+            "Glob patterns of AWS managed policy ARNs that grant administrator-style access and must not be attached.",
     },
 });
 
@@ -79,15 +88,20 @@ const attachmentSchema = schema({
  * for admin wildcards. An unknown ARN with no policy of this stack behind it can't be judged.
  */
 function checkAttachedPolicies(
-    holder: PolicyResource, prop: string, stackPolicies: readonly PolicyResource[], denied: readonly string[],
-    where: string, report: (m: string) => void,
+    holder: PolicyResource,
+    prop: string,
+    stackPolicies: readonly PolicyResource[],
+    denied: readonly string[],
+    where: string,
+    report: (m: string) => void,
 ) {
-    const attached = new Set((holder.propertyDependencies[prop] ?? []).filter(s => s.type === IAM_TYPES.policy));
+    const attached = new Set((holder.propertyDependencies[prop] ?? []).filter((s) => s.type === IAM_TYPES.policy));
     const value = peek(() => holder.props[prop]);
     // Index by index: one unknown ARN must not hide the known ones.
-    const elements = value.known && Array.isArray(value.value)
-        ? Array.from({ length: value.value.length }, (_, i) => peek<unknown>(() => holder.props[prop][i]))
-        : [value];
+    const elements =
+        value.known && Array.isArray(value.value)
+            ? Array.from({ length: value.value.length }, (_, i) => peek<unknown>(() => holder.props[prop][i]))
+            : [value];
     for (const arn of elements) {
         if (!arn.known) {
             if (attached.size === 0) {
@@ -99,7 +113,7 @@ function checkAttachedPolicies(
             continue;
         }
         const arnValue = arn.value;
-        if (denied.some(p => globMatch(p, arnValue))) {
+        if (denied.some((p) => globMatch(p, arnValue))) {
             report(`${where} must not attach the administrator-style managed policy '${arnValue}'.`);
         }
         for (const p of stackPolicies) {
@@ -111,28 +125,50 @@ function checkAttachedPolicies(
     }
     for (const p of attached) {
         for (const problem of documentProblems(p.props.policy)) {
-            report(`${where} must not attach policy '${p.name}', which grants administrator-style wildcards: a statement ${problem}.`);
+            report(
+                `${where} must not attach policy '${p.name}', which grants administrator-style wildcards: a statement ${problem}.`,
+            );
         }
     }
 }
 
 export const iamNoAdminPolicyAttachments: StackValidationPolicy = {
     name: "iam-no-admin-policy-attachments",
-    description: "No role, user or group is attached to an administrator-style AWS managed policy, or to a policy of this stack whose document has admin wildcards.",
+    description:
+        "No role, user or group is attached to an administrator-style AWS managed policy, or to a policy of this stack whose document has admin wildcards.",
     enforcementLevel: MANDATORY,
     configSchema: attachmentSchema,
     validateStack: (args, reportViolation) => {
-        const { deniedManagedPolicies } = configWithDefaults<{ deniedManagedPolicies: string[] }>(attachmentSchema, args.getConfig);
+        const { deniedManagedPolicies } = configWithDefaults<{ deniedManagedPolicies: string[] }>(
+            attachmentSchema,
+            args.getConfig,
+        );
         const stackPolicies = ofTypes(args.resources, [IAM_TYPES.policy]);
         const targets = new PerTarget();
         for (const a of ofTypes(args.resources, IAM_TYPES.attachments)) {
-            targets.run(() => checkAttachedPolicies(a, "policyArn", stackPolicies, deniedManagedPolicies,
-                `Policy attachment '${a.name}'`, m => reportViolation(m, a.urn)));
+            targets.run(() =>
+                checkAttachedPolicies(
+                    a,
+                    "policyArn",
+                    stackPolicies,
+                    deniedManagedPolicies,
+                    `Policy attachment '${a.name}'`,
+                    (m) => reportViolation(m, a.urn),
+                ),
+            );
         }
         for (const role of ofTypes(args.resources, [IAM_TYPES.role])) {
             if ("managedPolicyArns" in role.props) {
-                targets.run(() => checkAttachedPolicies(role, "managedPolicyArns", stackPolicies, deniedManagedPolicies,
-                    `Role '${role.name}'`, m => reportViolation(m, role.urn)));
+                targets.run(() =>
+                    checkAttachedPolicies(
+                        role,
+                        "managedPolicyArns",
+                        stackPolicies,
+                        deniedManagedPolicies,
+                        `Role '${role.name}'`,
+                        (m) => reportViolation(m, role.urn),
+                    ),
+                );
             }
         }
         targets.finish();
@@ -144,7 +180,9 @@ export const iamNoAccessKeys: ResourceValidationPolicy = {
     description: "No IAM user access keys (long-lived credentials); use roles and temporary credentials.",
     enforcementLevel: MANDATORY,
     validateResource: validateTypes<Props>(IAM_TYPES.accessKey, (_key, args, report) => {
-        report(`IAM access key '${args.name}' must not exist: use IAM roles and temporary credentials (STS, SSO) instead of long-lived access keys.`);
+        report(
+            `IAM access key '${args.name}' must not exist: use IAM roles and temporary credentials (STS, SSO) instead of long-lived access keys.`,
+        );
     }),
 };
 
@@ -160,11 +198,18 @@ export const iamDistinctJobRoles: StackValidationPolicy = {
                 if (container === undefined || container === "invalid") {
                     return; // reported by the batch rules
                 }
-                const job = container.jobRoleArn, execution = container.executionRoleArn;
+                const job = container.jobRoleArn,
+                    execution = container.executionRoleArn;
                 if (!job || !execution) {
-                    reportViolation(`Batch job definition '${jd.name}' must set both a job role (jobRoleArn) and an execution role (executionRoleArn).`, jd.urn);
+                    reportViolation(
+                        `Batch job definition '${jd.name}' must set both a job role (jobRoleArn) and an execution role (executionRoleArn).`,
+                        jd.urn,
+                    );
                 } else if (job === execution) {
-                    reportViolation(`Batch job definition '${jd.name}' must use a job role distinct from its execution role (both are '${job}').`, jd.urn);
+                    reportViolation(
+                        `Batch job definition '${jd.name}' must use a job role distinct from its execution role (both are '${job}').`,
+                        jd.urn,
+                    );
                 }
             });
         }

@@ -1,23 +1,46 @@
 /** Every policy of the pack, in report order. Importing this module starts nothing. */
 import { Policies } from "@pulumi/policy";
 import {
-    apigatewayMethodIamAuth, apigatewayNoApiKeys, apigatewayNoDataTraceInProduction, apigatewayStageAccessLogging,
+    apigatewayMethodIamAuth,
+    apigatewayNoApiKeys,
+    apigatewayNoDataTraceInProduction,
+    apigatewayStageAccessLogging,
     apigatewayStageThrottling,
 } from "./apigateway";
 import {
-    batchComputeEnvironmentFargate, batchJobFargate, batchJobLogsToCloudWatch, batchJobNonRootUser,
-    batchJobNoPlaintextCredentials, batchJobNotPrivileged, batchJobResourceRequirements, batchJobRetryStrategy, batchJobTimeout,
+    batchComputeEnvironmentFargate,
+    batchJobFargate,
+    batchJobLogsToCloudWatch,
+    batchJobNonRootUser,
+    batchJobNoPlaintextCredentials,
+    batchJobNotPrivileged,
+    batchJobResourceRequirements,
+    batchJobRetryStrategy,
+    batchJobTimeout,
 } from "./batch";
 import { cloudtrailSecureTrail } from "./cloudtrail";
 import { ecrImmutableTags, ecrScanOnPush } from "./ecr";
-import { iamDistinctJobRoles, iamNoAccessKeys, iamNoAdminPolicyAttachments, iamNoAdminWildcards, iamRolePermissionsBoundary } from "./iam";
+import {
+    iamDistinctJobRoles,
+    iamNoAccessKeys,
+    iamNoAdminPolicyAttachments,
+    iamNoAdminWildcards,
+    iamRolePermissionsBoundary,
+} from "./iam";
 import { kmsKeyRotation } from "./kms";
 import { logGroupKmsEncryption, logGroupRetention } from "./logs";
 import { batchJobFailureAlarm } from "./monitoring";
 import { securityGroupEgressAllowedPorts, securityGroupNoPublicIngress, vpcFlowLogsEnabled } from "./network";
 import {
-    s3BucketAccessLogging, s3BucketKmsEncryption, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning,
-    s3NoPublicAccess, s3ProductionMfaDelete, s3ResultsObjectLock, s3SourceUploadsExpire,
+    s3BucketAccessLogging,
+    s3BucketKmsEncryption,
+    s3BucketPublicAccessBlock,
+    s3BucketTlsOnly,
+    s3BucketVersioning,
+    s3NoPublicAccess,
+    s3ProductionMfaDelete,
+    s3ResultsObjectLock,
+    s3SourceUploadsExpire,
 } from "./s3";
 import { secretVersionValueIsSecret, ssmCredentialsSecureString } from "./secrets";
 
@@ -35,22 +58,51 @@ export * from "./secrets";
 
 export const policies: Policies = [
     // S3
-    s3BucketTlsOnly, s3BucketKmsEncryption, s3BucketVersioning, s3BucketPublicAccessBlock, s3BucketAccessLogging,
-    s3NoPublicAccess, s3SourceUploadsExpire, s3ResultsObjectLock, s3ProductionMfaDelete,
+    s3BucketTlsOnly,
+    s3BucketKmsEncryption,
+    s3BucketVersioning,
+    s3BucketPublicAccessBlock,
+    s3BucketAccessLogging,
+    s3NoPublicAccess,
+    s3SourceUploadsExpire,
+    s3ResultsObjectLock,
+    s3ProductionMfaDelete,
     // Network
-    securityGroupNoPublicIngress, securityGroupEgressAllowedPorts, vpcFlowLogsEnabled,
+    securityGroupNoPublicIngress,
+    securityGroupEgressAllowedPorts,
+    vpcFlowLogsEnabled,
     // KMS and logs
-    kmsKeyRotation, logGroupRetention, logGroupKmsEncryption,
+    kmsKeyRotation,
+    logGroupRetention,
+    logGroupKmsEncryption,
     // ECR
-    ecrScanOnPush, ecrImmutableTags,
+    ecrScanOnPush,
+    ecrImmutableTags,
     // IAM
-    iamNoAdminWildcards, iamNoAdminPolicyAttachments, iamNoAccessKeys, iamDistinctJobRoles, iamRolePermissionsBoundary,
+    iamNoAdminWildcards,
+    iamNoAdminPolicyAttachments,
+    iamNoAccessKeys,
+    iamDistinctJobRoles,
+    iamRolePermissionsBoundary,
     // Batch
-    batchJobTimeout, batchJobRetryStrategy, batchJobResourceRequirements, batchJobFargate, batchJobNotPrivileged,
-    batchJobNonRootUser, batchJobLogsToCloudWatch, batchJobNoPlaintextCredentials, batchComputeEnvironmentFargate,
+    batchJobTimeout,
+    batchJobRetryStrategy,
+    batchJobResourceRequirements,
+    batchJobFargate,
+    batchJobNotPrivileged,
+    batchJobNonRootUser,
+    batchJobLogsToCloudWatch,
+    batchJobNoPlaintextCredentials,
+    batchComputeEnvironmentFargate,
     // API Gateway
-    apigatewayMethodIamAuth, apigatewayNoApiKeys, apigatewayStageAccessLogging, apigatewayStageThrottling,
+    apigatewayMethodIamAuth,
+    apigatewayNoApiKeys,
+    apigatewayStageAccessLogging,
+    apigatewayStageThrottling,
     apigatewayNoDataTraceInProduction,
     // Secrets, audit and monitoring
-    secretVersionValueIsSecret, ssmCredentialsSecureString, cloudtrailSecureTrail, batchJobFailureAlarm,
+    secretVersionValueIsSecret,
+    ssmCredentialsSecureString,
+    cloudtrailSecureTrail,
+    batchJobFailureAlarm,
 ];

@@ -9,7 +9,8 @@ const retentionSchema = schema({
         type: "integer",
         minimum: 1,
         default: 30,
-        description: "Log groups must keep logs at least this many days (no retention setting means never expire, which complies).",
+        description:
+            "Log groups must keep logs at least this many days (no retention setting means never expire, which complies).",
     },
 });
 
@@ -23,7 +24,9 @@ export const logGroupRetention: ResourceValidationPolicy = {
         const days = lg.retentionInDays;
         // 0 or unset: CloudWatch keeps the events forever.
         if (typeof days === "number" && days > 0 && days < minRetentionDays) {
-            report(`Log group '${args.name}' must keep logs at least ${minRetentionDays} days (retentionInDays is ${days}).`);
+            report(
+                `Log group '${args.name}' must keep logs at least ${minRetentionDays} days (retentionInDays is ${days}).`,
+            );
         }
     }),
 };

@@ -42,13 +42,15 @@ function normalizeProtocol(p: unknown): string {
 
 /** Inline `ingress` / `egress` blocks of a security group. */
 export function inlineRules(sg: Props): SgRule[] {
-    return (["ingress", "egress"] as const).flatMap(direction => asArray<Props>(sg[direction]).map(r => ({
-        direction,
-        protocol: normalizeProtocol(r.protocol),
-        fromPort: r.fromPort,
-        toPort: r.toPort,
-        cidrs: [...asArray<string>(r.cidrBlocks), ...asArray<string>(r.ipv6CidrBlocks)],
-    })));
+    return (["ingress", "egress"] as const).flatMap((direction) =>
+        asArray<Props>(sg[direction]).map((r) => ({
+            direction,
+            protocol: normalizeProtocol(r.protocol),
+            fromPort: r.fromPort,
+            toPort: r.toPort,
+            cidrs: [...asArray<string>(r.cidrBlocks), ...asArray<string>(r.ipv6CidrBlocks)],
+        })),
+    );
 }
 
 /** An `aws.ec2.SecurityGroupRule`. */
@@ -74,7 +76,10 @@ export function vpcRule(direction: "ingress" | "egress", r: Props): SgRule {
 }
 
 /** Applies `check` to every rule a security-group-related resource declares. */
-function validateEveryRule(checkRule: (rule: SgRule, config: any, holder: string, report: ReportViolation) => void, configSchema = schema({})) {
+function validateEveryRule(
+    checkRule: (rule: SgRule, config: any, holder: string, report: ReportViolation) => void,
+    configSchema = schema({}),
+) {
     const run = (rules: (p: Props) => SgRule[]) => (props: Props, args: any, report: ReportViolation) => {
         const config = configWithDefaults(configSchema, args.getConfig);
         for (const rule of rules(props)) {
@@ -83,9 +88,18 @@ function validateEveryRule(checkRule: (rule: SgRule, config: any, holder: string
     };
     return anyOf(
         validateTypes(NETWORK_TYPES.securityGroup, run(inlineRules)),
-        validateTypes(NETWORK_TYPES.securityGroupRule, run(r => [ec2Rule(r)])),
-        validateTypes(NETWORK_TYPES.ingressRule, run(r => [vpcRule("ingress", r)])),
-        validateTypes(NETWORK_TYPES.egressRule, run(r => [vpcRule("egress", r)])),
+        validateTypes(
+            NETWORK_TYPES.securityGroupRule,
+            run((r) => [ec2Rule(r)]),
+        ),
+        validateTypes(
+            NETWORK_TYPES.ingressRule,
+            run((r) => [vpcRule("ingress", r)]),
+        ),
+        validateTypes(
+            NETWORK_TYPES.egressRule,
+            run((r) => [vpcRule("egress", r)]),
+        ),
     );
 }
 
@@ -94,14 +108,16 @@ export const securityGroupNoPublicIngress: ResourceValidationPolicy = {
     description: "No security group rule allows ingress from anywhere (0.0.0.0/0 or ::/0).",
     enforcementLevel: MANDATORY,
     validateResource: validateEveryRule((rule, _c, holder, report) => {
-        const open = rule.cidrs.filter(c => ANYWHERE.includes(c));
+        const open = rule.cidrs.filter((c) => ANYWHERE.includes(c));
         if (rule.direction === "ingress" && open.length > 0) {
             report(`Security group rule in '${holder}' must not allow ingress from anywhere (${open.join(", ")}).`);
         }
     }),
 };
 
-interface EgressConfig { allowedEgressPorts: number[] }
+interface EgressConfig {
+    allowedEgressPorts: number[];
+}
 
 const egressSchema = schema({
     allowedEgressPorts: {
@@ -117,11 +133,15 @@ export function egressProblem(rule: SgRule, allowedPorts: readonly number[]): st
     if (rule.protocol !== "tcp") {
         return `protocol '${rule.protocol === "-1" ? "all" : rule.protocol}' (only TCP is allowed)`;
     }
-    const from = rule.fromPort, to = rule.toPort ?? rule.fromPort;
+    const from = rule.fromPort,
+        to = rule.toPort ?? rule.fromPort;
     if (typeof from !== "number" || typeof to !== "number") {
         return "no port range";
     }
-    if (to - from > 65535 || ![...Array(Math.max(0, to - from + 1)).keys()].every(i => allowedPorts.includes(from + i))) {
+    if (
+        to - from > 65535 ||
+        ![...Array(Math.max(0, to - from + 1)).keys()].every((i) => allowedPorts.includes(from + i))
+    ) {
         return `ports ${from === to ? from : `${from}-${to}`}`;
     }
     return undefined;
@@ -129,13 +149,16 @@ export function egressProblem(rule: SgRule, allowedPorts: readonly number[]): st
 
 export const securityGroupEgressAllowedPorts: ResourceValidationPolicy = {
     name: "security-group-egress-allowed-ports",
-    description: "Security group egress is only allowed on the configured TCP ports (default 443), for inline rules and separate rule resources alike.",
+    description:
+        "Security group egress is only allowed on the configured TCP ports (default 443), for inline rules and separate rule resources alike.",
     enforcementLevel: MANDATORY,
     configSchema: egressSchema,
     validateResource: validateEveryRule((rule, c: EgressConfig, holder, report) => {
         const problem = rule.direction === "egress" ? egressProblem(rule, c.allowedEgressPorts) : undefined;
         if (problem) {
-            report(`Security group rule in '${holder}' must only allow egress on TCP port(s) ${c.allowedEgressPorts.join(", ")}; it allows ${problem}.`);
+            report(
+                `Security group rule in '${holder}' must only allow egress on TCP port(s) ${c.allowedEgressPorts.join(", ")}; it allows ${problem}.`,
+            );
         }
     }, egressSchema),
 };
@@ -143,12 +166,15 @@ export const securityGroupEgressAllowedPorts: ResourceValidationPolicy = {
 // ---- Flow logs -------------------------------------------------------------------------------
 
 /** Does this flow log cover the VPC resource `vpc`? */
-const coversVpc = (vpc: PolicyResource) => (flowLog: PolicyResource): Link =>
-    refersTo(flowLog, "vpcId", vpc, vpc.type.startsWith("awsx:") ? ["vpcId"] : ["id"]);
+const coversVpc =
+    (vpc: PolicyResource) =>
+    (flowLog: PolicyResource): Link =>
+        refersTo(flowLog, "vpcId", vpc, vpc.type.startsWith("awsx:") ? ["vpcId"] : ["id"]);
 
 export const vpcFlowLogsEnabled: StackValidationPolicy = {
     name: "vpc-flow-logs-enabled",
-    description: "Every VPC of the stack, and every VPC a security group (and so a job) is placed in, has VPC flow logs.",
+    description:
+        "Every VPC of the stack, and every VPC a security group (and so a job) is placed in, has VPC flow logs.",
     enforcementLevel: MANDATORY,
     validateStack: (args, reportViolation) => {
         const flowLogs = ofTypes(args.resources, [NETWORK_TYPES.flowLog]);
@@ -156,18 +182,32 @@ export const vpcFlowLogsEnabled: StackValidationPolicy = {
         for (const vpc of ofTypes(args.resources, NETWORK_TYPES.vpcs)) {
             targets.run(() => {
                 if (!decide(related(flowLogs, coversVpc(vpc)), () => true)) {
-                    reportViolation(`VPC '${vpc.name}' must have VPC flow logs (an aws.ec2.FlowLog with its vpcId).`, vpc.urn);
+                    reportViolation(
+                        `VPC '${vpc.name}' must have VPC flow logs (an aws.ec2.FlowLog with its vpcId).`,
+                        vpc.urn,
+                    );
                 }
             });
         }
         for (const sg of ofTypes(args.resources, [NETWORK_TYPES.securityGroup])) {
             if (!("vpcId" in sg.props)) {
-                reportViolation(`Security group '${sg.name}' must name its VPC (vpcId) so that the VPC's flow logs can be checked.`, sg.urn);
+                reportViolation(
+                    `Security group '${sg.name}' must name its VPC (vpcId) so that the VPC's flow logs can be checked.`,
+                    sg.urn,
+                );
                 continue;
             }
             targets.run(() => {
-                if (!decide(related(flowLogs, f => sameReference(sg, "vpcId", f, "vpcId")), () => true)) {
-                    reportViolation(`The VPC of security group '${sg.name}' must have VPC flow logs (an aws.ec2.FlowLog with the same vpcId).`, sg.urn);
+                if (
+                    !decide(
+                        related(flowLogs, (f) => sameReference(sg, "vpcId", f, "vpcId")),
+                        () => true,
+                    )
+                ) {
+                    reportViolation(
+                        `The VPC of security group '${sg.name}' must have VPC flow logs (an aws.ec2.FlowLog with the same vpcId).`,
+                        sg.urn,
+                    );
                 }
             });
         }

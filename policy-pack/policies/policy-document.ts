@@ -19,7 +19,7 @@ export function statementsOf(document: unknown): Statement[] | undefined {
     if (!doc || typeof doc !== "object") {
         return undefined;
     }
-    return asArray(doc.Statement).filter(s => s && typeof s === "object") as Statement[];
+    return asArray(doc.Statement).filter((s) => s && typeof s === "object") as Statement[];
 }
 
 export const actionsOf = (s: Statement): string[] => asArray(s.Action).map(String);
@@ -41,7 +41,12 @@ export function conditionRequires(s: Statement, operator: RegExp, key: string, v
             continue;
         }
         for (const [k, v] of Object.entries(clauses)) {
-            if (k.toLowerCase() === key.toLowerCase() && asArray(v as unknown).map(x => String(x).toLowerCase()).includes(value)) {
+            if (
+                k.toLowerCase() === key.toLowerCase() &&
+                asArray(v as unknown)
+                    .map((x) => String(x).toLowerCase())
+                    .includes(value)
+            ) {
                 return true;
             }
         }
@@ -66,9 +71,9 @@ export function adminWildcard(s: Statement): string | undefined {
         return "allows action '*'";
     }
     const allResources = resourcesOf(s).includes("*") || s.NotResource !== undefined;
-    const serviceWildcards = actions.filter(a => /^[a-z0-9-]+:\*$/i.test(a));
+    const serviceWildcards = actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a));
     if (allResources && serviceWildcards.length > 0) {
-        return `allows ${serviceWildcards.map(a => `'${a}'`).join(", ")} on resource '*'`;
+        return `allows ${serviceWildcards.map((a) => `'${a}'`).join(", ")} on resource '*'`;
     }
     return undefined;
 }

@@ -16,9 +16,14 @@ export type Link = true | false | { unknown: Error };
  * hold its identifier (equal values, e.g. a bucket's `bucket` name and `id`): the first one known
  * is compared.
  */
-export function refersTo(from: PolicyResource, prop: string, target: PolicyResource, targetKeys: readonly string[]): Link {
+export function refersTo(
+    from: PolicyResource,
+    prop: string,
+    target: PolicyResource,
+    targetKeys: readonly string[],
+): Link {
     const deps = from.propertyDependencies[prop] ?? [];
-    if (deps.some(d => d.urn === target.urn)) {
+    if (deps.some((d) => d.urn === target.urn)) {
         return true;
     }
     const ref = peek(() => from.props[prop]);
@@ -48,7 +53,7 @@ export function refersTo(from: PolicyResource, prop: string, target: PolicyResou
 export function sameReference(a: PolicyResource, propA: string, b: PolicyResource, propB: string): Link {
     const depsA = a.propertyDependencies[propA] ?? [];
     const depsB = b.propertyDependencies[propB] ?? [];
-    if (depsA.some(d => depsB.some(e => e.urn === d.urn))) {
+    if (depsA.some((d) => depsB.some((e) => e.urn === d.urn))) {
         return true;
     }
     const va = peek(() => a.props[propA]);

@@ -18,7 +18,16 @@ import {
 import { principalIsEveryone, Statement, statementsOf, actionsOf, conditionRequires } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
 import {
-    anyOf, asArray, configWithDefaults, globMatch, isSet, MANDATORY, ofTypes, peek, schema, stackOfUrn,
+    anyOf,
+    asArray,
+    configWithDefaults,
+    globMatch,
+    isSet,
+    MANDATORY,
+    ofTypes,
+    peek,
+    schema,
+    stackOfUrn,
     validateTypes,
 } from "./util";
 
@@ -70,7 +79,7 @@ export function bucketNames(bucket: PolicyResource): string[] {
 /** The first config pattern that matches one of the bucket's names. */
 export function matchingPattern(bucket: PolicyResource, patterns: readonly string[]): string | undefined {
     const names = bucketNames(bucket);
-    return patterns.find(p => names.some(n => globMatch(p, n)));
+    return patterns.find((p) => names.some((n) => globMatch(p, n)));
 }
 
 interface BucketRelationSpec<C> {
@@ -111,9 +120,9 @@ export function bucketRelationPolicy<C extends object>(spec: BucketRelationSpec<
                     if (spec.applies && !spec.applies(bucket, config)) {
                         return;
                     }
-                    const rel = related(candidates, c => refersTo(c, "bucket", bucket, BUCKET_KEYS));
+                    const rel = related(candidates, (c) => refersTo(c, "bucket", bucket, BUCKET_KEYS));
                     const inline = spec.inline ? check(() => spec.inline!(bucket.props, config, bucket)) : false;
-                    if (!decide(rel, c => spec.satisfied(c.props, config, bucket), inline)) {
+                    if (!decide(rel, (c) => spec.satisfied(c.props, config, bucket), inline)) {
                         reportViolation(spec.message(bucket, config), bucket.urn);
                     }
                 });
@@ -128,26 +137,32 @@ export function bucketRelationPolicy<C extends object>(spec: BucketRelationSpec<
 /** A statement denying every S3 action to everyone when the request does not use TLS. */
 export function deniesInsecureTransport(s: Statement): boolean {
     const actions = actionsOf(s);
-    return s.Effect === "Deny" &&
+    return (
+        s.Effect === "Deny" &&
         principalIsEveryone(s) &&
         (actions.includes("s3:*") || actions.includes("*")) &&
-        conditionRequires(s, /^Bool$/i, "aws:SecureTransport", "false");
+        conditionRequires(s, /^Bool$/i, "aws:SecureTransport", "false")
+    );
 }
 
 const hasTlsOnlyStatement = (document: unknown) => (statementsOf(document) ?? []).some(deniesInsecureTransport);
 
 export const s3BucketTlsOnly = bucketRelationPolicy<{}>({
     name: "s3-bucket-tls-only",
-    description: "Every S3 bucket has a bucket policy denying all requests that do not use TLS (aws:SecureTransport = false).",
+    description:
+        "Every S3 bucket has a bucket policy denying all requests that do not use TLS (aws:SecureTransport = false).",
     related: S3_TYPES.policy,
-    inline: props => props.policy !== undefined && hasTlsOnlyStatement(props.policy),
-    satisfied: props => hasTlsOnlyStatement(props.policy),
-    message: b => `S3 bucket '${b.name}' must have a bucket policy with a Deny statement for "s3:*" to every principal when "aws:SecureTransport" is "false".`,
+    inline: (props) => props.policy !== undefined && hasTlsOnlyStatement(props.policy),
+    satisfied: (props) => hasTlsOnlyStatement(props.policy),
+    message: (b) =>
+        `S3 bucket '${b.name}' must have a bucket policy with a Deny statement for "s3:*" to every principal when "aws:SecureTransport" is "false".`,
 });
 
 // ---- Default encryption ----------------------------------------------------------------------
 
-interface KmsConfig { kmsExemptBuckets: string[] }
+interface KmsConfig {
+    kmsExemptBuckets: string[];
+}
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
@@ -157,29 +172,34 @@ function sseAlgorithms(config: Props | undefined): Props[] {
         return [];
     }
     return asArray<Props>(config.rules ?? config.rule)
-        .map(r => r?.applyServerSideEncryptionByDefault)
-        .filter(d => d !== undefined && d !== null);
+        .map((r) => r?.applyServerSideEncryptionByDefault)
+        .filter((d) => d !== undefined && d !== null);
 }
 
 function encryptionSatisfied(config: Props | undefined, exempt: boolean): boolean {
-    return sseAlgorithms(config).some(d =>
-        (KMS_ALGORITHMS.includes(d.sseAlgorithm) && isSet(d, "kmsMasterKeyId")) ||
-        (exempt && d.sseAlgorithm === "AES256"));
+    return sseAlgorithms(config).some(
+        (d) =>
+            (KMS_ALGORITHMS.includes(d.sseAlgorithm) && isSet(d, "kmsMasterKeyId")) ||
+            (exempt && d.sseAlgorithm === "AES256"),
+    );
 }
 
 export const s3BucketKmsEncryption = bucketRelationPolicy<KmsConfig>({
     name: "s3-bucket-kms-encryption",
-    description: "Every S3 bucket encrypts objects by default with aws:kms and a KMS key; only buckets named in kmsExemptBuckets may use SSE-S3 (AES256) instead.",
+    description:
+        "Every S3 bucket encrypts objects by default with aws:kms and a KMS key; only buckets named in kmsExemptBuckets may use SSE-S3 (AES256) instead.",
     configSchema: schema({
         kmsExemptBuckets: {
             type: "array",
             items: { type: "string" },
             default: ACCESS_LOG_BUCKET_PATTERNS,
-            description: "Glob patterns (matched against a bucket's logical name or bucket name) of buckets that cannot use KMS, e.g. the server-access-log target bucket, which S3 only delivers to with SSE-S3. They still need AES256 default encryption.",
+            description:
+                "Glob patterns (matched against a bucket's logical name or bucket name) of buckets that cannot use KMS, e.g. the server-access-log target bucket, which S3 only delivers to with SSE-S3. They still need AES256 default encryption.",
         },
     }),
     related: S3_TYPES.encryption,
-    inline: (props, c, b) => encryptionSatisfied(props.serverSideEncryptionConfiguration, !!matchingPattern(b, c.kmsExemptBuckets)),
+    inline: (props, c, b) =>
+        encryptionSatisfied(props.serverSideEncryptionConfiguration, !!matchingPattern(b, c.kmsExemptBuckets)),
     satisfied: (props, c, b) => encryptionSatisfied(props, !!matchingPattern(b, c.kmsExemptBuckets)),
     message: (b, c) => {
         const exemption = matchingPattern(b, c.kmsExemptBuckets);
@@ -195,26 +215,34 @@ export const s3BucketVersioning = bucketRelationPolicy<{}>({
     name: "s3-bucket-versioning",
     description: "Every S3 bucket has versioning enabled.",
     related: S3_TYPES.versioning,
-    inline: props => props.versioning?.enabled === true,
-    satisfied: props => props.versioningConfiguration?.status === "Enabled",
-    message: b => `S3 bucket '${b.name}' must have versioning enabled.`,
+    inline: (props) => props.versioning?.enabled === true,
+    satisfied: (props) => props.versioningConfiguration?.status === "Enabled",
+    message: (b) => `S3 bucket '${b.name}' must have versioning enabled.`,
 });
 
 // ---- Public access block ---------------------------------------------------------------------
 
-export const PUBLIC_ACCESS_BLOCK_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+export const PUBLIC_ACCESS_BLOCK_SETTINGS = [
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+];
 
 export const s3BucketPublicAccessBlock = bucketRelationPolicy<{}>({
     name: "s3-bucket-public-access-block",
     description: "Every S3 bucket has a public access block with all four settings enabled.",
     related: S3_TYPES.publicAccessBlock,
-    satisfied: props => PUBLIC_ACCESS_BLOCK_SETTINGS.every(k => props[k] === true),
-    message: b => `S3 bucket '${b.name}' must have a public access block with ${PUBLIC_ACCESS_BLOCK_SETTINGS.join(", ")} all set to true.`,
+    satisfied: (props) => PUBLIC_ACCESS_BLOCK_SETTINGS.every((k) => props[k] === true),
+    message: (b) =>
+        `S3 bucket '${b.name}' must have a public access block with ${PUBLIC_ACCESS_BLOCK_SETTINGS.join(", ")} all set to true.`,
 });
 
 // ---- Server access logging -------------------------------------------------------------------
 
-interface LoggingConfig { accessLoggingExemptBuckets: string[] }
+interface LoggingConfig {
+    accessLoggingExemptBuckets: string[];
+}
 
 export const s3BucketAccessLogging = bucketRelationPolicy<LoggingConfig>({
     name: "s3-bucket-access-logging",
@@ -229,14 +257,19 @@ export const s3BucketAccessLogging = bucketRelationPolicy<LoggingConfig>({
     }),
     related: S3_TYPES.logging,
     applies: (b, c) => !matchingPattern(b, c.accessLoggingExemptBuckets),
-    inline: props => isSet(props.logging, "targetBucket"),
-    satisfied: props => isSet(props, "targetBucket"),
-    message: b => `S3 bucket '${b.name}' must have server access logging enabled (a BucketLogging with a targetBucket).`,
+    inline: (props) => isSet(props.logging, "targetBucket"),
+    satisfied: (props) => isSet(props, "targetBucket"),
+    message: (b) =>
+        `S3 bucket '${b.name}' must have server access logging enabled (a BucketLogging with a targetBucket).`,
 });
 
 // ---- Source uploads expire -------------------------------------------------------------------
 
-interface LifecycleConfig { sourceBuckets: string[]; uploadsPrefix: string; maxUploadAgeDays: number }
+interface LifecycleConfig {
+    sourceBuckets: string[];
+    uploadsPrefix: string;
+    maxUploadAgeDays: number;
+}
 
 const lifecycleSchema = schema({
     sourceBuckets: {
@@ -246,7 +279,12 @@ const lifecycleSchema = schema({
         description: "Glob patterns of the buckets that receive uploaded source code.",
     },
     uploadsPrefix: { type: "string", default: "uploads/", description: "Key prefix of the uploads." },
-    maxUploadAgeDays: { type: "integer", minimum: 1, default: 7, description: "Uploads must expire within this many days." },
+    maxUploadAgeDays: {
+        type: "integer",
+        minimum: 1,
+        default: 7,
+        description: "Uploads must expire within this many days.",
+    },
 });
 
 /** An enabled lifecycle rule that expires every object under the uploads prefix within the limit. */
@@ -254,8 +292,14 @@ function expiresUploads(rule: Props, c: LifecycleConfig): boolean {
     const enabled = rule.status === "Enabled" || rule.enabled === true;
     const prefix: unknown = rule.filter?.prefix ?? rule.filter?.and?.prefix ?? rule.prefix ?? "";
     const days = rule.expiration?.days;
-    return enabled && typeof prefix === "string" && c.uploadsPrefix.startsWith(prefix) &&
-        typeof days === "number" && days > 0 && days <= c.maxUploadAgeDays;
+    return (
+        enabled &&
+        typeof prefix === "string" &&
+        c.uploadsPrefix.startsWith(prefix) &&
+        typeof days === "number" &&
+        days > 0 &&
+        days <= c.maxUploadAgeDays
+    );
 }
 
 const sourceUploadsExpire = bucketRelationPolicy<LifecycleConfig>({
@@ -264,9 +308,10 @@ const sourceUploadsExpire = bucketRelationPolicy<LifecycleConfig>({
     configSchema: lifecycleSchema,
     related: S3_TYPES.lifecycle,
     applies: (b, c) => !!matchingPattern(b, c.sourceBuckets),
-    inline: (props, c) => asArray<Props>(props.lifecycleRules).some(r => expiresUploads(r, c)),
-    satisfied: (props, c) => asArray<Props>(props.rules).some(r => expiresUploads(r, c)),
-    message: (b, c) => `S3 source bucket '${b.name}' must have an enabled lifecycle rule expiring objects under '${c.uploadsPrefix}' within ${c.maxUploadAgeDays} days.`,
+    inline: (props, c) => asArray<Props>(props.lifecycleRules).some((r) => expiresUploads(r, c)),
+    satisfied: (props, c) => asArray<Props>(props.rules).some((r) => expiresUploads(r, c)),
+    message: (b, c) =>
+        `S3 source bucket '${b.name}' must have an enabled lifecycle rule expiring objects under '${c.uploadsPrefix}' within ${c.maxUploadAgeDays} days.`,
 });
 
 /** The lifecycle rule, plus: a stack with buckets must have a source bucket the config names (no silent pass after a rename). */
@@ -275,8 +320,10 @@ export const s3SourceUploadsExpire: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const c = configWithDefaults<LifecycleConfig>(lifecycleSchema, args.getConfig);
         const buckets = ofTypes(args.resources, S3_TYPES.bucket);
-        if (buckets.length > 0 && !buckets.some(b => matchingPattern(b, c.sourceBuckets))) {
-            reportViolation(`A source bucket matching sourceBuckets (${c.sourceBuckets.join(", ")}) must exist so that the expiry of its uploads can be checked; set sourceBuckets to name it.`);
+        if (buckets.length > 0 && !buckets.some((b) => matchingPattern(b, c.sourceBuckets))) {
+            reportViolation(
+                `A source bucket matching sourceBuckets (${c.sourceBuckets.join(", ")}) must exist so that the expiry of its uploads can be checked; set sourceBuckets to name it.`,
+            );
         }
         return sourceUploadsExpire.validateStack(args, reportViolation);
     },
@@ -288,25 +335,38 @@ const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-r
 const PUBLIC_GRANTEE_URIS = /\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
 /** Condition keys that pin an Allow-to-everyone statement to a known account, organisation, network or source. */
 const RESTRICTING_CONDITION_KEYS = [
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid",
-    "aws:principalaccount", "aws:sourceowner", "aws:principalarn", "aws:userid", "aws:sourceip",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:sourceowner",
+    "aws:principalarn",
+    "aws:userid",
+    "aws:sourceip",
 ];
 
 export function isPublicStatement(s: Statement): boolean {
     if (s.Effect !== "Allow" || !principalIsEveryone(s)) {
         return false;
     }
-    const keys = Object.values(s.Condition ?? {}).flatMap(clauses => Object.keys(clauses ?? {}).map(k => k.toLowerCase()));
-    return !keys.some(k => RESTRICTING_CONDITION_KEYS.includes(k));
+    const keys = Object.values(s.Condition ?? {}).flatMap((clauses) =>
+        Object.keys(clauses ?? {}).map((k) => k.toLowerCase()),
+    );
+    return !keys.some((k) => RESTRICTING_CONDITION_KEYS.includes(k));
 }
 
 function publicGrants(grants: unknown): boolean {
-    return asArray<Props>(grants as Props[]).some(g => PUBLIC_GRANTEE_URIS.test(String(g?.grantee?.uri ?? g?.uri ?? "")));
+    return asArray<Props>(grants as Props[]).some((g) =>
+        PUBLIC_GRANTEE_URIS.test(String(g?.grantee?.uri ?? g?.uri ?? "")),
+    );
 }
 
 export const s3NoPublicAccess: ResourceValidationPolicy = {
     name: "s3-no-public-acl-or-policy",
-    description: "No S3 bucket is made public by a canned ACL, an ACL grant to AllUsers/AuthenticatedUsers, or a policy allowing everyone without a restricting condition.",
+    description:
+        "No S3 bucket is made public by a canned ACL, an ACL grant to AllUsers/AuthenticatedUsers, or a policy allowing everyone without a restricting condition.",
     enforcementLevel: MANDATORY,
     validateResource: anyOf(
         validateTypes<Props>(S3_TYPES.bucket, (b, args, report) => {
@@ -317,17 +377,23 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
                 report(`S3 bucket '${args.name}' must not grant access to AllUsers or AuthenticatedUsers.`);
             }
             if (b.policy !== undefined && (statementsOf(b.policy) ?? []).some(isPublicStatement)) {
-                report(`S3 bucket '${args.name}' must not have a policy allowing everyone ("Principal": "*") without a restricting condition.`);
+                report(
+                    `S3 bucket '${args.name}' must not have a policy allowing everyone ("Principal": "*") without a restricting condition.`,
+                );
             }
         }),
         validateTypes<Props>(S3_TYPES.acl, (acl, args, report) => {
             if (PUBLIC_CANNED_ACLS.includes(acl.acl) || publicGrants(acl.accessControlPolicy?.grants)) {
-                report(`S3 bucket ACL '${args.name}' must not grant public access (canned ACL '${acl.acl ?? "-"}' or a grant to AllUsers/AuthenticatedUsers).`);
+                report(
+                    `S3 bucket ACL '${args.name}' must not grant public access (canned ACL '${acl.acl ?? "-"}' or a grant to AllUsers/AuthenticatedUsers).`,
+                );
             }
         }),
         validateTypes<Props>(S3_TYPES.policy, (p, args, report) => {
             if ((statementsOf(p.policy) ?? []).some(isPublicStatement)) {
-                report(`S3 bucket policy '${args.name}' must not allow everyone ("Principal": "*") without a restricting condition.`);
+                report(
+                    `S3 bucket policy '${args.name}' must not allow everyone ("Principal": "*") without a restricting condition.`,
+                );
             }
         }),
     ),
@@ -335,11 +401,14 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
 
 // ---- Optional hardening (advisory) -----------------------------------------------------------
 
-interface ObjectLockConfig { objectLockBuckets: string[] }
+interface ObjectLockConfig {
+    objectLockBuckets: string[];
+}
 
 export const s3ResultsObjectLock = bucketRelationPolicy<ObjectLockConfig>({
     name: "s3-results-object-lock",
-    description: "Result buckets use S3 Object Lock so results are immutable (a checklist recommendation, advisory by default).",
+    description:
+        "Result buckets use S3 Object Lock so results are immutable (a checklist recommendation, advisory by default).",
     enforcementLevel: "advisory",
     configSchema: schema({
         objectLockBuckets: {
@@ -351,23 +420,32 @@ export const s3ResultsObjectLock = bucketRelationPolicy<ObjectLockConfig>({
     }),
     related: S3_TYPES.objectLock,
     applies: (b, c) => !!matchingPattern(b, c.objectLockBuckets),
-    inline: props => props.objectLockEnabled === true || props.objectLockConfiguration?.objectLockEnabled === "Enabled",
-    satisfied: props => props.objectLockEnabled === undefined || props.objectLockEnabled === "Enabled",
-    message: b => `S3 result bucket '${b.name}' should have S3 Object Lock enabled.`,
+    inline: (props) =>
+        props.objectLockEnabled === true || props.objectLockConfiguration?.objectLockEnabled === "Enabled",
+    satisfied: (props) => props.objectLockEnabled === undefined || props.objectLockEnabled === "Enabled",
+    message: (b) => `S3 result bucket '${b.name}' should have S3 Object Lock enabled.`,
 });
 
-interface MfaDeleteConfig { productionStacks: string[] }
+interface MfaDeleteConfig {
+    productionStacks: string[];
+}
 
 export const s3ProductionMfaDelete = bucketRelationPolicy<MfaDeleteConfig>({
     name: "s3-production-mfa-delete",
-    description: "Production buckets have MFA delete enabled on their versioning (a checklist recommendation, advisory by default).",
+    description:
+        "Production buckets have MFA delete enabled on their versioning (a checklist recommendation, advisory by default).",
     enforcementLevel: "advisory",
     configSchema: schema({
-        productionStacks: { type: "array", items: { type: "string" }, default: ["prod", "production"], description: "Stack names that are production." },
+        productionStacks: {
+            type: "array",
+            items: { type: "string" },
+            default: ["prod", "production"],
+            description: "Stack names that are production.",
+        },
     }),
     related: S3_TYPES.versioning,
     applies: (b, c) => c.productionStacks.includes(stackOfUrn(b.urn)),
-    inline: props => props.versioning?.mfaDelete === true,
-    satisfied: props => props.versioningConfiguration?.mfaDelete === "Enabled",
-    message: b => `Production S3 bucket '${b.name}' should have MFA delete enabled on its versioning.`,
+    inline: (props) => props.versioning?.mfaDelete === true,
+    satisfied: (props) => props.versioningConfiguration?.mfaDelete === "Enabled",
+    message: (b) => `Production S3 bucket '${b.name}' should have MFA delete enabled on its versioning.`,
 });

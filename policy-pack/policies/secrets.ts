@@ -22,13 +22,16 @@ const SECRET_VALUE_PROPERTIES = ["secretString", "secretBinary", "secretStringWo
 
 export const secretVersionValueIsSecret: ResourceValidationPolicy = {
     name: "secretsmanager-secret-value-is-secret",
-    description: "A Secrets Manager SecretVersion's value is a Pulumi secret (kept encrypted in state and config), never plaintext.",
+    description:
+        "A Secrets Manager SecretVersion's value is a Pulumi secret (kept encrypted in state and config), never plaintext.",
     enforcementLevel: MANDATORY,
     validateResource: validateTypes<Record<string, any>>(SECRETS_TYPES.secretVersion, (sv, args, report) => {
         const secret = args.opts.additionalSecretOutputs ?? [];
         for (const prop of SECRET_VALUE_PROPERTIES) {
             if (prop in sv && !secret.includes(prop)) {
-                report(`Secret version '${args.name}' must hold ${prop} as a Pulumi secret (pulumi.secret or a secret config value), not plaintext.`);
+                report(
+                    `Secret version '${args.name}' must hold ${prop} as a Pulumi secret (pulumi.secret or a secret config value), not plaintext.`,
+                );
             }
         }
     }),

@@ -57,7 +57,9 @@ export function validateTypes<T = Record<string, any>>(
     const list = typeof types === "string" ? [types] : [...types];
     const fn = ((args: ResourceValidationArgs, report: ReportViolation) => {
         if (!list.includes(args.type)) {
-            return args.notApplicable(`Policy only applies to resources of type ${list.map(t => `'${t}'`).join(", ")}`);
+            return args.notApplicable(
+                `Policy only applies to resources of type ${list.map((t) => `'${t}'`).join(", ")}`,
+            );
         }
         return validate(args.props as T, args, report);
     }) as TypedValidation;
@@ -83,7 +85,7 @@ export function anyOf(...parts: TypedValidation[]): TypedValidation {
 
 /** Resources of the given types, in stack order. */
 export function ofTypes(resources: readonly PolicyResource[], types: readonly string[]): PolicyResource[] {
-    return resources.filter(r => types.includes(r.type));
+    return resources.filter((r) => types.includes(r.type));
 }
 
 export function asArray<T>(v: T | readonly T[] | undefined | null): T[] {
@@ -107,7 +109,10 @@ export function parseJsonDocument(value: unknown): any | undefined {
 
 /** Shell-style glob (`*` and `?`) matched against the whole name, case-insensitively. */
 export function globMatch(pattern: string, name: string): boolean {
-    const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const re = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${re}$`, "i").test(name);
 }
 
@@ -121,10 +126,7 @@ export function stackOfUrn(urn: string): string {
  * The policy's config with the schema defaults filled in. The Pulumi CLI applies schema defaults
  * before it configures the pack; doing it again here keeps the policy correct when run elsewhere.
  */
-export function configWithDefaults<T extends object>(
-    schema: PolicyConfigSchema,
-    getConfig: () => Partial<T>,
-): T {
+export function configWithDefaults<T extends object>(schema: PolicyConfigSchema, getConfig: () => Partial<T>): T {
     const defaults: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(schema.properties)) {
         if (typeof v === "object" && v.default !== undefined) {
@@ -147,4 +149,3 @@ export function isSet(obj: Record<string, any> | undefined, key: string): boolea
     const v = peek(() => obj[key]);
     return !v.known || (v.value !== undefined && v.value !== null && v.value !== "");
 }
-

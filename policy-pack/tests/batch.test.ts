@@ -1,7 +1,14 @@
 import { strict as assert } from "assert";
 import {
-    batchComputeEnvironmentFargate, batchJobFargate, batchJobLogsToCloudWatch, batchJobNonRootUser, batchJobNoPlaintextCredentials, batchJobNotPrivileged,
-    batchJobResourceRequirements, batchJobRetryStrategy, batchJobTimeout,
+    batchComputeEnvironmentFargate,
+    batchJobFargate,
+    batchJobLogsToCloudWatch,
+    batchJobNonRootUser,
+    batchJobNoPlaintextCredentials,
+    batchJobNotPrivileged,
+    batchJobResourceRequirements,
+    batchJobRetryStrategy,
+    batchJobTimeout,
 } from "../policies";
 import { check, mandatory, resource, T, unknownAdvisories, UNKNOWN } from "./harness";
 
@@ -9,29 +16,53 @@ const container = {
     image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-transform-cli:1",
     jobRoleArn: "arn:aws:iam::123456789012:role/ATXBatchJobRole",
     executionRoleArn: "arn:aws:iam::123456789012:role/ATXBatchExecutionRole",
-    resourceRequirements: [{ type: "VCPU", value: "2" }, { type: "MEMORY", value: "4096" }],
+    resourceRequirements: [
+        { type: "VCPU", value: "2" },
+        { type: "MEMORY", value: "4096" },
+    ],
     privileged: false,
     user: "1000",
-    logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/aws/batch/atx-transform", "awslogs-stream-prefix": "atx" } },
-    environment: [{ name: "AWS_REGION", value: "us-east-1" }, { name: "GIT_CREDENTIAL_SECRETS", value: "github.com=atx/github-token" }],
-    secrets: [{ name: "GITHUB_TOKEN", valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:atx/github-token" }],
+    logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": "/aws/batch/atx-transform", "awslogs-stream-prefix": "atx" },
+    },
+    environment: [
+        { name: "AWS_REGION", value: "us-east-1" },
+        { name: "GIT_CREDENTIAL_SECRETS", value: "github.com=atx/github-token" },
+    ],
+    secrets: [
+        { name: "GITHUB_TOKEN", valueFrom: "arn:aws:secretsmanager:us-east-1:123456789012:secret:atx/github-token" },
+    ],
 };
 const good = {
     type: "container",
     platformCapabilities: ["FARGATE"],
     timeout: { attemptDurationSeconds: 43200 },
-    retryStrategy: { attempts: 3, evaluateOnExits: [{ action: "RETRY", onExitCode: "75" }, { action: "EXIT", onExitCode: "*" }] },
+    retryStrategy: {
+        attempts: 3,
+        evaluateOnExits: [
+            { action: "RETRY", onExitCode: "75" },
+            { action: "EXIT", onExitCode: "*" },
+        ],
+    },
     containerProperties: JSON.stringify(container),
 };
 const jd = (changes: Record<string, unknown> = {}, c: Record<string, unknown> = {}) =>
-    resource(T.jobDefinition, "job", { ...good, containerProperties: JSON.stringify({ ...container, ...c }), ...changes });
+    resource(T.jobDefinition, "job", {
+        ...good,
+        containerProperties: JSON.stringify({ ...container, ...c }),
+        ...changes,
+    });
 
 describe("batch-job-timeout", () => {
     it("reports no violation when a timeout is set", async () => {
         assert.deepEqual(await check(batchJobTimeout, [jd()]), []);
     });
     it("reports a violation without a timeout", async () => {
-        assert.match(mandatory(await check(batchJobTimeout, [jd({ timeout: undefined })]))[0].message, /must set a timeout/);
+        assert.match(
+            mandatory(await check(batchJobTimeout, [jd({ timeout: undefined })]))[0].message,
+            /must set a timeout/,
+        );
     });
 });
 
@@ -55,11 +86,16 @@ describe("batch-job-resource-requirements", () => {
         assert.deepEqual(await check(batchJobResourceRequirements, [jd()]), []);
     });
     it("reports a violation when MEMORY is missing", async () => {
-        const vs = await check(batchJobResourceRequirements, [jd({}, { resourceRequirements: [{ type: "VCPU", value: "2" }] })]);
+        const vs = await check(batchJobResourceRequirements, [
+            jd({}, { resourceRequirements: [{ type: "VCPU", value: "2" }] }),
+        ]);
         assert.match(mandatory(vs)[0].message, /resourceRequirements MEMORY/);
     });
     it("reports a violation when containerProperties is not valid JSON", async () => {
-        assert.match(mandatory(await check(batchJobResourceRequirements, [jd({ containerProperties: "{" })]))[0].message, /valid JSON/);
+        assert.match(
+            mandatory(await check(batchJobResourceRequirements, [jd({ containerProperties: "{" })]))[0].message,
+            /valid JSON/,
+        );
     });
     it("reports the engine's advisory, not a pass, when containerProperties is unknown at preview", async () => {
         const vs = await check(batchJobResourceRequirements, [jd({ containerProperties: UNKNOWN })], { preview: true });
@@ -94,11 +130,15 @@ describe("batch-job-secrets-from-secrets-manager", () => {
         assert.deepEqual(await check(batchJobNoPlaintextCredentials, [jd()]), []);
     });
     it("reports a violation for a GITHUB_TOKEN environment variable", async () => {
-        const vs = await check(batchJobNoPlaintextCredentials, [jd({}, { environment: [{ name: "GITHUB_TOKEN", value: "x" }] })]);
+        const vs = await check(batchJobNoPlaintextCredentials, [
+            jd({}, { environment: [{ name: "GITHUB_TOKEN", value: "x" }] }),
+        ]);
         assert.match(mandatory(vs)[0].message, /not plain environment variables: GITHUB_TOKEN/);
     });
     it("reports a violation for a credential-shaped value under an innocent name", async () => {
-        const vs = await check(batchJobNoPlaintextCredentials, [jd({}, { environment: [{ name: "REPO_AUTH", value: "ghp_0123456789abcdefghijABCDEFGHIJ012345" }] })]);
+        const vs = await check(batchJobNoPlaintextCredentials, [
+            jd({}, { environment: [{ name: "REPO_AUTH", value: "ghp_0123456789abcdefghijABCDEFGHIJ012345" }] }),
+        ]);
         assert.equal(mandatory(vs).length, 1);
     });
 });
@@ -106,10 +146,22 @@ describe("batch-job-secrets-from-secrets-manager", () => {
 describe("batch-compute-environment-fargate", () => {
     const ce = (inputs: Record<string, unknown>) => resource(T.computeEnvironment, "ce", inputs);
     it("reports no violation for a managed Fargate environment", async () => {
-        assert.deepEqual(await check(batchComputeEnvironmentFargate, [ce({ type: "MANAGED", computeResources: { type: "FARGATE", maxVcpus: 256 } })]), []);
+        assert.deepEqual(
+            await check(batchComputeEnvironmentFargate, [
+                ce({ type: "MANAGED", computeResources: { type: "FARGATE", maxVcpus: 256 } }),
+            ]),
+            [],
+        );
     });
     it("reports a violation for an EC2 environment", async () => {
-        assert.equal(mandatory(await check(batchComputeEnvironmentFargate, [ce({ type: "MANAGED", computeResources: { type: "EC2" } })])).length, 1);
+        assert.equal(
+            mandatory(
+                await check(batchComputeEnvironmentFargate, [
+                    ce({ type: "MANAGED", computeResources: { type: "EC2" } }),
+                ]),
+            ).length,
+            1,
+        );
     });
     it("reports a violation for an unmanaged environment", async () => {
         assert.equal(mandatory(await check(batchComputeEnvironmentFargate, [ce({ type: "UNMANAGED" })])).length, 1);
@@ -121,7 +173,10 @@ describe("batch-job-non-root-user", () => {
         assert.deepEqual(await check(batchJobNonRootUser, [jd()]), []);
     });
     it("reports a violation for root", async () => {
-        assert.match(mandatory(await check(batchJobNonRootUser, [jd({}, { user: "root" })]))[0].message, /non-root user .* it is 'root'/);
+        assert.match(
+            mandatory(await check(batchJobNonRootUser, [jd({}, { user: "root" })]))[0].message,
+            /non-root user .* it is 'root'/,
+        );
     });
     it("reports a violation for uid 0 with a group", async () => {
         assert.equal(mandatory(await check(batchJobNonRootUser, [jd({}, { user: "0:0" })])).length, 1);
@@ -136,9 +191,19 @@ describe("batch-job-logs-to-cloudwatch", () => {
         assert.deepEqual(await check(batchJobLogsToCloudWatch, [jd()]), []);
     });
     it("reports a violation without a log configuration (the default group has no retention or KMS key)", async () => {
-        assert.equal(mandatory(await check(batchJobLogsToCloudWatch, [jd({}, { logConfiguration: undefined })])).length, 1);
+        assert.equal(
+            mandatory(await check(batchJobLogsToCloudWatch, [jd({}, { logConfiguration: undefined })])).length,
+            1,
+        );
     });
     it("reports a violation for another log driver", async () => {
-        assert.equal(mandatory(await check(batchJobLogsToCloudWatch, [jd({}, { logConfiguration: { logDriver: "splunk", options: {} } })])).length, 1);
+        assert.equal(
+            mandatory(
+                await check(batchJobLogsToCloudWatch, [
+                    jd({}, { logConfiguration: { logDriver: "splunk", options: {} } }),
+                ]),
+            ).length,
+            1,
+        );
     });
 });

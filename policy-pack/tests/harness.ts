@@ -17,14 +17,22 @@ export interface CheckOptions {
 }
 
 /** The violations `policy` reports on `resources` (a one-policy pack). */
-export async function check(policy: Policy, resources: readonly ResourceRecord[], opts: CheckOptions = {}): Promise<Violation[]> {
+export async function check(
+    policy: Policy,
+    resources: readonly ResourceRecord[],
+    opts: CheckOptions = {},
+): Promise<Violation[]> {
     const packConfig: PackConfig | undefined = opts.config ? { [policy.name]: opts.config as any } : undefined;
-    return evaluate(snapshot(resources, { preview: opts.preview, stack: opts.stack }), [policy as any], { pack: PACK, packConfig });
+    return evaluate(snapshot(resources, { preview: opts.preview, stack: opts.stack }), [policy as any], {
+        pack: PACK,
+        packConfig,
+    });
 }
 
-export const mandatory = (vs: readonly Violation[]) => vs.filter(v => v.enforcementLevel === "mandatory");
-export const advisory = (vs: readonly Violation[]) => vs.filter(v => v.enforcementLevel === "advisory");
-export const unknownAdvisories = (vs: readonly Violation[]) => vs.filter(v => v.enforcementLevel === "advisory" && v.message.startsWith("can't run policy"));
+export const mandatory = (vs: readonly Violation[]) => vs.filter((v) => v.enforcementLevel === "mandatory");
+export const advisory = (vs: readonly Violation[]) => vs.filter((v) => v.enforcementLevel === "advisory");
+export const unknownAdvisories = (vs: readonly Violation[]) =>
+    vs.filter((v) => v.enforcementLevel === "advisory" && v.message.startsWith("can't run policy"));
 
 export const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -62,17 +70,20 @@ export const T = {
 
 export const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-export const tlsOnlyPolicy = (bucket: string) => JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    }],
-});
+export const tlsOnlyPolicy = (bucket: string) =>
+    JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    });
 
 export interface BucketSet {
     readonly bucket: ResourceRecord;
@@ -103,23 +114,79 @@ export function bucketSet(name: string, opts: BucketSetOptions = {}): BucketSet 
     const bucketName = `atx-${name}-123456789012`;
     const bucket = opts.preview
         ? resource(T.bucket, name, {}, { stack, outputs: { bucket: UNKNOWN, id: UNKNOWN, arn: UNKNOWN } })
-        : resource(T.bucket, name, { bucket: bucketName }, { stack, id: bucketName, outputs: { bucket: bucketName, id: bucketName, arn: `arn:aws:s3:::${bucketName}` } });
+        : resource(
+              T.bucket,
+              name,
+              { bucket: bucketName },
+              {
+                  stack,
+                  id: bucketName,
+                  outputs: { bucket: bucketName, id: bucketName, arn: `arn:aws:s3:::${bucketName}` },
+              },
+          );
     const ref = opts.preview ? UNKNOWN : bucketName;
     const dep: Record<string, ResourceRecord[]> = opts.preview ? { bucket: [bucket] } : {};
-    const child = (type: string, suffix: string, inputs: Record<string, unknown>, extraDeps: Record<string, ResourceRecord[]> = {}) =>
-        resource(type, `${name}-${suffix}`, { bucket: ref, ...inputs }, { stack, propertyDependencies: { ...dep, ...extraDeps } });
+    const child = (
+        type: string,
+        suffix: string,
+        inputs: Record<string, unknown>,
+        extraDeps: Record<string, ResourceRecord[]> = {},
+    ) =>
+        resource(
+            type,
+            `${name}-${suffix}`,
+            { bucket: ref, ...inputs },
+            { stack, propertyDependencies: { ...dep, ...extraDeps } },
+        );
     const sse = child(T.sse, "encryption", {
-        rules: [{ applyServerSideEncryptionByDefault: opts.sseAlgorithm === "AES256" ? { sseAlgorithm: "AES256" } : { sseAlgorithm: opts.sseAlgorithm ?? "aws:kms", kmsMasterKeyId: KEY_ARN }, bucketKeyEnabled: true }],
+        rules: [
+            {
+                applyServerSideEncryptionByDefault:
+                    opts.sseAlgorithm === "AES256"
+                        ? { sseAlgorithm: "AES256" }
+                        : { sseAlgorithm: opts.sseAlgorithm ?? "aws:kms", kmsMasterKeyId: KEY_ARN },
+                bucketKeyEnabled: true,
+            },
+        ],
     });
     const versioning = child(T.versioning, "versioning", { versioningConfiguration: { status: "Enabled" } });
-    const pab = child(T.pab, "public-access-block", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    const policy = child(T.policy, "policy", { policy: opts.preview ? UNKNOWN : tlsOnlyPolicy(bucketName) }, opts.preview ? { policy: [bucket] } : {});
-    const logging = opts.logTarget === "" ? undefined : child(T.logging, "logging", { targetBucket: opts.logTarget ?? "atx-logs-123456789012", targetPrefix: `s3/${name}/` });
+    const pab = child(T.pab, "public-access-block", {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+    });
+    const policy = child(
+        T.policy,
+        "policy",
+        { policy: opts.preview ? UNKNOWN : tlsOnlyPolicy(bucketName) },
+        opts.preview ? { policy: [bucket] } : {},
+    );
+    const logging =
+        opts.logTarget === ""
+            ? undefined
+            : child(T.logging, "logging", {
+                  targetBucket: opts.logTarget ?? "atx-logs-123456789012",
+                  targetPrefix: `s3/${name}/`,
+              });
     const lifecycle = child(T.lifecycle, "lifecycle", {
-        rules: [{ id: "expire-uploads", status: "Enabled", filter: { prefix: "uploads/" }, expiration: { days: opts.expireUploadsDays ?? 7 } }],
+        rules: [
+            {
+                id: "expire-uploads",
+                status: "Enabled",
+                filter: { prefix: "uploads/" },
+                expiration: { days: opts.expireUploadsDays ?? 7 },
+            },
+        ],
     });
     return {
-        bucket, sse, versioning, pab, policy, logging, lifecycle,
+        bucket,
+        sse,
+        versioning,
+        pab,
+        policy,
+        logging,
+        lifecycle,
         all: () => [bucket, sse, versioning, pab, policy, ...(logging ? [logging] : []), lifecycle],
     };
 }

@@ -1,9 +1,26 @@
 import { strict as assert } from "assert";
 import {
-    s3BucketAccessLogging, s3BucketKmsEncryption, s3BucketPublicAccessBlock, s3BucketTlsOnly, s3BucketVersioning,
-    s3NoPublicAccess, s3ProductionMfaDelete, s3ResultsObjectLock, s3SourceUploadsExpire,
+    s3BucketAccessLogging,
+    s3BucketKmsEncryption,
+    s3BucketPublicAccessBlock,
+    s3BucketTlsOnly,
+    s3BucketVersioning,
+    s3NoPublicAccess,
+    s3ProductionMfaDelete,
+    s3ResultsObjectLock,
+    s3SourceUploadsExpire,
 } from "../policies";
-import { advisory, bucketSet, check, mandatory, resource, T, tlsOnlyPolicy, unknownAdvisories, UNKNOWN } from "./harness";
+import {
+    advisory,
+    bucketSet,
+    check,
+    mandatory,
+    resource,
+    T,
+    tlsOnlyPolicy,
+    unknownAdvisories,
+    UNKNOWN,
+} from "./harness";
 import { withProps } from "../../tools/policy/snapshot-builder";
 
 describe("s3-bucket-tls-only", () => {
@@ -16,7 +33,10 @@ describe("s3-bucket-tls-only", () => {
     });
     it("reports a violation when the bucket has no bucket policy", async () => {
         const s = bucketSet("data");
-        const vs = await check(s3BucketTlsOnly, s.all().filter(r => r !== s.policy));
+        const vs = await check(
+            s3BucketTlsOnly,
+            s.all().filter((r) => r !== s.policy),
+        );
         assert.equal(mandatory(vs).length, 1);
         assert.equal(vs[0].urn, s.bucket.urn);
         assert.match(vs[0].message, /must have a bucket policy with a Deny statement/);
@@ -25,19 +45,29 @@ describe("s3-bucket-tls-only", () => {
         const s = bucketSet("data");
         const doc = JSON.parse(tlsOnlyPolicy("x"));
         doc.Statement[0].Condition = { Bool: { "aws:SecureTransport": "true" } };
-        const vs = await check(s3BucketTlsOnly, s.all().map(r => (r === s.policy ? withProps(r, { policy: JSON.stringify(doc) }) : r)));
+        const vs = await check(
+            s3BucketTlsOnly,
+            s.all().map((r) => (r === s.policy ? withProps(r, { policy: JSON.stringify(doc) }) : r)),
+        );
         assert.equal(mandatory(vs).length, 1);
     });
     it("reports a violation when the only TLS policy belongs to another bucket", async () => {
-        const a = bucketSet("a"), b = bucketSet("b");
-        const vs = await check(s3BucketTlsOnly, [...a.all(), ...b.all().filter(r => r !== b.policy)]);
-        assert.deepEqual(mandatory(vs).map(v => v.urn), [b.bucket.urn]);
+        const a = bucketSet("a"),
+            b = bucketSet("b");
+        const vs = await check(s3BucketTlsOnly, [...a.all(), ...b.all().filter((r) => r !== b.policy)]);
+        assert.deepEqual(
+            mandatory(vs).map((v) => v.urn),
+            [b.bucket.urn],
+        );
     });
     it("reports the engine's advisory, not a pass, when the linked policy document is unknown at preview", async () => {
         const vs = await check(s3BucketTlsOnly, bucketSet("data", { preview: true }).all(), { preview: true });
         assert.equal(mandatory(vs).length, 0);
         assert.equal(unknownAdvisories(vs).length, 1);
-        assert.match(vs[0].message, /^can't run policy 's3-bucket-tls-only' from policy pack 'atx-security@v0\.1\.0' during preview: string value at \.policy can't be known during preview$/);
+        assert.match(
+            vs[0].message,
+            /^can't run policy 's3-bucket-tls-only' from policy pack 'atx-security@v0\.1\.0' during preview: string value at \.policy can't be known during preview$/,
+        );
     });
 });
 
@@ -46,7 +76,10 @@ describe("s3-bucket-kms-encryption", () => {
         assert.deepEqual(await check(s3BucketKmsEncryption, bucketSet("data").all()), []);
     });
     it("reports no violation at preview when the encryption resource is linked only by propertyDependencies", async () => {
-        assert.deepEqual(await check(s3BucketKmsEncryption, bucketSet("data", { preview: true }).all(), { preview: true }), []);
+        assert.deepEqual(
+            await check(s3BucketKmsEncryption, bucketSet("data", { preview: true }).all(), { preview: true }),
+            [],
+        );
     });
     it("reports a violation when a bucket that is not exempt uses AES256", async () => {
         const vs = await check(s3BucketKmsEncryption, bucketSet("data", { sseAlgorithm: "AES256" }).all());
@@ -54,47 +87,78 @@ describe("s3-bucket-kms-encryption", () => {
         assert.match(vs[0].message, /must have default encryption with aws:kms/);
     });
     it("reports no violation when the access-log bucket (default exemption '*-logs') uses AES256", async () => {
-        assert.deepEqual(await check(s3BucketKmsEncryption, bucketSet("storage-logs", { sseAlgorithm: "AES256" }).all()), []);
+        assert.deepEqual(
+            await check(s3BucketKmsEncryption, bucketSet("storage-logs", { sseAlgorithm: "AES256" }).all()),
+            [],
+        );
     });
     it("reports a violation naming the exemption when an exempt bucket has no default encryption", async () => {
         const s = bucketSet("storage-logs");
-        const vs = await check(s3BucketKmsEncryption, s.all().filter(r => r !== s.sse));
+        const vs = await check(
+            s3BucketKmsEncryption,
+            s.all().filter((r) => r !== s.sse),
+        );
         assert.equal(vs.length, 1);
         assert.match(vs[0].message, /exempt from KMS by the kmsExemptBuckets entry '\*-logs'/);
     });
     it("reports a violation for the log bucket when the config names no exemption", async () => {
-        const vs = await check(s3BucketKmsEncryption, bucketSet("storage-logs", { sseAlgorithm: "AES256" }).all(), { config: { kmsExemptBuckets: [] } });
+        const vs = await check(s3BucketKmsEncryption, bucketSet("storage-logs", { sseAlgorithm: "AES256" }).all(), {
+            config: { kmsExemptBuckets: [] },
+        });
         assert.equal(mandatory(vs).length, 1);
     });
     it("reports a violation when aws:kms names no key", async () => {
         const s = bucketSet("data");
         const sse = withProps(s.sse, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] });
-        const vs = await check(s3BucketKmsEncryption, s.all().map(r => (r === s.sse ? sse : r)));
+        const vs = await check(
+            s3BucketKmsEncryption,
+            s.all().map((r) => (r === s.sse ? sse : r)),
+        );
         assert.equal(mandatory(vs).length, 1);
     });
 });
 
 describe("s3-bucket-versioning", () => {
     it("reports no violation when a BucketVersioning enables versioning", async () => {
-        assert.deepEqual(await check(s3BucketVersioning, bucketSet("data", { preview: true }).all(), { preview: true }), []);
+        assert.deepEqual(
+            await check(s3BucketVersioning, bucketSet("data", { preview: true }).all(), { preview: true }),
+            [],
+        );
     });
     it("reports no violation when versioning is enabled inline", async () => {
-        assert.deepEqual(await check(s3BucketVersioning, [resource(T.bucket, "b", { versioning: { enabled: true } })]), []);
+        assert.deepEqual(
+            await check(s3BucketVersioning, [resource(T.bucket, "b", { versioning: { enabled: true } })]),
+            [],
+        );
     });
     it("reports a violation when versioning is Suspended", async () => {
         const s = bucketSet("data");
-        const vs = await check(s3BucketVersioning, s.all().map(r => (r === s.versioning ? withProps(r, { versioningConfiguration: { status: "Suspended" } }) : r)));
+        const vs = await check(
+            s3BucketVersioning,
+            s
+                .all()
+                .map((r) =>
+                    r === s.versioning ? withProps(r, { versioningConfiguration: { status: "Suspended" } }) : r,
+                ),
+        );
         assert.equal(mandatory(vs).length, 1);
         assert.match(vs[0].message, /must have versioning enabled/);
     });
     it("reports a violation when no versioning resource exists", async () => {
         const s = bucketSet("data", { preview: true });
-        const vs = await check(s3BucketVersioning, s.all().filter(r => r !== s.versioning), { preview: true });
+        const vs = await check(
+            s3BucketVersioning,
+            s.all().filter((r) => r !== s.versioning),
+            { preview: true },
+        );
         assert.equal(mandatory(vs).length, 1);
     });
     it("reports the engine's advisory when a candidate's bucket is unknown and has no propertyDependencies", async () => {
         const s = bucketSet("data", { preview: true });
-        const orphan = resource(T.versioning, "orphan", { bucket: UNKNOWN, versioningConfiguration: { status: "Enabled" } });
+        const orphan = resource(T.versioning, "orphan", {
+            bucket: UNKNOWN,
+            versioningConfiguration: { status: "Enabled" },
+        });
         const vs = await check(s3BucketVersioning, [s.bucket, orphan], { preview: true });
         assert.equal(mandatory(vs).length, 0);
         assert.equal(unknownAdvisories(vs).length, 1);
@@ -107,13 +171,24 @@ describe("s3-bucket-public-access-block", () => {
     });
     it("reports a violation when one setting is false", async () => {
         const s = bucketSet("data");
-        const vs = await check(s3BucketPublicAccessBlock, s.all().map(r => (r === s.pab ? withProps(r, { restrictPublicBuckets: false }) : r)));
+        const vs = await check(
+            s3BucketPublicAccessBlock,
+            s.all().map((r) => (r === s.pab ? withProps(r, { restrictPublicBuckets: false }) : r)),
+        );
         assert.equal(mandatory(vs).length, 1);
         assert.match(vs[0].message, /blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets/);
     });
     it("reports a violation when there is no public access block", async () => {
         const s = bucketSet("data");
-        assert.equal(mandatory(await check(s3BucketPublicAccessBlock, s.all().filter(r => r !== s.pab))).length, 1);
+        assert.equal(
+            mandatory(
+                await check(
+                    s3BucketPublicAccessBlock,
+                    s.all().filter((r) => r !== s.pab),
+                ),
+            ).length,
+            1,
+        );
     });
 });
 
@@ -142,8 +217,18 @@ describe("s3-source-uploads-expire", () => {
     });
     it("reports a violation when the expiring rule covers another prefix", async () => {
         const s = bucketSet("storage-source");
-        const lifecycle = withProps(s.lifecycle, { rules: [{ id: "x", status: "Enabled", filter: { prefix: "results/" }, expiration: { days: 1 } }] });
-        assert.equal(mandatory(await check(s3SourceUploadsExpire, s.all().map(r => (r === s.lifecycle ? lifecycle : r)))).length, 1);
+        const lifecycle = withProps(s.lifecycle, {
+            rules: [{ id: "x", status: "Enabled", filter: { prefix: "results/" }, expiration: { days: 1 } }],
+        });
+        assert.equal(
+            mandatory(
+                await check(
+                    s3SourceUploadsExpire,
+                    s.all().map((r) => (r === s.lifecycle ? lifecycle : r)),
+                ),
+            ).length,
+            1,
+        );
     });
     it("reports a violation when no bucket matches sourceBuckets", async () => {
         const vs = await check(s3SourceUploadsExpire, bucketSet("data").all());
@@ -152,14 +237,28 @@ describe("s3-source-uploads-expire", () => {
         assert.match(vs[0].message, /A source bucket matching sourceBuckets/);
     });
     it("reports no violation when the configured limit allows the rule's 30 days", async () => {
-        assert.deepEqual(await check(s3SourceUploadsExpire, bucketSet("storage-source", { expireUploadsDays: 30 }).all(), { config: { maxUploadAgeDays: 30 } }), []);
+        assert.deepEqual(
+            await check(s3SourceUploadsExpire, bucketSet("storage-source", { expireUploadsDays: 30 }).all(), {
+                config: { maxUploadAgeDays: 30 },
+            }),
+            [],
+        );
     });
 });
 
 describe("s3-no-public-acl-or-policy", () => {
-    const publicPolicy = (condition?: object) => JSON.stringify({
-        Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", ...(condition ? { Condition: condition } : {}) }],
-    });
+    const publicPolicy = (condition?: object) =>
+        JSON.stringify({
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { AWS: "*" },
+                    Action: "s3:GetObject",
+                    Resource: "arn:aws:s3:::b/*",
+                    ...(condition ? { Condition: condition } : {}),
+                },
+            ],
+        });
     it("reports no violation for private buckets and TLS-only policies", async () => {
         assert.deepEqual(await check(s3NoPublicAccess, bucketSet("data").all()), []);
     });
@@ -169,21 +268,46 @@ describe("s3-no-public-acl-or-policy", () => {
         assert.match(vs[0].message, /public canned ACL 'public-read'/);
     });
     it("reports a violation when a BucketAcl grants AllUsers", async () => {
-        const acl = resource(T.acl, "acl", { bucket: "b", accessControlPolicy: { grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "READ" }] } });
+        const acl = resource(T.acl, "acl", {
+            bucket: "b",
+            accessControlPolicy: {
+                grants: [
+                    {
+                        grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" },
+                        permission: "READ",
+                    },
+                ],
+            },
+        });
         assert.equal(mandatory(await check(s3NoPublicAccess, [acl])).length, 1);
     });
     it("reports a violation when a BucketPolicy allows everyone without a condition", async () => {
-        assert.equal(mandatory(await check(s3NoPublicAccess, [resource(T.policy, "p", { bucket: "b", policy: publicPolicy() })])).length, 1);
+        assert.equal(
+            mandatory(await check(s3NoPublicAccess, [resource(T.policy, "p", { bucket: "b", policy: publicPolicy() })]))
+                .length,
+            1,
+        );
     });
     it("reports no violation when an allow-everyone statement is pinned by aws:SourceAccount", async () => {
-        assert.deepEqual(await check(s3NoPublicAccess, [resource(T.policy, "p", { bucket: "b", policy: publicPolicy({ StringEquals: { "aws:SourceAccount": "123456789012" } }) })]), []);
+        assert.deepEqual(
+            await check(s3NoPublicAccess, [
+                resource(T.policy, "p", {
+                    bucket: "b",
+                    policy: publicPolicy({ StringEquals: { "aws:SourceAccount": "123456789012" } }),
+                }),
+            ]),
+            [],
+        );
     });
 });
 
 describe("s3-results-object-lock", () => {
     it("reports no violation when the output bucket has an object lock configuration", async () => {
         const s = bucketSet("storage-output");
-        const lock = resource(T.objectLock, "lock", { bucket: "atx-storage-output-123456789012", rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } });
+        const lock = resource(T.objectLock, "lock", {
+            bucket: "atx-storage-output-123456789012",
+            rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } },
+        });
         assert.deepEqual(await check(s3ResultsObjectLock, [...s.all(), lock]), []);
     });
     it("reports an advisory violation when the output bucket has no object lock", async () => {
@@ -195,7 +319,10 @@ describe("s3-results-object-lock", () => {
 
 describe("s3-production-mfa-delete", () => {
     it("reports no violation outside production stacks", async () => {
-        assert.deepEqual(await check(s3ProductionMfaDelete, bucketSet("data", { stack: "dev" }).all(), { stack: "dev" }), []);
+        assert.deepEqual(
+            await check(s3ProductionMfaDelete, bucketSet("data", { stack: "dev" }).all(), { stack: "dev" }),
+            [],
+        );
     });
     it("reports an advisory violation in prod when versioning has no MFA delete", async () => {
         const vs = await check(s3ProductionMfaDelete, bucketSet("data", { stack: "prod" }).all(), { stack: "prod" });

@@ -29,7 +29,11 @@ function args(prefix: string, extra: Partial<TransformApiArgs> = {}): TransformA
 
 const trees = new Map<string, Promise<ResourceTree>>();
 function api(prefix: string, extra: Partial<TransformApiArgs> = {}): Promise<ResourceTree> {
-    if (!trees.has(prefix)) trees.set(prefix, componentResources(() => new TransformApi(prefix, args(prefix, extra))));
+    if (!trees.has(prefix))
+        trees.set(
+            prefix,
+            componentResources(() => new TransformApi(prefix, args(prefix, extra))),
+        );
     return trees.get(prefix)!;
 }
 
@@ -43,18 +47,30 @@ describe("TransformApi", () => {
             assert.strictEqual(method.inputs.authorization, "AWS_IAM", method.name);
             assert.strictEqual(method.inputs.requestValidatorId, validator.id, method.name);
         }
-        assert.deepStrictEqual([validator.inputs.validateRequestBody, validator.inputs.validateRequestParameters], [true, true]);
+        assert.deepStrictEqual(
+            [validator.inputs.validateRequestBody, validator.inputs.validateRequestParameters],
+            [true, true],
+        );
         const posts = methods.filter((m) => m.inputs.httpMethod === "POST");
-        assert.ok(posts.every((m) => m.inputs.requestModels?.["application/json"]), "every POST has a body model");
+        assert.ok(
+            posts.every((m) => m.inputs.requestModels?.["application/json"]),
+            "every POST has a body model",
+        );
         const models = tree.ofType("aws:apigateway/model:Model").map((m) => JSON.parse(m.inputs.schema));
-        assert.ok(models.every((m) => m.additionalProperties === false), "models refuse unknown fields");
+        assert.ok(
+            models.every((m) => m.additionalProperties === false),
+            "models refuse unknown fields",
+        );
     });
 
     it("answers a rejected body in the handlers' JSON error format", async () => {
         const tree = await api("api-auth");
         const response = tree.one("aws:apigateway/response:Response").inputs;
         assert.strictEqual(response.responseType, "BAD_REQUEST_BODY");
-        assert.deepStrictEqual(Object.keys(JSON.parse(response.responseTemplates["application/json"]).error), ["code", "message"]);
+        assert.deepStrictEqual(Object.keys(JSON.parse(response.responseTemplates["application/json"]).error), [
+            "code",
+            "message",
+        ]);
     });
 
     it("logs every request as JSON to an encrypted log group and never logs bodies", async () => {
@@ -67,32 +83,54 @@ describe("TransformApi", () => {
         const accessLogs = tree.named("api-auth-access-logs").inputs;
         assert.deepStrictEqual([accessLogs.kmsKeyId, accessLogs.retentionInDays], [KEY_ARN, 30]);
         const { settings } = tree.one("aws:apigateway/methodSettings:MethodSettings").inputs;
-        assert.deepStrictEqual(settings, { metricsEnabled: true, loggingLevel: "INFO", dataTraceEnabled: false, throttlingRateLimit: 20, throttlingBurstLimit: 40 });
+        assert.deepStrictEqual(settings, {
+            metricsEnabled: true,
+            loggingLevel: "INFO",
+            dataTraceEnabled: false,
+            throttlingRateLimit: 20,
+            throttlingBurstLimit: 40,
+        });
     });
 
     it("lets API Gateway invoke each function only for its own routes on the prod stage", async () => {
         const tree = await api("api-auth");
-        const permissions = tree.ofType("aws:lambda/permission:Permission").filter((p) => p.inputs.principal === "apigateway.amazonaws.com");
+        const permissions = tree
+            .ofType("aws:lambda/permission:Permission")
+            .filter((p) => p.inputs.principal === "apigateway.amazonaws.com");
         assert.strictEqual(permissions.length, routes.length);
-        const sourceArns = permissions.map((p) => p.inputs.sourceArn.replace(/^arn:aws:execute-api:us-east-1:123456789012:[\w-]+/, ""));
+        const sourceArns = permissions.map((p) =>
+            p.inputs.sourceArn.replace(/^arn:aws:execute-api:us-east-1:123456789012:[\w-]+/, ""),
+        );
         assert.ok(sourceArns.includes("/prod/GET/jobs/*/results"), sourceArns.join(" "));
-        assert.ok(sourceArns.every((arn) => arn.startsWith("/prod/")), sourceArns.join(" "));
+        assert.ok(
+            sourceArns.every((arn) => arn.startsWith("/prod/")),
+            sourceArns.join(" "),
+        );
     });
 
     it("gives every function its own role with exactly the contract's permissions, and its own log group", async () => {
         const tree = await api("api-auth");
         const lambdas = tree.ofType("aws:lambda/function:Function");
-        assert.deepStrictEqual(lambdas.map((f) => f.inputs.name).sort(), Object.keys(functions).map((f) => `api-auth-${f}`).sort());
+        assert.deepStrictEqual(
+            lambdas.map((f) => f.inputs.name).sort(),
+            Object.keys(functions)
+                .map((f) => `api-auth-${f}`)
+                .sort(),
+        );
         const roles = new Set(lambdas.map((f) => f.inputs.role));
         assert.strictEqual(roles.size, lambdas.length, "no shared role");
         for (const fn of lambdas) {
             assert.strictEqual(fn.inputs.kmsKeyArn, KEY_ARN);
             assert.strictEqual(fn.inputs.tracingConfig.mode, "Active");
             const group = tree.named(`${fn.inputs.name}-logs`).inputs;
-            assert.deepStrictEqual([group.name, group.kmsKeyId, group.retentionInDays], [`/aws/lambda/${fn.inputs.name}`, KEY_ARN, 30]);
+            assert.deepStrictEqual(
+                [group.name, group.kmsKeyId, group.retentionInDays],
+                [`/aws/lambda/${fn.inputs.name}`, KEY_ARN, 30],
+            );
             assert.strictEqual(fn.inputs.loggingConfig.logGroup, group.name);
             for (const statement of json(tree.named(`${fn.inputs.name}-access`), "policy").Statement) {
-                for (const action of [statement.Action].flat()) assert.ok(!action.endsWith("*") && action !== "*", `${fn.name}: ${action}`);
+                for (const action of [statement.Action].flat())
+                    assert.ok(!action.endsWith("*") && action !== "*", `${fn.name}: ${action}`);
             }
         }
     });
@@ -107,7 +145,10 @@ describe("TransformApi", () => {
         const list = statements("jobs").find((s) => [s.Action].flat().includes("s3:ListBucket"));
         assert.deepStrictEqual(list.Condition, { StringLike: { "s3:prefix": ["transformations/*"] } });
         const submit = statements("bulk-submitter").find((s) => [s.Action].flat().includes("batch:SubmitJob"));
-        assert.deepStrictEqual(submit.Resource, [QUEUE_ARN, "arn:aws:batch:us-east-1:123456789012:job-definition/atx-transform:*"]);
+        assert.deepStrictEqual(submit.Resource, [
+            QUEUE_ARN,
+            "arn:aws:batch:us-east-1:123456789012:job-definition/atx-transform:*",
+        ]);
     });
 
     it("passes the stack's names, ARNs and settings to the functions", async () => {
@@ -128,7 +169,10 @@ describe("TransformApi", () => {
         assert.deepStrictEqual(table.serverSideEncryption, { enabled: true, kmsKeyArn: KEY_ARN });
         assert.deepStrictEqual(table.pointInTimeRecovery, { enabled: true });
         assert.strictEqual(table.deletionProtectionEnabled, true);
-        assert.deepStrictEqual(table.globalSecondaryIndexes.map((i: any) => i.name), jobsTable.globalSecondaryIndexes.map((i) => i.name));
+        assert.deepStrictEqual(
+            table.globalSecondaryIndexes.map((i: any) => i.name),
+            jobsTable.globalSecondaryIndexes.map((i) => i.name),
+        );
     });
 
     it("feeds the bulk submitter from a KMS-encrypted, TLS-only queue with a dead-letter queue", async () => {
@@ -145,13 +189,20 @@ describe("TransformApi", () => {
             assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } }, policy.name);
         }
         const mapping = tree.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
-        assert.deepStrictEqual([mapping.functionName, mapping.batchSize, mapping.scalingConfig.maximumConcurrency], ["api-auth-bulk-submitter", 1, 2]);
+        assert.deepStrictEqual(
+            [mapping.functionName, mapping.batchSize, mapping.scalingConfig.maximumConcurrency],
+            ["api-auth-bulk-submitter", 1, 2],
+        );
     });
 
     it("records state changes of this stack's job queue only", async () => {
         const tree = await api("api-auth");
         const pattern = JSON.parse(tree.one("aws:cloudwatch/eventRule:EventRule").inputs.eventPattern);
-        assert.deepStrictEqual(pattern, { source: ["aws.batch"], "detail-type": ["Batch Job State Change"], detail: { jobQueue: [QUEUE_ARN] } });
+        assert.deepStrictEqual(pattern, {
+            source: ["aws.batch"],
+            "detail-type": ["Batch Job State Change"],
+            detail: { jobQueue: [QUEUE_ARN] },
+        });
         const target = tree.one("aws:cloudwatch/eventTarget:EventTarget").inputs;
         assert.strictEqual(target.deadLetterConfig.arn, "arn:aws:sqs:us-east-1:123456789012:api-auth-dead-letters");
     });

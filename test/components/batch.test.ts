@@ -6,7 +6,12 @@ const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
 function args(name: string, extra: Partial<TransformBatchArgs> = {}): TransformBatchArgs {
     return {
-        names: { computeEnvironment: `${name}-ce`, jobQueue: `${name}-queue`, jobDefinition: `${name}-def`, jobLogGroup: `/aws/batch/${name}` },
+        names: {
+            computeEnvironment: `${name}-ce`,
+            jobQueue: `${name}-queue`,
+            jobDefinition: `${name}-def`,
+            jobLogGroup: `/aws/batch/${name}`,
+        },
         region: "us-east-1",
         subnetIds: ["subnet-0a", "subnet-0b"],
         securityGroupIds: ["sg-0a"],
@@ -31,7 +36,12 @@ describe("TransformBatch", () => {
         const tree = await componentResources(() => new TransformBatch("b-ce", args("b-ce")));
         const ce = tree.one("aws:batch/computeEnvironment:ComputeEnvironment").inputs;
         assert.deepStrictEqual([ce.name, ce.type, ce.state], ["b-ce-ce", "MANAGED", "ENABLED"]);
-        assert.deepStrictEqual(ce.computeResources, { type: "FARGATE", maxVcpus: 256, subnets: ["subnet-0a", "subnet-0b"], securityGroupIds: ["sg-0a"] });
+        assert.deepStrictEqual(ce.computeResources, {
+            type: "FARGATE",
+            maxVcpus: 256,
+            subnets: ["subnet-0a", "subnet-0b"],
+            securityGroupIds: ["sg-0a"],
+        });
         const queue = tree.one("aws:batch/jobQueue:JobQueue").inputs;
         assert.strictEqual(queue.computeEnvironmentOrders.length, 1);
         assert.strictEqual(queue.jobStateTimeLimitActions[0].state, "RUNNABLE");
@@ -62,26 +72,42 @@ describe("TransformBatch", () => {
     });
 
     it("retries only infrastructure failures and exits on the job's own failures", async () => {
-        const tree = await componentResources(() => new TransformBatch("b-retry", args("b-retry", { retryAttempts: 5 })));
+        const tree = await componentResources(
+            () => new TransformBatch("b-retry", args("b-retry", { retryAttempts: 5 })),
+        );
         const { attempts, evaluateOnExits } = tree.one("aws:batch/jobDefinition:JobDefinition").inputs.retryStrategy;
         assert.strictEqual(attempts, 5);
-        assert.deepStrictEqual(evaluateOnExits[0], { action: "RETRY", onExitCode: String(JOB_EXIT_CODES.transientFailure) });
+        assert.deepStrictEqual(evaluateOnExits[0], {
+            action: "RETRY",
+            onExitCode: String(JOB_EXIT_CODES.transientFailure),
+        });
         assert.deepStrictEqual(evaluateOnExits.at(-1), { action: "EXIT", onExitCode: "*" });
         const retried = evaluateOnExits.filter((e: any) => e.action === "RETRY");
-        for (const code of [JOB_EXIT_CODES.transformationFailed, JOB_EXIT_CODES.invalidUsage, JOB_EXIT_CODES.invalidInput, JOB_EXIT_CODES.internalError]) {
+        for (const code of [
+            JOB_EXIT_CODES.transformationFailed,
+            JOB_EXIT_CODES.invalidUsage,
+            JOB_EXIT_CODES.invalidInput,
+            JOB_EXIT_CODES.internalError,
+        ]) {
             assert.ok(!retried.some((e: any) => e.onExitCode === String(code)), `exit ${code} is not retried`);
         }
         assert.ok(evaluateOnExits.length <= 5, "Batch accepts at most five evaluateOnExit conditions");
     });
 
     it("logs with awslogs to its own encrypted log group", async () => {
-        const tree = await componentResources(() => new TransformBatch("b-logs", args("b-logs", { logRetentionDays: 90 })));
+        const tree = await componentResources(
+            () => new TransformBatch("b-logs", args("b-logs", { logRetentionDays: 90 })),
+        );
         const group = tree.one("aws:cloudwatch/logGroup:LogGroup").inputs;
         assert.deepStrictEqual([group.name, group.retentionInDays, group.kmsKeyId], ["/aws/batch/b-logs", 90, KEY_ARN]);
         const { logConfiguration } = json(tree.one("aws:batch/jobDefinition:JobDefinition"), "containerProperties");
         assert.deepStrictEqual(logConfiguration, {
             logDriver: "awslogs",
-            options: { "awslogs-group": "/aws/batch/b-logs", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "atx" },
+            options: {
+                "awslogs-group": "/aws/batch/b-logs",
+                "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "atx",
+            },
         });
     });
 });

@@ -4,7 +4,9 @@ import { componentResources, json, testContext } from "../support/mocks";
 
 describe("PlatformKey", () => {
     it("is a rotating customer-managed key with an alias", async () => {
-        const tree = await componentResources(() => new PlatformKey("key-basic", { context: testContext(), aliasName: "alias/atx-test" }));
+        const tree = await componentResources(
+            () => new PlatformKey("key-basic", { context: testContext(), aliasName: "alias/atx-test" }),
+        );
         const key = tree.one("aws:kms/key:Key").inputs;
         assert.strictEqual(key.enableKeyRotation, true);
         assert.strictEqual(key.deletionWindowInDays, 30);
@@ -12,7 +14,9 @@ describe("PlatformKey", () => {
     });
 
     it("lets exactly the account, CloudWatch Logs, CloudTrail and the alarm publishers use it, each scoped", async () => {
-        const tree = await componentResources(() => new PlatformKey("key-policy", { context: testContext(), aliasName: "alias/atx-policy" }));
+        const tree = await componentResources(
+            () => new PlatformKey("key-policy", { context: testContext(), aliasName: "alias/atx-policy" }),
+        );
         const statements = json(tree.one("aws:kms/key:Key"), "policy").Statement;
         const principals = statements.map((s: any) => s.Principal.AWS ?? s.Principal.Service);
         assert.deepStrictEqual(principals, [
@@ -26,6 +30,9 @@ describe("PlatformKey", () => {
             assert.ok(!statement.Action.includes("kms:*"), `${statement.Sid} names its actions`);
         }
         const logs = statements.find((s: any) => s.Sid === "CloudWatchLogsEncryptsThisAccountsLogGroups");
-        assert.strictEqual(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"], "arn:aws:logs:us-east-1:123456789012:log-group:*");
+        assert.strictEqual(
+            logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"],
+            "arn:aws:logs:us-east-1:123456789012:log-group:*",
+        );
     });
 });

@@ -47,11 +47,17 @@ describe("JobIdentity", () => {
         const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
         assert.deepStrictEqual(bySid.ReadSources.Resource, "arn:aws:s3:::source-bucket/*");
         assert.deepStrictEqual(bySid.ReadSources.Action, "s3:GetObject");
-        assert.deepStrictEqual(bySid.WriteResultsUnderTransformations.Resource, "arn:aws:s3:::output-bucket/transformations/*");
+        assert.deepStrictEqual(
+            bySid.WriteResultsUnderTransformations.Resource,
+            "arn:aws:s3:::output-bucket/transformations/*",
+        );
         assert.deepStrictEqual(bySid.ListOwnResults.Condition, { StringLike: { "s3:prefix": ["transformations/*"] } });
         assert.strictEqual(bySid.ReadJobSecrets.Resource, "arn:aws:secretsmanager:us-east-1:123456789012:secret:atx/*");
         const writes = statements.filter((s) => [s.Action].flat().some((a: string) => /Put|Delete/.test(a)));
-        assert.ok(writes.every((s) => String(s.Resource).startsWith("arn:aws:s3:::output-bucket/transformations/")), "no write outside the prefix");
+        assert.ok(
+            writes.every((s) => String(s.Resource).startsWith("arn:aws:s3:::output-bucket/transformations/")),
+            "no write outside the prefix",
+        );
         const [keyUse] = statementsOf(tree, "id-job-job-key-access");
         assert.deepStrictEqual([keyUse.Action, keyUse.Resource], [["kms:Decrypt", "kms:GenerateDataKey"], KEY_ARN]);
     });
@@ -60,16 +66,23 @@ describe("JobIdentity", () => {
         const { tree } = await build("id-exec");
         const bySid = Object.fromEntries(statementsOf(tree, "id-exec-execution-access").map((s) => [s.Sid, s]));
         assert.deepStrictEqual(Object.keys(bySid).sort(), ["EcrLogin", "PullJobImage", "WriteJobLogs"]);
-        assert.deepStrictEqual(bySid.PullJobImage.Resource, ["arn:aws:ecr:us-east-1:123456789012:repository/aws-transform-cli"]);
-        assert.strictEqual(bySid.WriteJobLogs.Resource, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/batch/atx-transform:log-stream:*");
+        assert.deepStrictEqual(bySid.PullJobImage.Resource, [
+            "arn:aws:ecr:us-east-1:123456789012:repository/aws-transform-cli",
+        ]);
+        assert.strictEqual(
+            bySid.WriteJobLogs.Resource,
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/batch/atx-transform:log-stream:*",
+        );
     });
 
     it("never grants a wildcard action, and uses a * resource only where IAM offers nothing narrower", async () => {
         const { tree } = await build("id-wild");
         for (const policy of tree.ofType("aws:iam/rolePolicy:RolePolicy")) {
             for (const statement of json(policy, "policy").Statement) {
-                for (const action of [statement.Action].flat()) assert.ok(!action.includes("*"), `${policy.name}: ${action}`);
-                if ([statement.Resource].flat().includes("*")) assert.deepStrictEqual(statement.Action, "ecr:GetAuthorizationToken");
+                for (const action of [statement.Action].flat())
+                    assert.ok(!action.includes("*"), `${policy.name}: ${action}`);
+                if ([statement.Resource].flat().includes("*"))
+                    assert.deepStrictEqual(statement.Action, "ecr:GetAuthorizationToken");
             }
         }
     });
@@ -79,7 +92,10 @@ describe("JobIdentity", () => {
         const { tree } = await build("id-boundary", { permissionsBoundaryArn: boundary });
         assert.ok(tree.ofType("aws:iam/role:Role").every((r) => r.inputs.permissionsBoundary === boundary));
         const attachment = tree.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs;
-        assert.deepStrictEqual([attachment.role, attachment.policyArn], ["id-boundary-JobRole", "arn:aws:iam::aws:policy/AWSTransformCustomExecuteTransformations"]);
+        assert.deepStrictEqual(
+            [attachment.role, attachment.policyArn],
+            ["id-boundary-JobRole", "arn:aws:iam::aws:policy/AWSTransformCustomExecuteTransformations"],
+        );
         const { tree: unbounded } = await build("id-unbounded");
         assert.ok(unbounded.ofType("aws:iam/role:Role").every((r) => r.inputs.permissionsBoundary === undefined));
     });
@@ -102,7 +118,11 @@ describe("createApiInvokePolicy", () => {
                 super("test:Holder", "invoke-holder");
                 createApiInvokePolicy(
                     "invoke-policy",
-                    { policyName: "InvokeATXApi", apiExecutionArn: "arn:aws:execute-api:us-east-1:123456789012:abc123", stageName: "prod" },
+                    {
+                        policyName: "InvokeATXApi",
+                        apiExecutionArn: "arn:aws:execute-api:us-east-1:123456789012:abc123",
+                        stageName: "prod",
+                    },
                     { parent: this },
                 );
             }
@@ -111,7 +131,12 @@ describe("createApiInvokePolicy", () => {
         const policy = tree.one("aws:iam/policy:Policy");
         assert.strictEqual(policy.inputs.name, "InvokeATXApi");
         assert.deepStrictEqual(json(policy, "policy").Statement, [
-            { Sid: "InvokeAtxApi", Effect: "Allow", Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*" },
+            {
+                Sid: "InvokeAtxApi",
+                Effect: "Allow",
+                Action: "execute-api:Invoke",
+                Resource: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*",
+            },
         ]);
     });
 });

@@ -39,13 +39,21 @@ describe("JobNetwork", () => {
             () =>
                 (network = new JobNetwork("net-existing", {
                     ...args("net-existing"),
-                    existing: { vpcId: "vpc-0123456789abcdef0", subnetIds: ["subnet-0123456789abcdef0"], securityGroupId: "sg-0123456789abcdef0" },
+                    existing: {
+                        vpcId: "vpc-0123456789abcdef0",
+                        subnetIds: ["subnet-0123456789abcdef0"],
+                        securityGroupId: "sg-0123456789abcdef0",
+                    },
                 })),
         );
         assert.strictEqual(await promiseOf(network!.securityGroupId), "sg-0123456789abcdef0");
         assert.deepStrictEqual(await promiseOf(network!.subnetIds), ["subnet-0123456789abcdef0"]);
         assert.strictEqual(tree.ofType("aws:ec2/securityGroup:SecurityGroup").length, 0);
-        assert.strictEqual(tree.one("aws:ec2/flowLog:FlowLog").inputs.vpcId, "vpc-0123456789abcdef0", "flow logs on the configured VPC too");
+        assert.strictEqual(
+            tree.one("aws:ec2/flowLog:FlowLog").inputs.vpcId,
+            "vpc-0123456789abcdef0",
+            "flow logs on the configured VPC too",
+        );
     });
 
     it("sends all VPC flow logs to an encrypted log group through a role scoped to it", async () => {
@@ -54,7 +62,10 @@ describe("JobNetwork", () => {
         assert.deepStrictEqual([group.kmsKeyId, group.retentionInDays], [KEY_ARN, 30]);
         const flowLog = tree.one("aws:ec2/flowLog:FlowLog").inputs;
         assert.strictEqual(flowLog.trafficType, "ALL");
-        assert.strictEqual(flowLog.logDestination, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/net-flow");
+        assert.strictEqual(
+            flowLog.logDestination,
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/net-flow",
+        );
         const trust = json(tree.one("aws:iam/role:Role"), "assumeRolePolicy");
         assert.strictEqual(trust.Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
         assert.deepStrictEqual(trust.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });

@@ -34,12 +34,23 @@ function withAlarm(key: keyof AlarmsConfig, settings: object): AlarmsConfig {
 
 const alarmNamed = (tree: ResourceTree, alarmName: string) => {
     const found = tree.ofType(ALARM).filter((a) => a.inputs.name === alarmName);
-    assert.strictEqual(found.length, 1, `alarm ${alarmName} among ${tree.ofType(ALARM).map((a) => a.inputs.name).join(", ")}`);
+    assert.strictEqual(
+        found.length,
+        1,
+        `alarm ${alarmName} among ${tree
+            .ofType(ALARM)
+            .map((a) => a.inputs.name)
+            .join(", ")}`,
+    );
     return found[0].inputs;
 };
 
 /** The target(s) of a rule, found by the rule's physical name. */
-const targetsOf = (tree: ResourceTree, ruleName: string) => tree.ofType(TARGET).filter((t) => t.inputs.rule === ruleName).map((t) => t.inputs);
+const targetsOf = (tree: ResourceTree, ruleName: string) =>
+    tree
+        .ofType(TARGET)
+        .filter((t) => t.inputs.rule === ruleName)
+        .map((t) => t.inputs);
 const ruleNamed = (tree: ResourceTree, ruleName: string) => tree.ofType(RULE).find((r) => r.inputs.name === ruleName);
 
 /**
@@ -55,7 +66,9 @@ function matches(pattern: any, event: any): boolean {
         return expected.some((rule: any) => {
             if (typeof rule === "object" && rule !== null && "numeric" in rule) {
                 const [op, value] = rule.numeric;
-                return typeof actual === "number" && (op === ">" ? actual > value : op === ">=" ? actual >= value : false);
+                return (
+                    typeof actual === "number" && (op === ">" ? actual > value : op === ">=" ? actual >= value : false)
+                );
             }
             return rule === actual;
         });
@@ -77,17 +90,30 @@ const scanEvent = (repository: string, counts: Record<string, number>, status = 
 
 describe("AlarmTopic", () => {
     it("is encrypted with the stack's key and publishable only by this account's EventBridge rules and alarms, over TLS", async () => {
-        const tree = await componentResources(() => new AlarmTopic("topic-policy", { context: testContext(), topicName: "atx-alarms-p", kmsKeyArn: KEY_ARN }));
+        const tree = await componentResources(
+            () =>
+                new AlarmTopic("topic-policy", {
+                    context: testContext(),
+                    topicName: "atx-alarms-p",
+                    kmsKeyArn: KEY_ARN,
+                }),
+        );
         const topic = tree.one("aws:sns/topic:Topic").inputs;
         assert.deepStrictEqual([topic.name, topic.kmsMasterKeyId], ["atx-alarms-p", KEY_ARN]);
         const statements = json(tree.one("aws:sns/topicPolicy:TopicPolicy"), "policy").Statement;
         const allows = statements.filter((s: any) => s.Effect === "Allow");
-        assert.deepStrictEqual(allows.map((s: any) => s.Principal.Service).sort(), ["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+        assert.deepStrictEqual(allows.map((s: any) => s.Principal.Service).sort(), [
+            "cloudwatch.amazonaws.com",
+            "events.amazonaws.com",
+        ]);
         for (const s of allows) {
             assert.strictEqual(s.Action, "sns:Publish");
             assert.strictEqual(s.Resource, "arn:aws:sns:us-east-1:123456789012:atx-alarms-p");
             assert.strictEqual(s.Condition.StringEquals["aws:SourceAccount"], ACCOUNT_ID);
-            assert.match(s.Condition.ArnLike["aws:SourceArn"], /^arn:aws:(events|cloudwatch):us-east-1:123456789012:(rule\/|alarm:)\*$/);
+            assert.match(
+                s.Condition.ArnLike["aws:SourceArn"],
+                /^arn:aws:(events|cloudwatch):us-east-1:123456789012:(rule\/|alarm:)\*$/,
+            );
         }
         const deny = statements.find((s: any) => s.Effect === "Deny");
         assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
@@ -105,7 +131,9 @@ describe("AlarmTopic", () => {
                     httpsEndpoints: ["https://hooks.example.com/atx"],
                 }),
         );
-        const subscriptions = tree.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => [s.inputs.protocol, s.inputs.endpoint]);
+        const subscriptions = tree
+            .ofType("aws:sns/topicSubscription:TopicSubscription")
+            .map((s) => [s.inputs.protocol, s.inputs.endpoint]);
         assert.deepStrictEqual(subscriptions.sort(), [
             ["email", "ops@example.com"],
             ["email", "sec@example.com"],
@@ -119,14 +147,29 @@ describe("Observability", () => {
         const tree = await componentResources(() => new Observability("obs-events", args()));
         const group = tree.named("obs-events-job-events");
         assert.strictEqual(group.type, "aws:cloudwatch/logGroup:LogGroup");
-        assert.deepStrictEqual([group.inputs.name, group.inputs.retentionInDays, group.inputs.kmsKeyId], ["/aws/events/atx-batch-jobs-t", 30, KEY_ARN]);
+        assert.deepStrictEqual(
+            [group.inputs.name, group.inputs.retentionInDays, group.inputs.kmsKeyId],
+            ["/aws/events/atx-batch-jobs-t", 30, KEY_ARN],
+        );
         const pattern = JSON.parse(ruleNamed(tree, "atx-job-state-changes-t")!.inputs.eventPattern);
         assert.ok(matches(pattern, batchEvent("SUCCEEDED")) && matches(pattern, batchEvent("RUNNABLE")));
-        assert.ok(!matches(pattern, batchEvent("FAILED", QUEUE_ARN.replace("-t", "-other"))), "another queue's events are not kept");
-        assert.deepStrictEqual(targetsOf(tree, "atx-job-state-changes-t").map((t) => t.arn), ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/atx-batch-jobs-t"]);
-        const resourcePolicy = json(tree.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"), "policyDocument").Statement[0];
-        assert.strictEqual(resourcePolicy.Resource, "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/atx-batch-jobs-t:*");
-        const filters = tree.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => [f.inputs.metricTransformation.name, f.inputs.pattern]);
+        assert.ok(
+            !matches(pattern, batchEvent("FAILED", QUEUE_ARN.replace("-t", "-other"))),
+            "another queue's events are not kept",
+        );
+        assert.deepStrictEqual(
+            targetsOf(tree, "atx-job-state-changes-t").map((t) => t.arn),
+            ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/atx-batch-jobs-t"],
+        );
+        const resourcePolicy = json(tree.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"), "policyDocument")
+            .Statement[0];
+        assert.strictEqual(
+            resourcePolicy.Resource,
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/atx-batch-jobs-t:*",
+        );
+        const filters = tree
+            .ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+            .map((f) => [f.inputs.metricTransformation.name, f.inputs.pattern]);
         assert.deepStrictEqual(filters.sort(), [
             ["JobsFailed", '{ $.detail.status = "FAILED" }'],
             ["JobsQueued", '{ $.detail.status = "RUNNABLE" }'],
@@ -143,13 +186,28 @@ describe("Observability", () => {
         const pattern = JSON.parse(ruleNamed(tree, "atx-job-failed-t")!.inputs.eventPattern);
         assert.ok(matches(pattern, batchEvent("FAILED")));
         assert.ok(!matches(pattern, batchEvent("SUCCEEDED")));
-        assert.ok(!matches(pattern, batchEvent("FAILED", "arn:aws:batch:us-east-1:123456789012:job-queue/someone-elses")));
+        assert.ok(
+            !matches(pattern, batchEvent("FAILED", "arn:aws:batch:us-east-1:123456789012:job-queue/someone-elses")),
+        );
         const targets = targetsOf(tree, "atx-job-failed-t");
-        assert.deepStrictEqual(targets.map((t) => [t.arn, t.roleArn]), [[TOPIC_ARN, undefined]], "SNS targets use the topic policy, not a role");
+        assert.deepStrictEqual(
+            targets.map((t) => [t.arn, t.roleArn]),
+            [[TOPIC_ARN, undefined]],
+            "SNS targets use the topic policy, not a role",
+        );
         const alarm = alarmNamed(tree, "atx-job-failures-t");
-        assert.deepStrictEqual([alarm.namespace, alarm.metricName, alarm.statistic, alarm.dimensions], ["ATX/Jobs", "JobsFailed", "Sum", { JobQueue: QUEUE_ARN }]);
-        assert.deepStrictEqual([alarm.threshold, alarm.period, alarm.evaluationPeriods, alarm.comparisonOperator], [1, 300, 1, "GreaterThanOrEqualToThreshold"]);
-        assert.deepStrictEqual([alarm.alarmActions, alarm.okActions, alarm.treatMissingData], [[TOPIC_ARN], [TOPIC_ARN], "notBreaching"]);
+        assert.deepStrictEqual(
+            [alarm.namespace, alarm.metricName, alarm.statistic, alarm.dimensions],
+            ["ATX/Jobs", "JobsFailed", "Sum", { JobQueue: QUEUE_ARN }],
+        );
+        assert.deepStrictEqual(
+            [alarm.threshold, alarm.period, alarm.evaluationPeriods, alarm.comparisonOperator],
+            [1, 300, 1, "GreaterThanOrEqualToThreshold"],
+        );
+        assert.deepStrictEqual(
+            [alarm.alarmActions, alarm.okActions, alarm.treatMissingData],
+            [[TOPIC_ARN], [TOPIC_ARN], "notBreaching"],
+        );
     });
 
     it("watches each job that starts running on this queue and reports it after the configured hours", async () => {
@@ -167,19 +225,28 @@ describe("Observability", () => {
             ["Done", "CountLongRunningJob"],
             "a job Batch no longer knows is not reported",
         );
-        assert.strictEqual(definition.States.CountLongRunningJob.Parameters.MetricData[0].MetricName, "LongRunningJobs");
+        assert.strictEqual(
+            definition.States.CountLongRunningJob.Parameters.MetricData[0].MetricName,
+            "LongRunningJobs",
+        );
         assert.strictEqual(definition.States.NotifyLongRunningJob.Parameters.TopicArn, TOPIC_ARN);
         const [target] = targetsOf(tree, "atx-job-running-t");
         assert.strictEqual(target.arn, machine.outputs.arn);
         const startPolicy = json(tree.named("obs-long-long-running-start-role-policy"), "policy").Statement;
-        assert.deepStrictEqual(startPolicy.map((s: any) => [s.Action, s.Resource]), [["states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:atx-long-running-jobs-t"]]);
+        assert.deepStrictEqual(
+            startPolicy.map((s: any) => [s.Action, s.Resource]),
+            [["states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:atx-long-running-jobs-t"]],
+        );
         const watcherPolicy = json(tree.named("obs-long-long-running-role-policy"), "policy").Statement;
         const publish = watcherPolicy.find((s: any) => s.Action === "sns:Publish");
         assert.strictEqual(publish.Resource, TOPIC_ARN);
         const putMetric = watcherPolicy.find((s: any) => s.Action === "cloudwatch:PutMetricData");
         assert.deepStrictEqual(putMetric.Condition, { StringEquals: { "cloudwatch:namespace": "ATX/Jobs" } });
         const alarm = alarmNamed(tree, "atx-long-running-jobs-t");
-        assert.deepStrictEqual([alarm.metricName, alarm.dimensions, alarm.threshold, alarm.alarmActions], ["LongRunningJobs", { JobQueue: QUEUE_ARN }, 1, [TOPIC_ARN]]);
+        assert.deepStrictEqual(
+            [alarm.metricName, alarm.dimensions, alarm.threshold, alarm.alarmActions],
+            ["LongRunningJobs", { JobQueue: QUEUE_ARN }, 1, [TOPIC_ARN]],
+        );
     });
 
     it("alerts the topic on CRITICAL or HIGH scan findings of this repository only", async () => {
@@ -189,9 +256,15 @@ describe("Observability", () => {
         assert.ok(matches(pattern, scanEvent("aws-transform-cli-t", { HIGH: 3, LOW: 2 })));
         assert.ok(!matches(pattern, scanEvent("aws-transform-cli-t", { MEDIUM: 4, LOW: 1 })), "medium findings only");
         assert.ok(!matches(pattern, scanEvent("aws-transform-cli-t", { CRITICAL: 0 })));
-        assert.ok(!matches(pattern, scanEvent("aws-transform-cli", { CRITICAL: 1 })), "prod's repository from the dev stack");
+        assert.ok(
+            !matches(pattern, scanEvent("aws-transform-cli", { CRITICAL: 1 })),
+            "prod's repository from the dev stack",
+        );
         assert.ok(!matches(pattern, scanEvent("aws-transform-cli-t", { CRITICAL: 1 }, "FAILED")));
-        assert.deepStrictEqual(targetsOf(tree, "atx-image-scan-findings-t").map((t) => t.arn), [TOPIC_ARN]);
+        assert.deepStrictEqual(
+            targetsOf(tree, "atx-image-scan-findings-t").map((t) => t.arn),
+            [TOPIC_ARN],
+        );
     });
 
     it("alarms on the API's 5XX rate and 4XX volume, and on each function's errors and throttles, when given", async () => {
@@ -199,55 +272,120 @@ describe("Observability", () => {
             () =>
                 new Observability(
                     "obs-api",
-                    args({ api: { restApiName: "atx-api-t", stageName: "prod" }, functions: [{ functionName: "atx-submit-t" }, { functionName: "atx-status-t" }] }),
+                    args({
+                        api: { restApiName: "atx-api-t", stageName: "prod" },
+                        functions: [{ functionName: "atx-submit-t" }, { functionName: "atx-status-t" }],
+                    }),
                 ),
         );
         const rate = alarmNamed(tree, "atx-api-5xx-rate-t");
         assert.strictEqual(rate.threshold, 5);
         const byId = Object.fromEntries(rate.metricQueries.map((q: any) => [q.id, q]));
-        assert.deepStrictEqual(byId.errors.metric, { namespace: "AWS/ApiGateway", metricName: "5XXError", period: 300, stat: "Sum", dimensions: { ApiName: "atx-api-t", Stage: "prod" } });
+        assert.deepStrictEqual(byId.errors.metric, {
+            namespace: "AWS/ApiGateway",
+            metricName: "5XXError",
+            period: 300,
+            stat: "Sum",
+            dimensions: { ApiName: "atx-api-t", Stage: "prod" },
+        });
         assert.strictEqual(byId.requests.metric.metricName, "Count");
         assert.strictEqual(byId.rate.expression, `IF(requests >= ${API_5XX_MIN_REQUESTS}, 100 * errors / requests, 0)`);
-        assert.deepStrictEqual(rate.metricQueries.filter((q: any) => q.returnData).map((q: any) => q.id), ["rate"]);
+        assert.deepStrictEqual(
+            rate.metricQueries.filter((q: any) => q.returnData).map((q: any) => q.id),
+            ["rate"],
+        );
         assert.deepStrictEqual(rate.alarmActions, [TOPIC_ARN]);
         const volume = alarmNamed(tree, "atx-api-4xx-volume-t");
-        assert.deepStrictEqual([volume.namespace, volume.metricName, volume.statistic, volume.threshold], ["AWS/ApiGateway", "4XXError", "Sum", 50]);
+        assert.deepStrictEqual(
+            [volume.namespace, volume.metricName, volume.statistic, volume.threshold],
+            ["AWS/ApiGateway", "4XXError", "Sum", 50],
+        );
         for (const [i, functionName] of ["atx-submit-t", "atx-status-t"].entries()) {
             const errors = alarmNamed(tree, `atx-lambda-errors-${i}-t`);
-            assert.deepStrictEqual([errors.namespace, errors.metricName, errors.dimensions, errors.threshold, errors.alarmActions], ["AWS/Lambda", "Errors", { FunctionName: functionName }, 1, [TOPIC_ARN]]);
+            assert.deepStrictEqual(
+                [errors.namespace, errors.metricName, errors.dimensions, errors.threshold, errors.alarmActions],
+                ["AWS/Lambda", "Errors", { FunctionName: functionName }, 1, [TOPIC_ARN]],
+            );
             const throttles = alarmNamed(tree, `atx-lambda-throttles-${i}-t`);
-            assert.deepStrictEqual([throttles.metricName, throttles.dimensions], ["Throttles", { FunctionName: functionName }]);
+            assert.deepStrictEqual(
+                [throttles.metricName, throttles.dimensions],
+                ["Throttles", { FunctionName: functionName }],
+            );
         }
     });
 
     it("names each function's alarms by the id given", async () => {
-        const tree = await componentResources(() => new Observability("obs-fnid", args({ functions: [{ functionName: "atx-api-jobs-t", id: "jobs" }] })));
-        assert.deepStrictEqual(alarmNamed(tree, "atx-lambda-errors-jobs-t").dimensions, { FunctionName: "atx-api-jobs-t" });
-        assert.deepStrictEqual(alarmNamed(tree, "atx-lambda-throttles-jobs-t").dimensions, { FunctionName: "atx-api-jobs-t" });
+        const tree = await componentResources(
+            () => new Observability("obs-fnid", args({ functions: [{ functionName: "atx-api-jobs-t", id: "jobs" }] })),
+        );
+        assert.deepStrictEqual(alarmNamed(tree, "atx-lambda-errors-jobs-t").dimensions, {
+            FunctionName: "atx-api-jobs-t",
+        });
+        assert.deepStrictEqual(alarmNamed(tree, "atx-lambda-throttles-jobs-t").dimensions, {
+            FunctionName: "atx-api-jobs-t",
+        });
     });
 
     it("has no API or Lambda alarms when none are given", async () => {
         const tree = await componentResources(() => new Observability("obs-noapi", args({ functions: [] })));
-        assert.deepStrictEqual(tree.ofType(ALARM).map((a) => a.inputs.name).sort(), ["atx-job-failures-t", "atx-long-running-jobs-t"]);
+        assert.deepStrictEqual(
+            tree
+                .ofType(ALARM)
+                .map((a) => a.inputs.name)
+                .sort(),
+            ["atx-job-failures-t", "atx-long-running-jobs-t"],
+        );
     });
 
     it("follows the config: switched-off alarms and their rules disappear, thresholds and periods change", async () => {
         let alarms = withAlarm("jobFailures", { enabled: false });
-        alarms = { ...alarms, longRunningJobs: { ...alarms.longRunningJobs, enabled: false }, ecrScanFindings: { enabled: false } };
-        alarms = { ...alarms, api4xxCount: { ...alarms.api4xxCount, enabled: false }, lambdaThrottles: { ...alarms.lambdaThrottles, enabled: false } };
-        alarms = { ...alarms, api5xxRate: { enabled: true, threshold: 12.5, periodSeconds: 600, evaluationPeriods: 3 } };
+        alarms = {
+            ...alarms,
+            longRunningJobs: { ...alarms.longRunningJobs, enabled: false },
+            ecrScanFindings: { enabled: false },
+        };
+        alarms = {
+            ...alarms,
+            api4xxCount: { ...alarms.api4xxCount, enabled: false },
+            lambdaThrottles: { ...alarms.lambdaThrottles, enabled: false },
+        };
+        alarms = {
+            ...alarms,
+            api5xxRate: { enabled: true, threshold: 12.5, periodSeconds: 600, evaluationPeriods: 3 },
+        };
         const tree = await componentResources(
-            () => new Observability("obs-off", args({ alarms, api: { restApiName: "a", stageName: "prod" }, functions: [{ functionName: "f" }] })),
+            () =>
+                new Observability(
+                    "obs-off",
+                    args({ alarms, api: { restApiName: "a", stageName: "prod" }, functions: [{ functionName: "f" }] }),
+                ),
         );
-        assert.deepStrictEqual(tree.ofType(ALARM).map((a) => a.inputs.name).sort(), ["atx-api-5xx-rate-t", "atx-lambda-errors-0-t"]);
+        assert.deepStrictEqual(
+            tree
+                .ofType(ALARM)
+                .map((a) => a.inputs.name)
+                .sort(),
+            ["atx-api-5xx-rate-t", "atx-lambda-errors-0-t"],
+        );
         assert.strictEqual(ruleNamed(tree, "atx-job-failed-t"), undefined);
         assert.strictEqual(ruleNamed(tree, "atx-image-scan-findings-t"), undefined);
         assert.strictEqual(tree.ofType("aws:sfn/stateMachine:StateMachine").length, 0);
         assert.ok(ruleNamed(tree, "atx-job-state-changes-t"), "job events are still kept and counted");
         const rate = alarmNamed(tree, "atx-api-5xx-rate-t");
-        assert.deepStrictEqual([rate.threshold, rate.evaluationPeriods, rate.metricQueries[0].metric.period], [12.5, 3, 600]);
+        assert.deepStrictEqual(
+            [rate.threshold, rate.evaluationPeriods, rate.metricQueries[0].metric.period],
+            [12.5, 3, 600],
+        );
 
-        const changed = await componentResources(() => new Observability("obs-thr", args({ alarms: withAlarm("jobFailures", { threshold: 4, periodSeconds: 3600, evaluationPeriods: 2 }) })));
+        const changed = await componentResources(
+            () =>
+                new Observability(
+                    "obs-thr",
+                    args({
+                        alarms: withAlarm("jobFailures", { threshold: 4, periodSeconds: 3600, evaluationPeriods: 2 }),
+                    }),
+                ),
+        );
         const failures = alarmNamed(changed, "atx-job-failures-t");
         assert.deepStrictEqual([failures.threshold, failures.period, failures.evaluationPeriods], [4, 3600, 2]);
     });
@@ -259,27 +397,40 @@ describe("Observability", () => {
             () =>
                 (observability = new Observability(
                     "obs-dash",
-                    args({ api: { restApiName: "atx-api-t", stageName: "prod" }, functions: [{ functionName: "atx-submit-t" }], dashboardAlarmArns: [extra] }),
+                    args({
+                        api: { restApiName: "atx-api-t", stageName: "prod" },
+                        functions: [{ functionName: "atx-submit-t" }],
+                        dashboardAlarmArns: [extra],
+                    }),
                 )),
         );
         const dashboard = tree.one("aws:cloudwatch/dashboard:Dashboard");
         assert.strictEqual(dashboard.inputs.dashboardName, "atx-platform-t");
         const widgets: any[] = json(dashboard, "dashboardBody").widgets;
-        const metricsOf = (title: RegExp) => widgets.find((w) => title.test(w.properties.title ?? ""))?.properties.metrics;
+        const metricsOf = (title: RegExp) =>
+            widgets.find((w) => title.test(w.properties.title ?? ""))?.properties.metrics;
         const completion = metricsOf(/completed vs failed/);
-        assert.deepStrictEqual(completion.map((m: any[]) => m.slice(0, 4)), [
-            ["ATX/Jobs", "JobsSucceeded", "JobQueue", QUEUE_ARN],
-            ["ATX/Jobs", "JobsFailed", "JobQueue", QUEUE_ARN],
-        ]);
+        assert.deepStrictEqual(
+            completion.map((m: any[]) => m.slice(0, 4)),
+            [
+                ["ATX/Jobs", "JobsSucceeded", "JobQueue", QUEUE_ARN],
+                ["ATX/Jobs", "JobsFailed", "JobQueue", QUEUE_ARN],
+            ],
+        );
         assert.strictEqual(widgets.find((w) => /completed vs failed/.test(w.properties.title)).properties.period, 3600);
         const queries = widgets.filter((w) => w.type === "log").map((w) => w.properties.query);
-        assert.ok(queries.includes(`SOURCE '/aws/events/atx-batch-jobs-t' | ${DASHBOARD_QUERIES.recentJobs}`), queries.join("\n"));
+        assert.ok(
+            queries.includes(`SOURCE '/aws/events/atx-batch-jobs-t' | ${DASHBOARD_QUERIES.recentJobs}`),
+            queries.join("\n"),
+        );
         assert.ok(queries.includes(`SOURCE '/aws/events/atx-batch-jobs-t' | ${DASHBOARD_QUERIES.jobsByCurrentStatus}`));
         assert.ok(queries.includes(`SOURCE '/aws/batch/atx-transform-t' | ${DASHBOARD_QUERIES.lastMessagePerJob}`));
         assert.ok(metricsOf(/API requests/).some((m: any[]) => m[1] === "5XXError" && m.includes("atx-api-t")));
         assert.ok(metricsOf(/Lambda duration/).some((m: any[]) => m[1] === "Duration" && m[3] === "atx-submit-t"));
         const alarmWidget = widgets.find((w) => w.type === "alarm");
-        const alarmNames = tree.ofType(ALARM).map((a) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.inputs.name}`);
+        const alarmNames = tree
+            .ofType(ALARM)
+            .map((a) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${a.inputs.name}`);
         assert.deepStrictEqual([...alarmWidget.properties.alarms].sort(), [...alarmNames, extra].sort());
         assert.strictEqual(
             await promiseOf(observability!.dashboardUrl),
@@ -291,10 +442,17 @@ describe("Observability", () => {
         const tree = await componentResources(() => new Observability("obs-arch", args()));
         const bucket = tree.one("aws:s3/bucket:Bucket").inputs;
         assert.strictEqual(bucket.bucket, "atx-custom-archive-123456789012-t");
-        const sse = tree.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules[0];
-        assert.deepStrictEqual(sse.applyServerSideEncryptionByDefault, { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN });
+        const sse = tree.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+            .inputs.rules[0];
+        assert.deepStrictEqual(sse.applyServerSideEncryptionByDefault, {
+            sseAlgorithm: "aws:kms",
+            kmsMasterKeyId: KEY_ARN,
+        });
         const logging = tree.one("aws:s3/bucketLogging:BucketLogging").inputs;
-        assert.deepStrictEqual([logging.targetBucket, logging.targetPrefix], ["atx-custom-logs-123456789012-t", "s3-access/archive/"]);
+        assert.deepStrictEqual(
+            [logging.targetBucket, logging.targetPrefix],
+            ["atx-custom-logs-123456789012-t", "s3-access/archive/"],
+        );
         const rules = tree.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
         const transitions = rules.find((r: any) => r.transitions).transitions.map((t: any) => t.storageClass);
         assert.deepStrictEqual(transitions, ["GLACIER_IR", "DEEP_ARCHIVE"]);
@@ -304,19 +462,34 @@ describe("Observability", () => {
         assert.strictEqual(s3.bucketArn, "arn:aws:s3:::atx-custom-archive-123456789012-t");
         assert.strictEqual(s3.kmsKeyArn, KEY_ARN);
         assert.ok(s3.prefix.startsWith(ARCHIVE_PREFIX));
-        assert.deepStrictEqual(stream.inputs.serverSideEncryption, { enabled: true, keyType: "CUSTOMER_MANAGED_CMK", keyArn: KEY_ARN });
+        assert.deepStrictEqual(stream.inputs.serverSideEncryption, {
+            enabled: true,
+            keyType: "CUSTOMER_MANAGED_CMK",
+            keyArn: KEY_ARN,
+        });
         const subscription = tree.one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter").inputs;
-        assert.deepStrictEqual([subscription.logGroup, subscription.filterPattern, subscription.destinationArn], ["/aws/batch/atx-transform-t", "", stream.outputs.arn]);
+        assert.deepStrictEqual(
+            [subscription.logGroup, subscription.filterPattern, subscription.destinationArn],
+            ["/aws/batch/atx-transform-t", "", stream.outputs.arn],
+        );
 
         const streamArn = "arn:aws:firehose:us-east-1:123456789012:deliverystream/atx-job-log-archive-t";
         const subscriptionPolicy = json(tree.named("obs-arch-archive-subscription-policy"), "policy").Statement;
-        assert.deepStrictEqual(subscriptionPolicy.map((s: any) => [s.Action, s.Resource]), [[["firehose:PutRecord", "firehose:PutRecordBatch"], streamArn]]);
+        assert.deepStrictEqual(
+            subscriptionPolicy.map((s: any) => [s.Action, s.Resource]),
+            [[["firehose:PutRecord", "firehose:PutRecordBatch"], streamArn]],
+        );
         const trust = json(tree.named("obs-arch-archive-subscription-role"), "assumeRolePolicy").Statement[0];
         assert.deepStrictEqual(trust.Principal, { Service: "logs.amazonaws.com" });
         const firehosePolicy = json(tree.named("obs-arch-archive-firehose-policy"), "policy").Statement;
         for (const s of firehosePolicy) {
             for (const resource of [s.Resource].flat()) {
-                assert.ok(resource.includes("atx-custom-archive-123456789012-t") || resource === KEY_ARN || resource.includes(":log-group:/aws/kinesisfirehose/atx-job-log-archive-t:"), `${s.Sid}: ${resource}`);
+                assert.ok(
+                    resource.includes("atx-custom-archive-123456789012-t") ||
+                        resource === KEY_ARN ||
+                        resource.includes(":log-group:/aws/kinesisfirehose/atx-job-log-archive-t:"),
+                    `${s.Sid}: ${resource}`,
+                );
             }
         }
         const kms = firehosePolicy.find((s: any) => s.Sid === "EncryptArchiveObjects");
@@ -333,6 +506,7 @@ describe("Observability", () => {
         const tree = await componentResources(() => new Observability("obs-logs", args({ logRetentionDays: 90 })));
         const groups = tree.ofType("aws:cloudwatch/logGroup:LogGroup");
         assert.strictEqual(groups.length, 2);
-        for (const g of groups) assert.deepStrictEqual([g.inputs.retentionInDays, g.inputs.kmsKeyId], [90, KEY_ARN], g.name);
+        for (const g of groups)
+            assert.deepStrictEqual([g.inputs.retentionInDays, g.inputs.kmsKeyId], [90, KEY_ARN], g.name);
     });
 });

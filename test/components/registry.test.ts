@@ -9,13 +9,25 @@ const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
 describe("ContainerRegistry", () => {
     it("creates a KMS-encrypted, scan-on-push repository with immutable tags that keeps 10 images", async () => {
-        const tree = await componentResources(() => new ContainerRegistry("reg-repo", { context: testContext(), repositoryName: "atx-test", kmsKeyArn: KEY_ARN, imageUri: "public.ecr.aws/x/y:1" }));
+        const tree = await componentResources(
+            () =>
+                new ContainerRegistry("reg-repo", {
+                    context: testContext(),
+                    repositoryName: "atx-test",
+                    kmsKeyArn: KEY_ARN,
+                    imageUri: "public.ecr.aws/x/y:1",
+                }),
+        );
         const repo = tree.one("aws:ecr/repository:Repository").inputs;
         assert.strictEqual(repo.imageTagMutability, "IMMUTABLE");
         assert.deepStrictEqual(repo.imageScanningConfiguration, { scanOnPush: true });
         assert.deepStrictEqual(repo.encryptionConfigurations, [{ encryptionType: "KMS", kmsKey: KEY_ARN }]);
         const lifecycle = JSON.parse(tree.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy);
-        assert.deepStrictEqual(lifecycle.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 });
+        assert.deepStrictEqual(lifecycle.rules[0].selection, {
+            tagStatus: "any",
+            countType: "imageCountMoreThan",
+            countNumber: 10,
+        });
         assert.strictEqual(lifecycle.rules[0].action.type, "expire");
     });
 
@@ -23,18 +35,39 @@ describe("ContainerRegistry", () => {
         let registry: ContainerRegistry | undefined;
         const context = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
         fs.writeFileSync(path.join(context, "Dockerfile"), "FROM scratch\n");
-        const tree = await componentResources(() => (registry = new ContainerRegistry("reg-build", { context: testContext(), repositoryName: "atx-build", kmsKeyArn: KEY_ARN, buildContext: context })));
+        const tree = await componentResources(
+            () =>
+                (registry = new ContainerRegistry("reg-build", {
+                    context: testContext(),
+                    repositoryName: "atx-build",
+                    kmsKeyArn: KEY_ARN,
+                    buildContext: context,
+                })),
+        );
         const image = tree.one("awsx:ecr:Image").inputs;
         const tag = `ctx-${hashBuildContext(context).slice(0, 20)}`;
         assert.deepStrictEqual([image.context, image.platform, image.imageTag], [context, "linux/amd64", tag]);
-        assert.strictEqual(await promiseOf(registry!.imageUri), `123456789012.dkr.ecr.us-east-1.amazonaws.com/atx-build:${tag}`);
-        assert.deepStrictEqual(await Promise.all(registry!.pullRepositoryArns.map(promiseOf)), ["arn:aws:ecr:us-east-1:123456789012:repository/atx-build"]);
+        assert.strictEqual(
+            await promiseOf(registry!.imageUri),
+            `123456789012.dkr.ecr.us-east-1.amazonaws.com/atx-build:${tag}`,
+        );
+        assert.deepStrictEqual(await Promise.all(registry!.pullRepositoryArns.map(promiseOf)), [
+            "arn:aws:ecr:us-east-1:123456789012:repository/atx-build",
+        ]);
     });
 
     it("uses a configured image as is and may pull from its ECR repository", async () => {
         let registry: ContainerRegistry | undefined;
         const uri = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/atx@sha256:" + "a".repeat(64);
-        const tree = await componentResources(() => (registry = new ContainerRegistry("reg-given", { context: testContext(), repositoryName: "atx-given", kmsKeyArn: KEY_ARN, imageUri: uri })));
+        const tree = await componentResources(
+            () =>
+                (registry = new ContainerRegistry("reg-given", {
+                    context: testContext(),
+                    repositoryName: "atx-given",
+                    kmsKeyArn: KEY_ARN,
+                    imageUri: uri,
+                })),
+        );
         assert.strictEqual(tree.ofType("awsx:ecr:Image").length, 0);
         assert.strictEqual(await promiseOf(registry!.imageUri), uri);
         assert.deepStrictEqual(await Promise.all(registry!.pullRepositoryArns.map(promiseOf)), [
@@ -44,8 +77,14 @@ describe("ContainerRegistry", () => {
     });
 
     it("recognises ECR image URIs in every partition and nothing else", () => {
-        assert.strictEqual(ecrRepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/a:1"), "arn:aws-cn:ecr:cn-north-1:123456789012:repository/a");
-        assert.strictEqual(ecrRepositoryArn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/a/b:1"), "arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/a/b");
+        assert.strictEqual(
+            ecrRepositoryArn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/a:1"),
+            "arn:aws-cn:ecr:cn-north-1:123456789012:repository/a",
+        );
+        assert.strictEqual(
+            ecrRepositoryArn("123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/a/b:1"),
+            "arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/a/b",
+        );
         assert.strictEqual(ecrRepositoryArn("public.ecr.aws/amazonlinux/amazonlinux:2023"), undefined);
         assert.strictEqual(ecrRepositoryArn("ghcr.io/org/image:1"), undefined);
     });

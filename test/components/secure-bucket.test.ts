@@ -24,19 +24,29 @@ describe("SecureBucket", () => {
             [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
             [true, true, true, true],
         );
-        assert.strictEqual(tree.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership, "BucketOwnerEnforced");
+        assert.strictEqual(
+            tree.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership,
+            "BucketOwnerEnforced",
+        );
         assert.strictEqual(block.bucket, "sb-public-bucket");
     });
 
     it("encrypts with the given KMS key and a bucket key by default", async () => {
         const tree = await build("sb-kms");
-        const [rule] = tree.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules;
-        assert.deepStrictEqual(rule, { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN }, bucketKeyEnabled: true });
+        const [rule] = tree.one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        ).inputs.rules;
+        assert.deepStrictEqual(rule, {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY_ARN },
+            bucketKeyEnabled: true,
+        });
     });
 
     it("falls back to SSE-S3 only when a reason is given, and then does not demand KMS uploads", async () => {
         const tree = await build("sb-sse-s3", { encryption: { sseS3Reason: "log delivery" } });
-        const [rule] = tree.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules;
+        const [rule] = tree.one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        ).inputs.rules;
         assert.deepStrictEqual(rule, { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } });
         const sids = json(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement.map((s: any) => s.Sid);
         assert.ok(!sids.includes("DenyUploadsNotEncryptedWithKms"));
@@ -56,14 +66,24 @@ describe("SecureBucket", () => {
         });
         const oldTls = policy.Statement.find((s: any) => s.Sid === "DenyTlsOlderThan12");
         assert.deepStrictEqual(oldTls.Condition, { NumericLessThan: { "s3:TlsVersion": "1.2" } });
-        assert.strictEqual(policy.Statement.filter((s: any) => s.Effect === "Allow").length, 0, "no Allow statement by default");
+        assert.strictEqual(
+            policy.Statement.filter((s: any) => s.Effect === "Allow").length,
+            0,
+            "no Allow statement by default",
+        );
     });
 
     it("enables versioning and logs server access to the log bucket", async () => {
         const tree = await build("sb-versioning");
-        assert.strictEqual(tree.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration.status, "Enabled");
+        assert.strictEqual(
+            tree.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration.status,
+            "Enabled",
+        );
         const logging = tree.one("aws:s3/bucketLogging:BucketLogging").inputs;
-        assert.deepStrictEqual([logging.targetBucket, logging.targetPrefix], ["log-bucket", "s3-access/sb-versioning/"]);
+        assert.deepStrictEqual(
+            [logging.targetBucket, logging.targetPrefix],
+            ["log-bucket", "s3-access/sb-versioning/"],
+        );
     });
 
     it("has lifecycle rules for noncurrent versions, multipart uploads and prefix expirations", async () => {
@@ -73,7 +93,9 @@ describe("SecureBucket", () => {
         });
         const rules = tree.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
         const byId = Object.fromEntries(rules.map((r: any) => [r.id, r]));
-        assert.deepStrictEqual(byId["abort-incomplete-multipart-uploads"].abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
+        assert.deepStrictEqual(byId["abort-incomplete-multipart-uploads"].abortIncompleteMultipartUpload, {
+            daysAfterInitiation: 7,
+        });
         assert.deepStrictEqual(byId["expire-noncurrent-versions"].noncurrentVersionExpiration, { noncurrentDays: 45 });
         assert.deepStrictEqual(byId["expire-uploads"].filter, { prefix: "uploads/" });
         assert.deepStrictEqual(byId["expire-uploads"].expiration, { days: 7 });
@@ -83,7 +105,10 @@ describe("SecureBucket", () => {
 
     it("adds Intelligent-Tiering and Object Lock only when switched on", async () => {
         const plain = await build("sb-plain");
-        assert.strictEqual(plain.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length, 0);
+        assert.strictEqual(
+            plain.ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length,
+            0,
+        );
         assert.strictEqual(plain.one("aws:s3/bucket:Bucket").inputs.objectLockEnabled, undefined);
 
         const locked = await build("sb-locked", { objectLockRetentionDays: 30, intelligentTiering: true });

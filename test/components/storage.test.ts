@@ -7,33 +7,53 @@ const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
 describe("PlatformStorage", () => {
     const build = (suffix: string, extra: object = {}) =>
-        componentResources(() => new PlatformStorage(`storage${suffix}`, { context: testContext(), names: platformNames(suffix), kmsKeyArn: KEY_ARN, ...extra }));
+        componentResources(
+            () =>
+                new PlatformStorage(`storage${suffix}`, {
+                    context: testContext(),
+                    names: platformNames(suffix),
+                    kmsKeyArn: KEY_ARN,
+                    ...extra,
+                }),
+        );
 
     it("creates the output, source and access-log buckets with the seed's names", async () => {
         const tree = await build("");
-        assert.deepStrictEqual(tree.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.bucket).sort(), [
-            "atx-custom-logs-123456789012",
-            "atx-custom-output-123456789012",
-            "atx-custom-source-123456789012",
-        ]);
+        assert.deepStrictEqual(
+            tree
+                .ofType("aws:s3/bucket:Bucket")
+                .map((b) => b.inputs.bucket)
+                .sort(),
+            ["atx-custom-logs-123456789012", "atx-custom-output-123456789012", "atx-custom-source-123456789012"],
+        );
     });
 
     it("encrypts the output and source buckets with KMS and keeps SSE-S3 only for the log bucket", async () => {
         const tree = await build("-kms");
-        for (const config of tree.ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) {
+        for (const config of tree.ofType(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        )) {
             const algorithm = config.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm;
-            assert.strictEqual(algorithm, config.inputs.bucket.startsWith("atx-custom-logs-") ? "AES256" : "aws:kms", config.inputs.bucket);
+            assert.strictEqual(
+                algorithm,
+                config.inputs.bucket.startsWith("atx-custom-logs-") ? "AES256" : "aws:kms",
+                config.inputs.bucket,
+            );
         }
     });
 
     it("logs both data buckets to the log bucket, each under its own prefix, and lets only S3 logging of this account write there", async () => {
         const tree = await build("-logging");
-        const targets = tree.ofType("aws:s3/bucketLogging:BucketLogging").map((l) => [l.inputs.bucket, l.inputs.targetBucket, l.inputs.targetPrefix]);
+        const targets = tree
+            .ofType("aws:s3/bucketLogging:BucketLogging")
+            .map((l) => [l.inputs.bucket, l.inputs.targetBucket, l.inputs.targetPrefix]);
         assert.deepStrictEqual(targets.sort(), [
             ["atx-custom-output-123456789012-logging", "atx-custom-logs-123456789012-logging", "s3-access/output/"],
             ["atx-custom-source-123456789012-logging", "atx-custom-logs-123456789012-logging", "s3-access/source/"],
         ]);
-        const logPolicy = tree.ofType("aws:s3/bucketPolicy:BucketPolicy").find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
+        const logPolicy = tree
+            .ofType("aws:s3/bucketPolicy:BucketPolicy")
+            .find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
         const delivery = json(logPolicy, "policy").Statement.find((s: any) => s.Sid === "S3ServerAccessLogDelivery");
         assert.deepStrictEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
         assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-logging/s3-access/*");
@@ -42,7 +62,9 @@ describe("PlatformStorage", () => {
 
     it("expires uploads in the source bucket after the configured days", async () => {
         const tree = await build("-uploads", { sourceUploadExpirationDays: 3 });
-        const source = tree.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find((l) => l.inputs.bucket.startsWith("atx-custom-source-"))!;
+        const source = tree
+            .ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+            .find((l) => l.inputs.bucket.startsWith("atx-custom-source-"))!;
         const rule = source.inputs.rules.find((r: any) => r.id === "expire-uploads");
         assert.deepStrictEqual([rule.filter, rule.expiration], [{ prefix: "uploads/" }, { days: 3 }]);
     });
@@ -51,6 +73,10 @@ describe("PlatformStorage", () => {
         const locked = await build("-locked", { objectLock: true });
         const lock = locked.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
         assert.ok(lock.inputs.bucket.startsWith("atx-custom-output-"));
-        assert.strictEqual((await build("-unlocked")).ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length, 0);
+        assert.strictEqual(
+            (await build("-unlocked")).ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+                .length,
+            0,
+        );
     });
 });

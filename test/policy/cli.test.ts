@@ -17,19 +17,39 @@ const urn = (type: string, name: string) => `urn:pulumi:prod::atx-platform::${ty
 const KEY = "aws:kms/key:Key";
 const TRAIL = "aws:cloudtrail/trail:Trail";
 const exportOf = (resources: object[]) => ({ version: 3, deployment: { manifest: {}, resources } });
-const key = (rotation: boolean) => ({ urn: urn(KEY, "key"), custom: true, id: "k", type: KEY, inputs: { enableKeyRotation: rotation }, outputs: { enableKeyRotation: rotation, arn: "arn:aws:kms:us-east-1:1:key/k" } });
-const trail = { urn: urn(TRAIL, "trail"), custom: true, id: "t", type: TRAIL, inputs: { enableLogFileValidation: true, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" }, outputs: { enableLogFileValidation: true, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k", enableLogging: true } };
+const key = (rotation: boolean) => ({
+    urn: urn(KEY, "key"),
+    custom: true,
+    id: "k",
+    type: KEY,
+    inputs: { enableKeyRotation: rotation },
+    outputs: { enableKeyRotation: rotation, arn: "arn:aws:kms:us-east-1:1:key/k" },
+});
+const trail = {
+    urn: urn(TRAIL, "trail"),
+    custom: true,
+    id: "t",
+    type: TRAIL,
+    inputs: { enableLogFileValidation: true, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k" },
+    outputs: { enableLogFileValidation: true, kmsKeyId: "arn:aws:kms:us-east-1:1:key/k", enableLogging: true },
+};
 
 const clean = file("clean.json", exportOf([key(true), trail]));
 const bad = file("bad.json", exportOf([key(false), trail]));
 
 function sink() {
     let text = "";
-    const stream = new Writable({ write(chunk, _enc, cb) { text += chunk; cb(); } });
+    const stream = new Writable({
+        write(chunk, _enc, cb) {
+            text += chunk;
+            cb();
+        },
+    });
     return { stream: stream as NodeJS.WritableStream, text: () => text };
 }
 async function run(...argv: string[]) {
-    const out = sink(), err = sink();
+    const out = sink(),
+        err = sink();
     const code = await main(argv, out.stream, err.stream);
     return { code, out: out.text(), err: err.text() };
 }
@@ -54,7 +74,11 @@ describe("policy CLI: exit codes", () => {
         ["a missing file", ["check", path.join(dir, "nope.json")], /cannot read .*nope\.json: ENOENT/],
         ["invalid JSON", ["check", file("broken.json", "{")], /is not valid JSON/],
         ["an unrecognised document", ["check", file("other.json", { kind: "other" })], /not a recognised document/],
-        ["an invalid pack config", ["check", clean, "--config", file("badcfg.json", { "no-such-policy": "advisory" })], /not a policy of the pack/],
+        [
+            "an invalid pack config",
+            ["check", clean, "--config", file("badcfg.json", { "no-such-policy": "advisory" })],
+            /not a policy of the pack/,
+        ],
         ["a missing FILE", ["check"], /missing FILE/],
         ["an unknown command", ["lint", clean], /unknown command 'lint'/],
     ] as [string, string[], RegExp][]) {
@@ -67,7 +91,12 @@ describe("policy CLI: exit codes", () => {
     it("exits with the same codes as a process (as npm run policy runs it)", function () {
         this.timeout(60000);
         const node = path.join(ROOT, "node_modules", ".bin", "node");
-        const args = ["-r", path.join(ROOT, "scripts", "register-ts.js"), path.join(ROOT, "tools", "policy", "cli.ts"), "check"];
+        const args = [
+            "-r",
+            path.join(ROOT, "scripts", "register-ts.js"),
+            path.join(ROOT, "tools", "policy", "cli.ts"),
+            "check",
+        ];
         assert.equal(spawnSync(node, [...args, bad], { cwd: ROOT }).status, 1);
         assert.equal(spawnSync(node, [...args, path.join(dir, "nope.json")], { cwd: ROOT }).status, 2);
     });
@@ -76,7 +105,16 @@ describe("policy CLI: exit codes", () => {
 describe("policy CLI: reports", () => {
     let json: any, sarif: any, markdown: string;
     before(async () => {
-        const r = await run("check", bad, "--json", path.join(dir, "out", "v.json"), "--sarif", path.join(dir, "out", "v.sarif"), "--markdown", path.join(dir, "out", "v.md"));
+        const r = await run(
+            "check",
+            bad,
+            "--json",
+            path.join(dir, "out", "v.json"),
+            "--sarif",
+            path.join(dir, "out", "v.sarif"),
+            "--markdown",
+            path.join(dir, "out", "v.md"),
+        );
         assert.equal(r.code, 1);
         json = JSON.parse(fs.readFileSync(path.join(dir, "out", "v.json"), "utf8"));
         sarif = JSON.parse(fs.readFileSync(path.join(dir, "out", "v.sarif"), "utf8"));
@@ -85,7 +123,13 @@ describe("policy CLI: reports", () => {
     it("writes JSON with the violations and the summary", () => {
         assert.deepEqual(Object.keys(json), ["violations", "summary"]);
         assert.deepEqual(json.summary, { mandatory: 1, advisory: 0, resources: 2 });
-        assert.deepEqual(Object.keys(json.violations[0]), ["policyPack", "policy", "enforcementLevel", "urn", "message"]);
+        assert.deepEqual(Object.keys(json.violations[0]), [
+            "policyPack",
+            "policy",
+            "enforcementLevel",
+            "urn",
+            "message",
+        ]);
         assert.equal(json.violations[0].policyPack, "atx-security");
         assert.equal(json.violations[0].urn, urn(KEY, "key"));
     });
@@ -117,6 +161,9 @@ describe("policy CLI: reports", () => {
     it("writes a markdown comment with a marker, the counts and one table row per violation", () => {
         assert.match(markdown, /^<!-- atx-policy-report -->\n### :x: /);
         assert.match(markdown, /\*\*1\*\* mandatory, \*\*0\*\* advisory violation\(s\) over 2 resources/);
-        assert.match(markdown, /\| mandatory \| `kms-key-rotation` \| `aws:kms\/key:Key::key` \| KMS key 'key' must have automatic key rotation enabled/);
+        assert.match(
+            markdown,
+            /\| mandatory \| `kms-key-rotation` \| `aws:kms\/key:Key::key` \| KMS key 'key' must have automatic key rotation enabled/,
+        );
     });
 });

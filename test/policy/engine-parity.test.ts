@@ -35,16 +35,22 @@ function options(r: ResourceRecord) {
 const struct = (v: Record<string, unknown>) => structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(v)));
 
 function call<T>(client: any, method: string, req: unknown): Promise<T> {
-    return new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))));
+    return new Promise((resolve, reject) =>
+        client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))),
+    );
 }
 
 /** What the engine would show for the pack's diagnostics on this snapshot. */
 async function analyze(client: any, s: StackSnapshot): Promise<Violation[]> {
     const out: Violation[] = [];
-    const push = (d: any, urn: string) => out.push({
-        policyPack: d.getPolicypackname(), policy: d.getPolicyname(), enforcementLevel: LEVELS[d.getEnforcementlevel()] as any,
-        urn: d.getUrn() || urn, message: d.getMessage(),
-    });
+    const push = (d: any, urn: string) =>
+        out.push({
+            policyPack: d.getPolicypackname(),
+            policy: d.getPolicyname(),
+            enforcementLevel: LEVELS[d.getEnforcementlevel()] as any,
+            urn: d.getUrn() || urn,
+            message: d.getMessage(),
+        });
     for (const r of s.resources) {
         const req = new analyzerproto.AnalyzeRequest();
         req.setType(r.type);
@@ -56,31 +62,34 @@ async function analyze(client: any, s: StackSnapshot): Promise<Violation[]> {
         resp.getDiagnosticsList().forEach((d: any) => push(d, r.urn));
     }
     const req = new analyzerproto.AnalyzeStackRequest();
-    req.setResourcesList(s.resources.map(r => {
-        const a = new analyzerproto.AnalyzerResource();
-        a.setType(r.type);
-        a.setUrn(r.urn);
-        a.setName(r.name);
-        a.setProperties(struct(r.outputs));
-        a.setOptions(options(r));
-        if (r.parent) {
-            a.setParent(r.parent);
-        }
-        a.setDependenciesList([...r.dependencies]);
-        const deps = a.getPropertydependenciesMap();
-        for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-            const pd = new analyzerproto.AnalyzerPropertyDependencies();
-            pd.setUrnsList([...urns]);
-            deps.set(k, pd);
-        }
-        return a;
-    }));
+    req.setResourcesList(
+        s.resources.map((r) => {
+            const a = new analyzerproto.AnalyzerResource();
+            a.setType(r.type);
+            a.setUrn(r.urn);
+            a.setName(r.name);
+            a.setProperties(struct(r.outputs));
+            a.setOptions(options(r));
+            if (r.parent) {
+                a.setParent(r.parent);
+            }
+            a.setDependenciesList([...r.dependencies]);
+            const deps = a.getPropertydependenciesMap();
+            for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+                const pd = new analyzerproto.AnalyzerPropertyDependencies();
+                pd.setUrnsList([...urns]);
+                deps.set(k, pd);
+            }
+            return a;
+        }),
+    );
     const resp: any = await call(client, "analyzeStack", req);
     resp.getDiagnosticsList().forEach((d: any) => push(d, ""));
     return out;
 }
 
-const canonical = (vs: readonly Violation[]) => vs.map(v => JSON.stringify([v.policy, v.enforcementLevel, v.urn, v.message])).sort();
+const canonical = (vs: readonly Violation[]) =>
+    vs.map((v) => JSON.stringify([v.policy, v.enforcementLevel, v.urn, v.message])).sort();
 
 describe("the offline evaluator reports what the analyzer server reports", function () {
     this.timeout(120000);
@@ -95,17 +104,21 @@ describe("the offline evaluator reports what the analyzer server reports", funct
             stdio: ["ignore", "pipe", "pipe"],
         });
         let stderr = "";
-        server.stderr!.on("data", d => { stderr += d; });
+        server.stderr!.on("data", (d) => {
+            stderr += d;
+        });
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
-            server!.stdout!.on("data", d => {
+            server!.stdout!.on("data", (d) => {
                 out += d;
                 const m = /^(\d+)\s*$/m.exec(out);
                 if (m) {
                     resolve(Number(m[1]));
                 }
             });
-            server!.on("exit", code => reject(new Error(`the policy pack exited (${code}) before serving: ${stderr}`)));
+            server!.on("exit", (code) =>
+                reject(new Error(`the policy pack exited (${code}) before serving: ${stderr}`)),
+            );
         });
         client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     });
@@ -118,30 +131,73 @@ describe("the offline evaluator reports what the analyzer server reports", funct
     });
 
     it("serves the pack under its name and version, with every policy", async () => {
-        const info: any = await call(client, "getAnalyzerInfo", new (require("google-protobuf/google/protobuf/empty_pb").Empty)());
+        const info: any = await call(
+            client,
+            "getAnalyzerInfo",
+            new (require("google-protobuf/google/protobuf/empty_pb").Empty)(),
+        );
         assert.equal(info.getName(), "atx-security");
         assert.equal(info.getVersion(), "0.1.0");
         const { policies } = await import("../../policy-pack/policies");
-        assert.deepEqual(info.getPoliciesList().map((p: any) => p.getName()), policies.map(p => p.name));
+        assert.deepEqual(
+            info.getPoliciesList().map((p: any) => p.getName()),
+            policies.map((p) => p.name),
+        );
     });
 
     it("on a snapshot with violations, unknown values and cross-resource relations", async () => {
-        const bucket = resource("aws:s3/bucket:Bucket", "data", {}, { outputs: { bucket: UNKNOWN, id: UNKNOWN, arn: UNKNOWN } });
-        const s = JSON.parse(JSON.stringify(snapshot([
-            bucket,
-            resource("aws:s3/bucketVersioning:BucketVersioning", "data-versioning", { bucket: UNKNOWN, versioningConfiguration: { status: "Suspended" } }, { propertyDependencies: { bucket: [bucket] } }),
-            resource("aws:s3/bucketPolicy:BucketPolicy", "data-policy", { bucket: UNKNOWN, policy: UNKNOWN }, { propertyDependencies: { bucket: [bucket], policy: [bucket] } }),
-            resource("aws:ec2/securityGroup:SecurityGroup", "sg", { vpcId: "vpc-1", ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }], egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] }),
-            resource("aws:kms/key:Key", "key", { enableKeyRotation: false }),
-            resource("aws:iam/accessKey:AccessKey", "ci", { user: "ci" }),
-            resource("aws:iam/rolePolicy:RolePolicy", "rp", { role: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) }),
-            resource("aws:batch/jobDefinition:JobDefinition", "job", { type: "container", containerProperties: UNKNOWN, platformCapabilities: ["EC2"] }),
-            resource("aws:secretsmanager/secretVersion:SecretVersion", "sv", { secretId: "s", secretString: "plain" }),
-        ], { stack: "prod", preview: true })));
+        const bucket = resource(
+            "aws:s3/bucket:Bucket",
+            "data",
+            {},
+            { outputs: { bucket: UNKNOWN, id: UNKNOWN, arn: UNKNOWN } },
+        );
+        const s = JSON.parse(
+            JSON.stringify(
+                snapshot(
+                    [
+                        bucket,
+                        resource(
+                            "aws:s3/bucketVersioning:BucketVersioning",
+                            "data-versioning",
+                            { bucket: UNKNOWN, versioningConfiguration: { status: "Suspended" } },
+                            { propertyDependencies: { bucket: [bucket] } },
+                        ),
+                        resource(
+                            "aws:s3/bucketPolicy:BucketPolicy",
+                            "data-policy",
+                            { bucket: UNKNOWN, policy: UNKNOWN },
+                            { propertyDependencies: { bucket: [bucket], policy: [bucket] } },
+                        ),
+                        resource("aws:ec2/securityGroup:SecurityGroup", "sg", {
+                            vpcId: "vpc-1",
+                            ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
+                            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+                        }),
+                        resource("aws:kms/key:Key", "key", { enableKeyRotation: false }),
+                        resource("aws:iam/accessKey:AccessKey", "ci", { user: "ci" }),
+                        resource("aws:iam/rolePolicy:RolePolicy", "rp", {
+                            role: "r",
+                            policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
+                        }),
+                        resource("aws:batch/jobDefinition:JobDefinition", "job", {
+                            type: "container",
+                            containerProperties: UNKNOWN,
+                            platformCapabilities: ["EC2"],
+                        }),
+                        resource("aws:secretsmanager/secretVersion:SecretVersion", "sv", {
+                            secretId: "s",
+                            secretString: "plain",
+                        }),
+                    ],
+                    { stack: "prod", preview: true },
+                ),
+            ),
+        );
         const engine = await analyze(client, s);
         const offline = (await evaluateSnapshot(s)).violations;
         assert.ok(engine.length > 10);
-        assert.ok(engine.some(v => v.message.startsWith("can't run policy")));
+        assert.ok(engine.some((v) => v.message.startsWith("can't run policy")));
         assert.deepEqual(canonical(offline), canonical(engine));
     });
 

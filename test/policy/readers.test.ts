@@ -7,18 +7,41 @@ const urn = (type: string, name: string, stack = "prod") => `urn:pulumi:${stack}
 const BUCKET = "aws:s3/bucket:Bucket";
 const SV = "aws:secretsmanager/secretVersion:SecretVersion";
 
-const stackExport = (resources: object[]) => JSON.stringify({ version: 3, deployment: { manifest: { time: "2026-01-01T00:00:00Z" }, resources } });
+const stackExport = (resources: object[]) =>
+    JSON.stringify({ version: 3, deployment: { manifest: { time: "2026-01-01T00:00:00Z" }, resources } });
 
 describe("readers: pulumi stack export", () => {
     const doc = stackExport([
         { urn: urn("pulumi:pulumi:Stack", "atx-platform-prod"), custom: false, type: "pulumi:pulumi:Stack" },
         {
-            urn: urn(`atx:storage:SecureBucket$${BUCKET}`, "b"), custom: true, id: "atx-b", type: BUCKET, parent: urn("pulumi:pulumi:Stack", "atx-platform-prod"),
-            inputs: { bucket: "atx-b" }, outputs: { bucket: "atx-b", id: "atx-b" }, dependencies: [], propertyDependencies: { bucket: [] },
+            urn: urn(`atx:storage:SecureBucket$${BUCKET}`, "b"),
+            custom: true,
+            id: "atx-b",
+            type: BUCKET,
+            parent: urn("pulumi:pulumi:Stack", "atx-platform-prod"),
+            inputs: { bucket: "atx-b" },
+            outputs: { bucket: "atx-b", id: "atx-b" },
+            dependencies: [],
+            propertyDependencies: { bucket: [] },
             provider: "urn:pulumi:prod::atx-platform::pulumi:providers:aws::default_7_48_0::04c3",
         },
-        { urn: urn(SV, "enc"), custom: true, id: "v1", type: SV, inputs: { secretId: "s", secretString: { ...SIG, ciphertext: "AAAA" } }, outputs: { secretString: { ...SIG, ciphertext: "BBBB" } } },
-        { urn: urn(SV, "shown"), custom: true, id: "v2", type: SV, inputs: { secretId: "s", secretString: { ...SIG, plaintext: "\"hunter2\"" } }, outputs: {}, additionalSecretOutputs: ["secretBinary"] },
+        {
+            urn: urn(SV, "enc"),
+            custom: true,
+            id: "v1",
+            type: SV,
+            inputs: { secretId: "s", secretString: { ...SIG, ciphertext: "AAAA" } },
+            outputs: { secretString: { ...SIG, ciphertext: "BBBB" } },
+        },
+        {
+            urn: urn(SV, "shown"),
+            custom: true,
+            id: "v2",
+            type: SV,
+            inputs: { secretId: "s", secretString: { ...SIG, plaintext: '"hunter2"' } },
+            outputs: {},
+            additionalSecretOutputs: ["secretBinary"],
+        },
         { urn: urn(BUCKET, "old"), custom: true, id: "old", type: BUCKET, inputs: {}, outputs: {}, delete: true },
     ]);
     const s = parseSnapshotDocument(doc);
@@ -26,7 +49,11 @@ describe("readers: pulumi stack export", () => {
         assert.equal(s.stack, "prod");
         assert.equal(s.project, "atx-platform");
         assert.equal(s.preview, false);
-        assert.deepEqual(s.resources.map(r => r.name), ["atx-platform-prod", "b", "enc", "shown"], "resources pending deletion are left out");
+        assert.deepEqual(
+            s.resources.map((r) => r.name),
+            ["atx-platform-prod", "b", "enc", "shown"],
+            "resources pending deletion are left out",
+        );
     });
     it("keeps type, name, id, parent, provider and relations", () => {
         const b = s.resources[1];
@@ -48,27 +75,65 @@ describe("readers: pulumi stack export", () => {
         assert.deepEqual([...shown.secretProperties!].sort(), ["secretBinary", "secretString"]);
     });
     it("rejects other deployment versions with a clear message", () => {
-        assert.throws(() => parseSnapshotDocument(JSON.stringify({ version: 2, deployment: {} })), /unsupported stack export version 2/);
+        assert.throws(
+            () => parseSnapshotDocument(JSON.stringify({ version: 2, deployment: {} })),
+            /unsupported stack export version 2/,
+        );
     });
 });
 
 describe("readers: pulumi preview --json", () => {
     const doc = JSON.stringify({
         steps: [
-            { op: "same", urn: urn(BUCKET, "kept"), newState: { urn: urn(BUCKET, "kept"), type: BUCKET, custom: true, id: "k", inputs: { bucket: "k" }, outputs: { bucket: "k" } } },
-            { op: "create", urn: urn("aws:s3/bucketVersioning:BucketVersioning", "v"), newState: {
-                type: "aws:s3/bucketVersioning:BucketVersioning", custom: true, inputs: { bucket: UNKNOWN, versioningConfiguration: { status: "Enabled" } },
-                propertyDependencies: { bucket: [urn(BUCKET, "kept")] }, dependencies: [urn(BUCKET, "kept")],
-            } },
-            { op: "delete", urn: urn(BUCKET, "gone"), oldState: { urn: urn(BUCKET, "gone"), type: BUCKET, inputs: {}, outputs: {} } },
-            { op: "update", urn: urn(SV, "sv"), newState: { urn: urn(SV, "sv"), type: SV, custom: true, inputs: { secretString: "[secret]" }, outputs: {} } },
+            {
+                op: "same",
+                urn: urn(BUCKET, "kept"),
+                newState: {
+                    urn: urn(BUCKET, "kept"),
+                    type: BUCKET,
+                    custom: true,
+                    id: "k",
+                    inputs: { bucket: "k" },
+                    outputs: { bucket: "k" },
+                },
+            },
+            {
+                op: "create",
+                urn: urn("aws:s3/bucketVersioning:BucketVersioning", "v"),
+                newState: {
+                    type: "aws:s3/bucketVersioning:BucketVersioning",
+                    custom: true,
+                    inputs: { bucket: UNKNOWN, versioningConfiguration: { status: "Enabled" } },
+                    propertyDependencies: { bucket: [urn(BUCKET, "kept")] },
+                    dependencies: [urn(BUCKET, "kept")],
+                },
+            },
+            {
+                op: "delete",
+                urn: urn(BUCKET, "gone"),
+                oldState: { urn: urn(BUCKET, "gone"), type: BUCKET, inputs: {}, outputs: {} },
+            },
+            {
+                op: "update",
+                urn: urn(SV, "sv"),
+                newState: {
+                    urn: urn(SV, "sv"),
+                    type: SV,
+                    custom: true,
+                    inputs: { secretString: "[secret]" },
+                    outputs: {},
+                },
+            },
         ],
         changeSummary: { create: 1, same: 1, delete: 1, update: 1 },
     });
     const s = parseSnapshotDocument(doc);
     it("reads the new state of every step that keeps a resource, as a preview", () => {
         assert.equal(s.preview, true);
-        assert.deepEqual(s.resources.map(r => r.name), ["kept", "v", "sv"]);
+        assert.deepEqual(
+            s.resources.map((r) => r.name),
+            ["kept", "v", "sv"],
+        );
     });
     it("keeps UNKNOWN values and propertyDependencies; outputs default to the inputs", () => {
         const v = s.resources[1];
@@ -84,17 +149,41 @@ describe("readers: pulumi preview --json", () => {
 
 describe("readers: unrecognised input", () => {
     it("rejects invalid JSON", () => {
-        assert.throws(() => parseSnapshotDocument("{", "x.json"), (e: Error) => e instanceof InputError && /x\.json is not valid JSON/.test(e.message));
+        assert.throws(
+            () => parseSnapshotDocument("{", "x.json"),
+            (e: Error) => e instanceof InputError && /x\.json is not valid JSON/.test(e.message),
+        );
     });
     it("rejects JSON that is none of the known documents, naming what it expects", () => {
-        assert.throws(() => parseSnapshotDocument("{\"hello\":1}"), (e: Error) => e instanceof InputError && /pulumi stack export.*pulumi preview --json/.test(e.message));
+        assert.throws(
+            () => parseSnapshotDocument('{"hello":1}'),
+            (e: Error) => e instanceof InputError && /pulumi stack export.*pulumi preview --json/.test(e.message),
+        );
         assert.throws(() => parseSnapshotDocument("[1,2]"), InputError);
     });
     it("rejects a resource without a URN", () => {
         assert.throws(() => parseSnapshotDocument(stackExport([{ type: BUCKET }])), /needs a string urn and type/);
     });
     it("reads a StackSnapshot document", () => {
-        const s = parseSnapshotDocument(JSON.stringify({ project: "p", stack: "dev", preview: true, resources: [{ urn: urn(BUCKET, "b", "dev"), type: BUCKET, name: "b", custom: true, inputs: {}, outputs: {}, dependencies: [], propertyDependencies: {} }] }));
+        const s = parseSnapshotDocument(
+            JSON.stringify({
+                project: "p",
+                stack: "dev",
+                preview: true,
+                resources: [
+                    {
+                        urn: urn(BUCKET, "b", "dev"),
+                        type: BUCKET,
+                        name: "b",
+                        custom: true,
+                        inputs: {},
+                        outputs: {},
+                        dependencies: [],
+                        propertyDependencies: {},
+                    },
+                ],
+            }),
+        );
         assert.equal(s.stack, "dev");
         assert.equal(s.resources[0].name, "b");
     });

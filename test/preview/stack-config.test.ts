@@ -30,24 +30,40 @@ describe("offline preview: stack configuration", () => {
             "Pulumi.yaml": PROJECT_YAML,
             "Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n  demo:size: 8\n  demo:flag: true\n",
         });
-        const { project: name, config } = assembleStackConfig(dir, "dev", ["hosts=[\"b.example\"]", "aws:region=us-west-2"]);
+        const { project: name, config } = assembleStackConfig(dir, "dev", [
+            'hosts=["b.example"]',
+            "aws:region=us-west-2",
+        ]);
         assert.strictEqual(name, "demo");
         assert.deepStrictEqual(config, {
             "demo:size": "8",
-            "demo:hosts": "[\"b.example\"]",
+            "demo:hosts": '["b.example"]',
             "demo:flag": "true",
             "aws:region": "us-west-2",
         });
     });
 
     it("names the known stacks when the stack file is missing", () => {
-        const dir = project({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.prod.yaml": "config: {}\n", "Pulumi.dev.yaml": "config: {}\n" });
-        assert.throws(() => assembleStackConfig(dir, "qa"), (e: Error) => e instanceof StackConfigError && /Pulumi.qa.yaml; known stacks: dev, prod/.test(e.message));
+        const dir = project({
+            "Pulumi.yaml": PROJECT_YAML,
+            "Pulumi.prod.yaml": "config: {}\n",
+            "Pulumi.dev.yaml": "config: {}\n",
+        });
+        assert.throws(
+            () => assembleStackConfig(dir, "qa"),
+            (e: Error) => e instanceof StackConfigError && /Pulumi.qa.yaml; known stacks: dev, prod/.test(e.message),
+        );
     });
 
     it("refuses encrypted secrets it cannot decrypt, saying how to pass the value", () => {
-        const dir = project({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.prod.yaml": "config:\n  demo:token:\n    secure: AAABAK==\n" });
-        assert.throws(() => assembleStackConfig(dir, "prod"), /demo:token is an encrypted secret.*--config demo:token=<value>/);
+        const dir = project({
+            "Pulumi.yaml": PROJECT_YAML,
+            "Pulumi.prod.yaml": "config:\n  demo:token:\n    secure: AAABAK==\n",
+        });
+        assert.throws(
+            () => assembleStackConfig(dir, "prod"),
+            /demo:token is an encrypted secret.*--config demo:token=<value>/,
+        );
     });
 
     it("rejects an override without '='", () => {
@@ -62,12 +78,26 @@ describe("offline preview: command line", () => {
     });
 
     it("takes a stack, repeated overrides, an export file and an account", () => {
-        assert.deepStrictEqual(parseArgs(["--stack", "dev", "-c", "a=1", "--config", "b=2", "--export", "out.json", "--account", "210987654321"]), {
-            stack: "dev",
-            overrides: ["a=1", "b=2"],
-            exportFile: "out.json",
-            accountId: "210987654321",
-        });
+        assert.deepStrictEqual(
+            parseArgs([
+                "--stack",
+                "dev",
+                "-c",
+                "a=1",
+                "--config",
+                "b=2",
+                "--export",
+                "out.json",
+                "--account",
+                "210987654321",
+            ]),
+            {
+                stack: "dev",
+                overrides: ["a=1", "b=2"],
+                exportFile: "out.json",
+                accountId: "210987654321",
+            },
+        );
     });
 
     for (const [argv, message] of [
@@ -77,7 +107,10 @@ describe("offline preview: command line", () => {
         [["--frobnicate"], /unknown argument --frobnicate; usage/],
     ] as const) {
         it(`rejects ${argv.join(" ")} with a usage error`, () => {
-            assert.throws(() => parseArgs(argv), (e: Error) => e instanceof UsageError && message.test(e.message));
+            assert.throws(
+                () => parseArgs(argv),
+                (e: Error) => e instanceof UsageError && message.test(e.message),
+            );
         });
     }
 });

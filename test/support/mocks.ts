@@ -14,7 +14,13 @@ export const REGION = "us-east-1";
 let capture: Capture | undefined;
 
 function ensureMocks(): Capture {
-    capture ??= installCapturingMocks({ project: "atx-platform", stack: "test", preview: false, accountId: ACCOUNT_ID, region: REGION });
+    capture ??= installCapturingMocks({
+        project: "atx-platform",
+        stack: "test",
+        preview: false,
+        accountId: ACCOUNT_ID,
+        region: REGION,
+    });
     return capture;
 }
 
@@ -41,7 +47,10 @@ export async function componentResources(build: () => pulumi.ComponentResource):
 }
 
 /** A record whose property values tests read freely. */
-export type TestRecord = ResourceRecord & { readonly inputs: Record<string, any>; readonly outputs: Record<string, any> };
+export type TestRecord = ResourceRecord & {
+    readonly inputs: Record<string, any>;
+    readonly outputs: Record<string, any>;
+};
 
 export class ResourceTree {
     constructor(readonly resources: readonly TestRecord[]) {}
@@ -61,7 +70,8 @@ export class ResourceTree {
 
     named(name: string): TestRecord {
         const match = this.resources.find((r) => r.name === name);
-        if (match === undefined) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
+        if (match === undefined)
+            throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
         return match;
     }
 }
@@ -74,6 +84,7 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 /** A JSON document input (policies, container properties) parsed. */
 export function json(record: ResourceRecord, property: string): any {
     const value = record.inputs[property];
-    if (typeof value !== "string") throw new Error(`${record.name}.${property} is not a JSON string: ${JSON.stringify(value)}`);
+    if (typeof value !== "string")
+        throw new Error(`${record.name}.${property} is not a JSON string: ${JSON.stringify(value)}`);
     return JSON.parse(value);
 }

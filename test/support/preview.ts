@@ -38,7 +38,11 @@ export function previewStack(stack: string, overrides: readonly string[] = []): 
     const exportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "atx-preview-")), "state.json");
     const args = ["-r", "./scripts/register-ts.js", "tools/preview/cli.ts", "--stack", stack, "--export", exportFile];
     for (const override of overrides) args.push("--config", override);
-    const child = spawnSync(process.execPath, args, { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } });
+    const child = spawnSync(process.execPath, args, {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_CONFIG: undefined },
+    });
     let resources: ExportedResource[] = [];
     if (fs.existsSync(exportFile)) resources = JSON.parse(fs.readFileSync(exportFile, "utf8")).deployment.resources;
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack");

@@ -4,7 +4,11 @@
  * the tests, so a policy under test sees exactly what it sees in the harness.
  */
 import {
-    PolicyProviderResource, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
 } from "@pulumi/policy";
 import { ResourceRecord, StackSnapshot } from "../shared/resource-record";
 
@@ -31,7 +35,7 @@ export const policyRuntime = {
             return true;
         }
         if (Array.isArray(v)) {
-            return v.every(f => typeof f === "function");
+            return v.every((f) => typeof f === "function");
         }
         return typeof p.remediateResource === "function";
     },
@@ -202,7 +206,7 @@ export function buildStackArgs(resources: readonly ResourceRecord[], ctx: ArgsCo
         }
         built.set(r.urn, resource);
     }
-    const resolve = (urns: readonly string[]) => urns.map(u => built.get(u)).filter((x): x is PolicyResource => !!x);
+    const resolve = (urns: readonly string[]) => urns.map((u) => built.get(u)).filter((x): x is PolicyResource => !!x);
     for (const r of resources) {
         const resource = built.get(r.urn)!;
         if (r.parent && built.has(r.parent)) {
@@ -214,7 +218,7 @@ export function buildStackArgs(resources: readonly ResourceRecord[], ctx: ArgsCo
         }
     }
     return {
-        resources: resources.map(r => built.get(r.urn)!),
+        resources: resources.map((r) => built.get(r.urn)!),
         stackTags: ctx.stackTags,
         getConfig: ctx.getConfig as StackValidationArgs["getConfig"],
         notApplicable: throwNotApplicable,

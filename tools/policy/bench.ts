@@ -36,22 +36,27 @@ async function child(stack: string): Promise<void> {
     const t2a = performance.now();
     const result = await evaluateSnapshot(snapshot);
     const t2 = performance.now();
-    process.stdout.write(JSON.stringify({
-        resources: snapshot.resources.length,
-        previewMs: t1 - t0,
-        evaluateMs: t2 - t1,
-        loadPackMs: t2a - t1,
-        mandatory: result.summary.mandatory,
-        advisory: result.summary.advisory,
-        peakRssMiB: process.resourceUsage().maxRSS / 1024,
-        previewRssMiB,
-        cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
-    }) + "\n");
+    process.stdout.write(
+        JSON.stringify({
+            resources: snapshot.resources.length,
+            previewMs: t1 - t0,
+            evaluateMs: t2 - t1,
+            loadPackMs: t2a - t1,
+            mandatory: result.summary.mandatory,
+            advisory: result.summary.advisory,
+            peakRssMiB: process.resourceUsage().maxRSS / 1024,
+            previewRssMiB,
+            cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
+        }) + "\n",
+    );
 }
 
 /** How the child loads TypeScript: the esbuild hook the npm scripts use, or ts-node (as `pulumi` itself does). */
 type Loader = "ts-node" | "esbuild";
-const LOADERS: Record<Loader, string> = { "ts-node": "ts-node/register", esbuild: path.join(ROOT, "scripts", "register-ts.js") };
+const LOADERS: Record<Loader, string> = {
+    "ts-node": "ts-node/register",
+    esbuild: path.join(ROOT, "scripts", "register-ts.js"),
+};
 
 function measure(stack: string, loader: Loader): Measure {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
@@ -71,7 +76,9 @@ function measure(stack: string, loader: Loader): Measure {
 }
 
 function main(argv: string[]) {
-    let runs = 5, stack = "prod", loader: Loader = "esbuild";
+    let runs = 5,
+        stack = "prod",
+        loader: Loader = "esbuild";
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--runs") runs = Number(argv[++i]);
         else if (argv[i] === "--stack") stack = argv[++i];
@@ -84,17 +91,34 @@ function main(argv: string[]) {
         return xs[Math.floor(xs.length / 2)];
     };
     const max = (f: (m: Measure) => number) => Math.max(...results.map(f));
-    console.log(`offline preview + policy evaluation, stack ${stack}, ${runs} fresh processes with ${loader} (median / worst):`);
-    console.log(`  resources:          ${results[0].resources} (${results[0].mandatory} mandatory, ${results[0].advisory} advisory violations)`);
-    console.log(`  wall time:          ${(median(m => m.wallMs) / 1000).toFixed(2)} s / ${(max(m => m.wallMs) / 1000).toFixed(2)} s   (target < 2.4 s, aim 1.2 s)`);
-    console.log(`  CPU time:           ${(median(m => m.cpuMs) / 1000).toFixed(2)} s   (user + system; close to the wall time on an idle machine)`);
-    console.log(`    of which preview: ${(median(m => m.previewMs) / 1000).toFixed(2)} s, evaluation: ${(median(m => m.evaluateMs) / 1000).toFixed(3)} s (of which loading the pack ${(median(m => m.loadPackMs) / 1000).toFixed(3)} s)`);
-    console.log(`  peak memory (RSS):  ${median(m => m.peakRssMiB).toFixed(0)} MiB / ${max(m => m.peakRssMiB).toFixed(0)} MiB   (target < 206 MiB, aim 103 MiB)`);
-    console.log(`    peak when the preview is done: ${median(m => m.previewRssMiB).toFixed(0)} MiB (the evaluation adds the rest)`);
+    console.log(
+        `offline preview + policy evaluation, stack ${stack}, ${runs} fresh processes with ${loader} (median / worst):`,
+    );
+    console.log(
+        `  resources:          ${results[0].resources} (${results[0].mandatory} mandatory, ${results[0].advisory} advisory violations)`,
+    );
+    console.log(
+        `  wall time:          ${(median((m) => m.wallMs) / 1000).toFixed(2)} s / ${(max((m) => m.wallMs) / 1000).toFixed(2)} s   (target < 2.4 s, aim 1.2 s)`,
+    );
+    console.log(
+        `  CPU time:           ${(median((m) => m.cpuMs) / 1000).toFixed(2)} s   (user + system; close to the wall time on an idle machine)`,
+    );
+    console.log(
+        `    of which preview: ${(median((m) => m.previewMs) / 1000).toFixed(2)} s, evaluation: ${(median((m) => m.evaluateMs) / 1000).toFixed(3)} s (of which loading the pack ${(median((m) => m.loadPackMs) / 1000).toFixed(3)} s)`,
+    );
+    console.log(
+        `  peak memory (RSS):  ${median((m) => m.peakRssMiB).toFixed(0)} MiB / ${max((m) => m.peakRssMiB).toFixed(0)} MiB   (target < 206 MiB, aim 103 MiB)`,
+    );
+    console.log(
+        `    peak when the preview is done: ${median((m) => m.previewRssMiB).toFixed(0)} MiB (the evaluation adds the rest)`,
+    );
 }
 
 if (process.argv[2] === "--child") {
-    child(process.argv[3] ?? "prod").catch(e => { process.stderr.write(`${e instanceof Error ? e.stack : e}\n`); process.exitCode = 3; });
+    child(process.argv[3] ?? "prod").catch((e) => {
+        process.stderr.write(`${e instanceof Error ? e.stack : e}\n`);
+        process.exitCode = 3;
+    });
 } else if (require.main === module) {
     main(process.argv.slice(2));
 }

@@ -58,7 +58,9 @@ function readPackConfig(file: string): PackConfig {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new InputError(`cannot read pack config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new InputError(
+            `cannot read pack config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
     }
     try {
         const config = JSON.parse(text);
@@ -77,7 +79,11 @@ function write(file: string, content: string) {
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+    argv: readonly string[],
+    out: NodeJS.WritableStream = process.stdout,
+    err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
     try {
         const options = parseArgs(argv);
         const packConfig = options.config ? readPackConfig(options.config) : undefined;
@@ -88,10 +94,18 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
             write(options.json, formatJson(result));
         }
         if (options.sarif) {
-            write(options.sarif, formatSarif(result, { artifactUri: path.relative(process.cwd(), path.resolve(options.file)).split(path.sep).join("/") }));
+            write(
+                options.sarif,
+                formatSarif(result, {
+                    artifactUri: path.relative(process.cwd(), path.resolve(options.file)).split(path.sep).join("/"),
+                }),
+            );
         }
         if (options.markdown) {
-            write(options.markdown, formatMarkdown(result, { title: `Policy check of ${snapshot.stack || path.basename(options.file)}` }));
+            write(
+                options.markdown,
+                formatMarkdown(result, { title: `Policy check of ${snapshot.stack || path.basename(options.file)}` }),
+            );
         }
         return result.summary.mandatory > 0 ? 1 : 0;
     } catch (e) {
@@ -109,7 +123,12 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        code => { process.exitCode = code; },
-        e => { process.stderr.write(`policy: internal error: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 2; },
+        (code) => {
+            process.exitCode = code;
+        },
+        (e) => {
+            process.stderr.write(`policy: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+            process.exitCode = 2;
+        },
     );
 }

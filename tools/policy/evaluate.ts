@@ -4,7 +4,14 @@
  * policy once on all resources' outputs; UnknownValueError becomes the engine's advisory "can't
  * run policy ... during preview", NotApplicableError is skipped, any other error fails the run.
  */
-import { EnforcementLevel, Policies, Policy, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    EnforcementLevel,
+    Policies,
+    Policy,
+    PolicyConfigSchema,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { ResourceRecord, StackSnapshot } from "../shared/resource-record";
 import { ArgsContext, buildResourceArgs, buildStackArgs, NotApplicableError, policyRuntime, stackTagsOf } from "./args";
 
@@ -24,7 +31,10 @@ export interface PackInfo {
 }
 
 /** `pulumi preview --policy-pack-config` JSON: per policy an enforcement level or an object of settings. */
-export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PackConfig = Record<
+    string,
+    EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 /** The pack config or the policies could not be used: the run can't be trusted. */
 export class EvaluationError extends Error {}
@@ -42,7 +52,9 @@ function checkType(value: unknown, schema: any, where: string) {
         return;
     }
     const actual = Array.isArray(value) ? "array" : value === null ? "null" : typeof value;
-    const ok = types.some(t => t === actual || (t === "integer" && Number.isInteger(value)) || (t === "number" && actual === "number"));
+    const ok = types.some(
+        (t) => t === actual || (t === "integer" && Number.isInteger(value)) || (t === "number" && actual === "number"),
+    );
     if (!ok) {
         throw new EvaluationError(`pack config ${where} must be of type ${types.join(" or ")}, got ${actual}`);
     }
@@ -55,12 +67,14 @@ function checkType(value: unknown, schema: any, where: string) {
 export function normalizePackConfig(config: PackConfig | undefined, policies: Policies): NormalizedConfig {
     const levels = new Map<string, EnforcementLevel>();
     const settings = new Map<string, Record<string, unknown>>();
-    const byName = new Map<string, Policy>(policies.map(p => [p.name, p]));
+    const byName = new Map<string, Policy>(policies.map((p) => [p.name, p]));
     let all: EnforcementLevel | undefined;
     for (const [name, value] of Object.entries(config ?? {})) {
         const level = typeof value === "string" ? value : value?.enforcementLevel;
         if (level !== undefined && !LEVELS.includes(level)) {
-            throw new EvaluationError(`pack config for '${name}' has an invalid enforcement level '${level}' (one of ${LEVELS.join(", ")})`);
+            throw new EvaluationError(
+                `pack config for '${name}' has an invalid enforcement level '${level}' (one of ${LEVELS.join(", ")})`,
+            );
         }
         if (name === "all") {
             all = level;
@@ -122,16 +136,20 @@ export interface EvaluateOptions {
 }
 
 /** Runs every policy over the snapshot; violations in the engine's order (resources, then stack). */
-export async function evaluate(snapshot: StackSnapshot, policies: Policies, options: EvaluateOptions): Promise<Violation[]> {
+export async function evaluate(
+    snapshot: StackSnapshot,
+    policies: Policies,
+    options: EvaluateOptions,
+): Promise<Violation[]> {
     const { pack } = options;
     const config = normalizePackConfig(options.packConfig, policies);
     const stackTags = stackTagsOf(snapshot);
-    const byUrn = new Map(snapshot.resources.map(r => [r.urn, r] as const));
+    const byUrn = new Map(snapshot.resources.map((r) => [r.urn, r] as const));
     const violations: Violation[] = [];
     const packRef = `'${pack.name}@v${pack.version}'`;
 
     const active = policies
-        .map(p => ({ policy: p, level: effectiveLevel(p, config, pack) }))
+        .map((p) => ({ policy: p, level: effectiveLevel(p, config, pack) }))
         .filter(({ level }) => level !== "disabled")
         .map(({ policy, level }) => ({
             policy,
@@ -146,12 +164,17 @@ export async function evaluate(snapshot: StackSnapshot, policies: Policies, opti
      * The engine's reportViolation: the description, then the message on the next line; or, given
      * an object (which server.js also accepts), its message/description, urn and enforcement level.
      */
-    const reporter = (policy: Policy, level: "mandatory" | "advisory", defaultUrn: string) =>
+    const reporter =
+        (policy: Policy, level: "mandatory" | "advisory", defaultUrn: string) =>
         (message?: string | Record<string, any>, urn?: string) => {
             if (message !== null && typeof message === "object") {
                 const l = message.enforcementLevel === "remediate" ? "mandatory" : message.enforcementLevel;
-                push(policy, l === "advisory" || l === "mandatory" ? l : level, message.urn ?? defaultUrn,
-                    message.message || message.description || policy.description);
+                push(
+                    policy,
+                    l === "advisory" || l === "mandatory" ? l : level,
+                    message.urn ?? defaultUrn,
+                    message.message || message.description || policy.description,
+                );
                 return;
             }
             push(policy, level, urn ?? defaultUrn, message ? `${policy.description}\n${message}` : policy.description);
@@ -162,7 +185,9 @@ export async function evaluate(snapshot: StackSnapshot, policies: Policies, opti
         if (e instanceof policyRuntime.UnknownValueError) {
             push(policy, "advisory", urn, `can't run ${from} during preview: ${e.message}`);
         } else if (!(e instanceof NotApplicableError)) {
-            const err = new EvaluationError(`Error validating resource with ${from}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+            const err = new EvaluationError(
+                `Error validating resource with ${from}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+            );
             throw err;
         }
     };
@@ -194,7 +219,7 @@ export async function evaluate(snapshot: StackSnapshot, policies: Policies, opti
             continue;
         }
         const t = policyRuntime.getPulumiType(policy.validateStack);
-        if (t && !snapshot.resources.some(r => r.type === t)) {
+        if (t && !snapshot.resources.some((r) => r.type === t)) {
             continue;
         }
         try {
@@ -222,8 +247,8 @@ export interface EvaluationResult {
 
 export function summarize(violations: readonly Violation[], resources: readonly ResourceRecord[]): Summary {
     return {
-        mandatory: violations.filter(v => v.enforcementLevel === "mandatory").length,
-        advisory: violations.filter(v => v.enforcementLevel === "advisory").length,
+        mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length,
+        advisory: violations.filter((v) => v.enforcementLevel === "advisory").length,
         resources: resources.length,
     };
 }

@@ -28,6 +28,10 @@ export async function evaluateSnapshot(
         violations,
         summary: summarize(violations, snapshot.resources),
         pack: PACK,
-        policies: policies.map(p => ({ name: p.name, description: p.description, enforcementLevel: p.enforcementLevel })),
+        policies: policies.map((p) => ({
+            name: p.name,
+            description: p.description,
+            enforcementLevel: p.enforcementLevel,
+        })),
     };
 }

@@ -18,7 +18,14 @@ export async function runProgramSnapshot(stack: string, overrides: readonly stri
     const { runProgram } = require("../preview/capture") as typeof import("../preview/capture");
     const { DEFAULT_ACCOUNT_ID } = require("../preview/mocks") as typeof import("../preview/mocks");
     const { project, config } = assembleStackConfig(ROOT, stack, overrides);
-    const run = await runProgram({ programPath: path.join(ROOT, "index.ts"), project, stack, config, preview: true, accountId: DEFAULT_ACCOUNT_ID });
+    const run = await runProgram({
+        programPath: path.join(ROOT, "index.ts"),
+        project,
+        stack,
+        config,
+        preview: true,
+        accountId: DEFAULT_ACCOUNT_ID,
+    });
     return run.snapshot;
 }
 
@@ -38,18 +45,27 @@ export function programSnapshot(stack: string, overrides: readonly string[] = []
 
 function computeSnapshot(stack: string, overrides: readonly string[]): StackSnapshot {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
-    const out = execFileSync(node, ["-r", path.join(ROOT, "scripts", "register-ts.js"), __filename, stack, ...overrides], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-    });
+    const out = execFileSync(
+        node,
+        ["-r", path.join(ROOT, "scripts", "register-ts.js"), __filename, stack, ...overrides],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        },
+    );
     return parseSnapshotDocument(out, `the offline preview of ${stack}`);
 }
 
 if (require.main === module) {
     const [stack = "prod", ...overrides] = process.argv.slice(2);
     runProgramSnapshot(stack, overrides).then(
-        s => { process.stdout.write(JSON.stringify(s)); },
-        e => { process.stderr.write(`${e instanceof Error ? e.stack : e}\n`); process.exitCode = 3; },
+        (s) => {
+            process.stdout.write(JSON.stringify(s));
+        },
+        (e) => {
+            process.stderr.write(`${e instanceof Error ? e.stack : e}\n`);
+            process.exitCode = 3;
+        },
     );
 }

@@ -34,7 +34,7 @@ export function decodeSecrets(value: unknown): Decoded {
     }
     if (Array.isArray(value)) {
         const items = value.map(decodeSecrets);
-        return { value: items.map(i => i.value), secret: items.some(i => i.secret) };
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
     }
     const o = value as Record<string, unknown>;
     if (o[SECRET_SIG_KEY] === SECRET_SIG) {
@@ -96,8 +96,11 @@ function recordOf(state: any, where: string): ResourceRecord {
     if (!state || typeof state !== "object" || typeof state.urn !== "string" || typeof state.type !== "string") {
         throw new InputError(`${where}: a resource needs a string urn and type`);
     }
-    const secret = new Set<string>([...(state.additionalSecretOutputs ?? []), ...(state.secretProperties ?? [])]
-        .filter((s: unknown): s is string => typeof s === "string"));
+    const secret = new Set<string>(
+        [...(state.additionalSecretOutputs ?? []), ...(state.secretProperties ?? [])].filter(
+            (s: unknown): s is string => typeof s === "string",
+        ),
+    );
     const inputs = decodeProps(state.inputs, secret);
     const outputs = state.outputs === undefined ? { ...inputs } : decodeProps(state.outputs, secret);
     const propertyDependencies: Record<string, string[]> = {};
@@ -121,14 +124,16 @@ function recordOf(state: any, where: string): ResourceRecord {
 }
 
 function stackOf(resources: readonly ResourceRecord[], fallback: { stack: string; project: string }) {
-    const first = resources.find(r => r.urn.startsWith("urn:pulumi:"));
+    const first = resources.find((r) => r.urn.startsWith("urn:pulumi:"));
     return first ? parseUrn(first.urn) : fallback;
 }
 
 /** A `pulumi stack export` document (deployment version 3). */
 export function readStackExport(doc: any): StackSnapshot {
     if (doc.version !== 3) {
-        throw new InputError(`unsupported stack export version ${JSON.stringify(doc.version)} (expected 3, as written by Pulumi 3.x)`);
+        throw new InputError(
+            `unsupported stack export version ${JSON.stringify(doc.version)} (expected 3, as written by Pulumi 3.x)`,
+        );
     }
     const deployment = doc.deployment ?? {};
     if (deployment.resources !== undefined && !Array.isArray(deployment.resources)) {
@@ -142,7 +147,18 @@ export function readStackExport(doc: any): StackSnapshot {
 }
 
 /** Operations whose new state will exist after the update. */
-const KEPT_OPS = new Set(["same", "create", "update", "replace", "create-replacement", "read", "read-replacement", "refresh", "import", "import-replacement"]);
+const KEPT_OPS = new Set([
+    "same",
+    "create",
+    "update",
+    "replace",
+    "create-replacement",
+    "read",
+    "read-replacement",
+    "refresh",
+    "import",
+    "import-replacement",
+]);
 
 /** A `pulumi preview --json` document. */
 export function readPreviewJson(doc: any): StackSnapshot {
@@ -162,8 +178,13 @@ export function readPreviewJson(doc: any): StackSnapshot {
 }
 
 function isSnapshot(doc: any): boolean {
-    return Array.isArray(doc.resources) && typeof doc.preview === "boolean" &&
-        doc.resources.every((r: any) => r && typeof r.urn === "string" && typeof r.inputs === "object" && typeof r.outputs === "object");
+    return (
+        Array.isArray(doc.resources) &&
+        typeof doc.preview === "boolean" &&
+        doc.resources.every(
+            (r: any) => r && typeof r.urn === "string" && typeof r.inputs === "object" && typeof r.outputs === "object",
+        )
+    );
 }
 
 /** Recognises and reads any supported document. */
@@ -185,9 +206,17 @@ export function parseSnapshotDocument(text: string, source = "input"): StackSnap
     }
     if (isSnapshot(doc)) {
         const resources = doc.resources.map((r: any, i: number) => recordOf(r, `snapshot resource ${i}`));
-        return { project: String(doc.project ?? ""), stack: String(doc.stack ?? ""), preview: doc.preview, resources, ...(doc.stackTags ? { stackTags: doc.stackTags } : {}) };
+        return {
+            project: String(doc.project ?? ""),
+            stack: String(doc.stack ?? ""),
+            preview: doc.preview,
+            resources,
+            ...(doc.stackTags ? { stackTags: doc.stackTags } : {}),
+        };
     }
-    throw new InputError(`${source} is not a recognised document: expected the output of 'pulumi stack export' (with "version" and "deployment"), of 'pulumi preview --json' (with "steps"), or a StackSnapshot`);
+    throw new InputError(
+        `${source} is not a recognised document: expected the output of 'pulumi stack export' (with "version" and "deployment"), of 'pulumi preview --json' (with "steps"), or a StackSnapshot`,
+    );
 }
 
 export function readSnapshotDocument(file: string): StackSnapshot {

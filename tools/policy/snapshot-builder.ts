@@ -23,14 +23,21 @@ export interface ResourceOptions {
 const urnOf = (r: ResourceRecord | string) => (typeof r === "string" ? r : r.urn);
 
 /** A resource record; its URN is `urn:pulumi:<stack>::<project>::<type>::<name>` (stack default "dev"). */
-export function resource(type: string, name: string, inputs: Record<string, unknown>, opts: ResourceOptions = {}): ResourceRecord {
+export function resource(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    opts: ResourceOptions = {},
+): ResourceRecord {
     const stack = opts.stack ?? "dev";
     const project = opts.project ?? "atx-platform";
     const propertyDependencies: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(opts.propertyDependencies ?? {})) {
         propertyDependencies[k] = v.map(urnOf);
     }
-    const dependencies = [...new Set([...(opts.dependencies ?? []).map(urnOf), ...Object.values(propertyDependencies).flat()])];
+    const dependencies = [
+        ...new Set([...(opts.dependencies ?? []).map(urnOf), ...Object.values(propertyDependencies).flat()]),
+    ];
     return {
         urn: `urn:pulumi:${stack}::${project}::${type}::${name}`,
         type,
@@ -46,7 +53,10 @@ export function resource(type: string, name: string, inputs: Record<string, unkn
     };
 }
 
-export function snapshot(resources: readonly ResourceRecord[], opts: { preview?: boolean; stack?: string; project?: string } = {}): StackSnapshot {
+export function snapshot(
+    resources: readonly ResourceRecord[],
+    opts: { preview?: boolean; stack?: string; project?: string } = {},
+): StackSnapshot {
     return {
         project: opts.project ?? "atx-platform",
         stack: opts.stack ?? "dev",
@@ -56,7 +66,11 @@ export function snapshot(resources: readonly ResourceRecord[], opts: { preview?:
 }
 
 /** A copy of `record` with some inputs and outputs replaced (undefined removes the property). */
-export function withProps(record: ResourceRecord, changes: Record<string, unknown>, where: "inputs" | "outputs" | "both" = "both"): ResourceRecord {
+export function withProps(
+    record: ResourceRecord,
+    changes: Record<string, unknown>,
+    where: "inputs" | "outputs" | "both" = "both",
+): ResourceRecord {
     const apply = (o: Record<string, unknown>) => {
         const copy: Record<string, unknown> = { ...o, ...changes };
         for (const [k, v] of Object.entries(changes)) {

@@ -135,7 +135,9 @@ export interface ProgramRun {
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const region = options.config["aws:region"] ?? process.env.AWS_REGION;
     if (region === undefined) {
-        throw new pulumi.RunError("missing required configuration aws:region (set it in the stack file or with --config)");
+        throw new pulumi.RunError(
+            "missing required configuration aws:region (set it in the stack file or with --config)",
+        );
     }
     const capture = installCapturingMocks({ ...options, region });
     pulumi.runtime.setAllConfig(options.config);
@@ -181,7 +183,7 @@ function toRecord(urn: string, r: Registration, preview: boolean): ResourceRecor
         custom: r.custom,
         parent: r.parent,
         provider: r.provider,
-        id: r.custom ? r.id ?? UNKNOWN : undefined,
+        id: r.custom ? (r.id ?? UNKNOWN) : undefined,
         inputs,
         outputs: r.custom ? { ...outputs, id: r.id ?? UNKNOWN } : outputs,
         dependencies: [...new Set(r.dependencies)],

@@ -58,10 +58,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
                 break;
             case "--account":
                 options.accountId = value();
-                if (!/^\d{12}$/.test(options.accountId)) throw new UsageError("--account must be a 12-digit account id");
+                if (!/^\d{12}$/.test(options.accountId))
+                    throw new UsageError("--account must be a 12-digit account id");
                 break;
             default:
-                throw new UsageError(`unknown argument ${flag}; usage: preview [--stack NAME] [--config key=value]... [--export FILE] [--account ID] [--policy-config FILE]`);
+                throw new UsageError(
+                    `unknown argument ${flag}; usage: preview [--stack NAME] [--config key=value]... [--export FILE] [--account ID] [--policy-config FILE]`,
+                );
         }
     }
     return options;
@@ -79,10 +82,14 @@ async function main(argv: readonly string[]): Promise<number> {
         preview: true,
         accountId: options.accountId,
     });
-    process.stdout.write(formatPreview(run.snapshot, run.outputs, { region: config["aws:region"], accountId: options.accountId }));
+    process.stdout.write(
+        formatPreview(run.snapshot, run.outputs, { region: config["aws:region"], accountId: options.accountId }),
+    );
     if (options.exportFile !== undefined) {
         fs.writeFileSync(options.exportFile, JSON.stringify(toStackExport(run.snapshot), null, 2) + "\n");
-        process.stdout.write(`\nWrote the would-be state (pulumi stack export format, unknowns as ${UNKNOWN}) to ${options.exportFile}\n`);
+        process.stdout.write(
+            `\nWrote the would-be state (pulumi stack export format, unknowns as ${UNKNOWN}) to ${options.exportFile}\n`,
+        );
     }
     const policyResult = await evaluateSnapshot(run.snapshot, { packConfig });
     process.stdout.write(`\n${formatText(policyResult)}\n`);
@@ -108,7 +115,9 @@ if (require.main === module) {
         (code) => process.exit(code),
         (error) => {
             const code = exitCodeFor(error);
-            process.stderr.write(`error: ${code === 3 ? (error as Error)?.stack ?? error : (error as Error).message}\n`);
+            process.stderr.write(
+                `error: ${code === 3 ? ((error as Error)?.stack ?? error) : (error as Error).message}\n`,
+            );
             process.exit(code);
         },
     );

@@ -21,7 +21,10 @@ function exportResource(r: ResourceRecord): Record<string, unknown> {
     // `pulumi stack export --show-secrets` writes secrets as {sig, plaintext: <JSON text>}.
     const withSecrets = (values: Record<string, unknown>) =>
         Object.fromEntries(
-            Object.entries(values).map(([k, v]) => [k, secret.has(k) ? { ...SECRET, plaintext: JSON.stringify(v) } : v]),
+            Object.entries(values).map(([k, v]) => [
+                k,
+                secret.has(k) ? { ...SECRET, plaintext: JSON.stringify(v) } : v,
+            ]),
         );
     return {
         urn: r.urn,

@@ -42,9 +42,20 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         const { accountId, region } = this.env;
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId, arn: `arn:aws:iam::${accountId}:user/preview`, id: accountId, userId: "AIDAPREVIEW" };
+                return {
+                    accountId,
+                    arn: `arn:aws:iam::${accountId}:user/preview`,
+                    id: accountId,
+                    userId: "AIDAPREVIEW",
+                };
             case "aws:index/getRegion:getRegion":
-                return { region, name: region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+                return {
+                    region,
+                    name: region,
+                    id: region,
+                    description: region,
+                    endpoint: `ec2.${region}.amazonaws.com`,
+                };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
             case "aws:ec2/getVpc:getVpc":
@@ -59,7 +70,9 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     /** awsx components are remote: only their outputs come back, never their children. */
     private remoteComponentOutputs(type: string, inputs: Record<string, any>): Record<string, unknown> {
         if (type === "awsx:ecr:Image" && !this.env.preview) {
-            return { imageUri: `${inputs.repositoryUrl}@sha256:${crypto.createHash("sha256").update(String(inputs.imageTag)).digest("hex")}` };
+            return {
+                imageUri: `${inputs.repositoryUrl}@sha256:${crypto.createHash("sha256").update(String(inputs.imageTag)).digest("hex")}`,
+            };
         }
         return {};
     }

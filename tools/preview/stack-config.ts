@@ -30,13 +30,19 @@ export function assembleStackConfig(
     }
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\.[\w.-]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+        const known = fs
+            .readdirSync(projectDir)
+            .filter((f) => /^Pulumi\.[\w.-]+\.yaml$/.test(f))
+            .map((f) => f.slice(7, -5));
         throw new StackConfigError(`no stack file ${path.basename(stackFile)}; known stacks: ${known.join(", ")}`);
     }
-    const stackValues = (yaml.load(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })?.config ?? {};
+    const stackValues =
+        (yaml.load(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })?.config ?? {};
     for (const [key, value] of Object.entries(stackValues)) {
         if (typeof value === "object" && value !== null && "secure" in value) {
-            throw new StackConfigError(`${key} is an encrypted secret: the offline preview cannot decrypt it; pass --config ${key}=<value>`);
+            throw new StackConfigError(
+                `${key} is an encrypted secret: the offline preview cannot decrypt it; pass --config ${key}=<value>`,
+            );
         }
         config[key] = configString(value);
     }

@@ -14,40 +14,42 @@ const argumentPattern = /^[A-Za-z0-9_\-.,:/=@+% ]{0,1024}$/;
 const serverProperties = ["type", "command", "args", "env", "url", "headers", "timeout", "disabled", "autoApprove"];
 
 export function validateMcpConfig(value: unknown): { mcpServers: Record<string, unknown> } {
-  const body = requireObject(value, "");
-  rejectUnknownProperties(body, ["mcpServers"]);
-  const servers = requireObject(body.mcpServers, "mcpServers");
-  const names = Object.keys(servers);
-  if (names.length > limits.mcpMaxServers) throw invalid("mcpServers", `at most ${limits.mcpMaxServers} servers`);
-  for (const name of names) {
-    const at = `mcpServers.${name}`;
-    if (!serverNamePattern.test(name)) throw invalid(at, "server names are 1-64 letters, digits, . _ -");
-    const server = requireObject(servers[name], at);
-    rejectUnknownProperties(server, serverProperties, `${at}.`);
-    const hasCommand = server.command !== undefined;
-    if (hasCommand === (server.url !== undefined)) throw invalid(at, "a server has either command or url");
-    if (hasCommand) {
-      if (typeof server.command !== "string" || !programPattern.test(server.command)) {
-        throw invalid(`${at}.command`, "command must be a program name or path without shell characters");
-      }
-      if (server.args !== undefined) {
-        if (!Array.isArray(server.args) || server.args.length > limits.commandMaxArgs) throw invalid(`${at}.args`, "args must be an array of strings");
-        server.args.forEach((arg, i) => {
-          if (typeof arg !== "string" || !argumentPattern.test(arg)) throw invalid(`${at}.args[${i}]`, "arguments must not contain shell characters");
-        });
-      }
-      validateEnvironment(server.env, `${at}.env`);
-    } else {
-      let url: URL | undefined;
-      try {
-        url = new URL(String(server.url));
-      } catch {
-        /* reported below */
-      }
-      if (!url || url.protocol !== "https:" || url.username || url.password) {
-        throw invalid(`${at}.url`, "url must be an https URL without credentials");
-      }
+    const body = requireObject(value, "");
+    rejectUnknownProperties(body, ["mcpServers"]);
+    const servers = requireObject(body.mcpServers, "mcpServers");
+    const names = Object.keys(servers);
+    if (names.length > limits.mcpMaxServers) throw invalid("mcpServers", `at most ${limits.mcpMaxServers} servers`);
+    for (const name of names) {
+        const at = `mcpServers.${name}`;
+        if (!serverNamePattern.test(name)) throw invalid(at, "server names are 1-64 letters, digits, . _ -");
+        const server = requireObject(servers[name], at);
+        rejectUnknownProperties(server, serverProperties, `${at}.`);
+        const hasCommand = server.command !== undefined;
+        if (hasCommand === (server.url !== undefined)) throw invalid(at, "a server has either command or url");
+        if (hasCommand) {
+            if (typeof server.command !== "string" || !programPattern.test(server.command)) {
+                throw invalid(`${at}.command`, "command must be a program name or path without shell characters");
+            }
+            if (server.args !== undefined) {
+                if (!Array.isArray(server.args) || server.args.length > limits.commandMaxArgs)
+                    throw invalid(`${at}.args`, "args must be an array of strings");
+                server.args.forEach((arg, i) => {
+                    if (typeof arg !== "string" || !argumentPattern.test(arg))
+                        throw invalid(`${at}.args[${i}]`, "arguments must not contain shell characters");
+                });
+            }
+            validateEnvironment(server.env, `${at}.env`);
+        } else {
+            let url: URL | undefined;
+            try {
+                url = new URL(String(server.url));
+            } catch {
+                /* reported below */
+            }
+            if (!url || url.protocol !== "https:" || url.username || url.password) {
+                throw invalid(`${at}.url`, "url must be an https URL without credentials");
+            }
+        }
     }
-  }
-  return body as { mcpServers: Record<string, unknown> };
+    return body as { mcpServers: Record<string, unknown> };
 }

@@ -9,111 +9,130 @@ import { createServer, request, type IncomingMessage, type Server } from "node:h
 import { freePort } from "../../local/moto";
 
 export interface FaultRates {
-  throttle: number;
-  serverError: number;
-  failAfterForward: number;
+    throttle: number;
+    serverError: number;
+    failAfterForward: number;
 }
 
 export interface FaultCounts {
-  submitCalls: number;
-  forwardedSubmits: number;
-  throttled: number;
-  serverErrors: number;
-  failedAfterForward: number;
+    submitCalls: number;
+    forwardedSubmits: number;
+    throttled: number;
+    serverErrors: number;
+    failedAfterForward: number;
 }
 
 export interface FaultProxy {
-  url: string;
-  counts: FaultCounts;
-  /** Calls and upstream time per operation (X-Amz-Target, else the path), to see where time goes. */
-  operations: Map<string, { calls: number; totalMs: number }>;
-  stop(): Promise<void>;
+    url: string;
+    counts: FaultCounts;
+    /** Calls and upstream time per operation (X-Amz-Target, else the path), to see where time goes. */
+    operations: Map<string, { calls: number; totalMs: number }>;
+    stop(): Promise<void>;
 }
 
 /** mulberry32: small, seedable, good enough to spread faults. */
 function seededRandom(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+    return () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
 }
 
 const readAll = (stream: IncomingMessage) =>
-  new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("end", () => resolve(Buffer.concat(chunks)));
-    stream.on("error", reject);
-  });
-
-export async function startFaultProxy(target: string, rates: FaultRates, seed = 42): Promise<FaultProxy> {
-  const random = seededRandom(seed);
-  const counts: FaultCounts = { submitCalls: 0, forwardedSubmits: 0, throttled: 0, serverErrors: 0, failedAfterForward: 0 };
-  const operations = new Map<string, { calls: number; totalMs: number }>();
-  const targetUrl = new URL(target);
-
-  const forward = (req: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>((resolve, reject) => {
-      const operation = String(req.headers["x-amz-target"] ?? req.url?.split("?")[0]);
-      const started = performance.now();
-      const upstream = request({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } }, async (res) => {
-        const answer = { status: res.statusCode ?? 502, headers: res.headers, body: await readAll(res) };
-        const stats = operations.get(operation) ?? { calls: 0, totalMs: 0 };
-        operations.set(operation, { calls: stats.calls + 1, totalMs: stats.totalMs + performance.now() - started });
-        resolve(answer);
-      });
-      upstream.on("error", reject);
-      upstream.end(body);
+    new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.on("end", () => resolve(Buffer.concat(chunks)));
+        stream.on("error", reject);
     });
 
-  const server: Server = createServer(async (req, res) => {
-    const body = await readAll(req);
-    const isSubmit = req.method === "POST" && req.url?.split("?")[0].toLowerCase() === "/v1/submitjob";
-    const fail = (status: number, type: string) => {
-      res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
-      res.end(JSON.stringify({ __type: type, message: `injected ${type}` }));
+export async function startFaultProxy(target: string, rates: FaultRates, seed = 42): Promise<FaultProxy> {
+    const random = seededRandom(seed);
+    const counts: FaultCounts = {
+        submitCalls: 0,
+        forwardedSubmits: 0,
+        throttled: 0,
+        serverErrors: 0,
+        failedAfterForward: 0,
     };
-    try {
-      if (isSubmit) {
-        counts.submitCalls++;
-        const roll = random();
-        if (roll < rates.throttle) {
-          counts.throttled++;
-          return fail(429, "TooManyRequestsException");
+    const operations = new Map<string, { calls: number; totalMs: number }>();
+    const targetUrl = new URL(target);
+
+    const forward = (req: IncomingMessage, body: Buffer) =>
+        new Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }>((resolve, reject) => {
+            const operation = String(req.headers["x-amz-target"] ?? req.url?.split("?")[0]);
+            const started = performance.now();
+            const upstream = request(
+                {
+                    host: targetUrl.hostname,
+                    port: targetUrl.port,
+                    method: req.method,
+                    path: req.url,
+                    headers: { ...req.headers, host: targetUrl.host },
+                },
+                async (res) => {
+                    const answer = { status: res.statusCode ?? 502, headers: res.headers, body: await readAll(res) };
+                    const stats = operations.get(operation) ?? { calls: 0, totalMs: 0 };
+                    operations.set(operation, {
+                        calls: stats.calls + 1,
+                        totalMs: stats.totalMs + performance.now() - started,
+                    });
+                    resolve(answer);
+                },
+            );
+            upstream.on("error", reject);
+            upstream.end(body);
+        });
+
+    const server: Server = createServer(async (req, res) => {
+        const body = await readAll(req);
+        const isSubmit = req.method === "POST" && req.url?.split("?")[0].toLowerCase() === "/v1/submitjob";
+        const fail = (status: number, type: string) => {
+            res.writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type });
+            res.end(JSON.stringify({ __type: type, message: `injected ${type}` }));
+        };
+        try {
+            if (isSubmit) {
+                counts.submitCalls++;
+                const roll = random();
+                if (roll < rates.throttle) {
+                    counts.throttled++;
+                    return fail(429, "TooManyRequestsException");
+                }
+                if (roll < rates.throttle + rates.serverError) {
+                    counts.serverErrors++;
+                    return fail(500, "ServerException");
+                }
+                const upstream = await forward(req, body);
+                counts.forwardedSubmits++;
+                if (roll < rates.throttle + rates.serverError + rates.failAfterForward) {
+                    counts.failedAfterForward++;
+                    // Half answer an error, half drop the connection: both lose Batch's answer.
+                    if (random() < 0.5) return fail(500, "ServerException");
+                    return req.socket.destroy();
+                }
+                res.writeHead(upstream.status, upstream.headers);
+                return res.end(upstream.body);
+            }
+            const upstream = await forward(req, body);
+            res.writeHead(upstream.status, upstream.headers);
+            res.end(upstream.body);
+        } catch (error) {
+            if (!res.headersSent) fail(502, "ProxyError");
         }
-        if (roll < rates.throttle + rates.serverError) {
-          counts.serverErrors++;
-          return fail(500, "ServerException");
-        }
-        const upstream = await forward(req, body);
-        counts.forwardedSubmits++;
-        if (roll < rates.throttle + rates.serverError + rates.failAfterForward) {
-          counts.failedAfterForward++;
-          // Half answer an error, half drop the connection: both lose Batch's answer.
-          if (random() < 0.5) return fail(500, "ServerException");
-          return req.socket.destroy();
-        }
-        res.writeHead(upstream.status, upstream.headers);
-        return res.end(upstream.body);
-      }
-      const upstream = await forward(req, body);
-      res.writeHead(upstream.status, upstream.headers);
-      res.end(upstream.body);
-    } catch (error) {
-      if (!res.headersSent) fail(502, "ProxyError");
-    }
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    operations,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    return {
+        url: `http://127.0.0.1:${port}`,
+        counts,
+        operations,
+        stop: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
 }
