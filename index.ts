@@ -103,6 +103,7 @@ const api = new TransformApi("api", {
     outputBucket: { name: storage.outputBucket.bucketName, arn: storage.outputBucket.arn },
     codeDirectory: functionBundles(),
     allowedGitHosts: config.allowedGitHosts,
+    jobTimeoutSeconds: config.jobTimeoutSeconds,
     throttlingRateLimit: config.api.throttlingRateLimit,
     throttlingBurstLimit: config.api.throttlingBurstLimit,
     bulkSubmitRatePerSecond: config.api.bulkSubmitRatePerSecond,

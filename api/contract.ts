@@ -101,6 +101,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
             SOURCE_BUCKET: "ref:sourceBucket.bucket",
             OUTPUT_BUCKET: "ref:outputBucket.bucket",
             ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
+            JOB_TIMEOUT_SECONDS: "43200",
             // POST /jobs submits while the caller waits: few, short retries to stay within API Gateway's 29 s.
             SUBMIT_MAX_ATTEMPTS: "3",
             RETRY_MAX_DELAY_MS: "2000",
@@ -147,6 +148,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
             SOURCE_BUCKET: "ref:sourceBucket.bucket",
             BULK_QUEUE_URL: "ref:bulkQueue.url",
             ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
+            JOB_TIMEOUT_SECONDS: "43200",
             MAX_BULK_JOBS: "10000",
         },
         permissions: [
@@ -318,10 +320,12 @@ export const uploadRequestModel = {
     $schema: "http://json-schema.org/draft-04/schema#",
     title: "UploadRequest",
     type: "object",
-    required: ["fileName", "contentLength"],
+    // `filename` is the AWS sample's spelling.
+    oneOf: [{ required: ["fileName"] }, { required: ["filename"] }],
     additionalProperties: false,
     properties: {
         fileName: { type: "string", pattern: uploadFileNamePattern.source },
+        filename: { type: "string", pattern: uploadFileNamePattern.source },
         contentType: { type: "string", enum: [...uploadContentTypes] },
         contentLength: { type: "integer", minimum: 1 },
     },
@@ -331,9 +335,18 @@ export const mcpConfigModel = {
     $schema: "http://json-schema.org/draft-04/schema#",
     title: "McpConfig",
     type: "object",
-    required: ["mcpServers"],
+    // The document, or the AWS sample's request wrapping it in `mcpConfig`.
+    oneOf: [{ required: ["mcpServers"] }, { required: ["mcpConfig"] }],
     additionalProperties: false,
-    properties: { mcpServers: { type: "object", maxProperties: limits.mcpMaxServers } },
+    properties: {
+        mcpServers: { type: "object", maxProperties: limits.mcpMaxServers },
+        mcpConfig: {
+            type: "object",
+            required: ["mcpServers"],
+            additionalProperties: false,
+            properties: { mcpServers: { type: "object", maxProperties: limits.mcpMaxServers } },
+        },
+    },
 } as const;
 
 export interface RouteContract {

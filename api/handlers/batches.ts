@@ -24,7 +24,7 @@ import { validateBulkRequest, validateId } from "../lib/validation/requests";
 const failuresShown = 100;
 
 async function submitBatch(event: APIGatewayProxyEvent) {
-    const request = validateBulkRequest(parseJsonBody(event), env.sourceRules(), env.maxBulkJobs());
+    const request = validateBulkRequest(parseJsonBody(event), env.jobRules(), env.maxBulkJobs());
     const batchId = randomUUID();
     const createdAt = new Date().toISOString();
     const jobs = request.jobs.map((spec, index) => newJobRecord(spec, { batchId, index }, createdAt));

@@ -21,7 +21,7 @@ import { validateId, validateJobRequest, validateListQuery } from "../lib/valida
 let limiter: RateLimiter | undefined;
 
 async function submitJob(event: APIGatewayProxyEvent) {
-    const spec = validateJobRequest(parseJsonBody(event), env.sourceRules());
+    const spec = validateJobRequest(parseJsonBody(event), env.jobRules());
     const job = newJobRecord(spec);
     await putJob(job);
     limiter ??= new RateLimiter(env.submitRatePerSecond());
@@ -64,7 +64,12 @@ async function stopJob(event: APIGatewayProxyEvent) {
         4,
         backoff,
     );
-    return json(202, { jobId: job.batchJobId, previousStatus: job.status, action: started ? "TERMINATE" : "CANCEL" });
+    return json(202, {
+        message: started ? "Job termination initiated" : "Job cancellation initiated",
+        jobId: job.batchJobId,
+        previousStatus: job.status,
+        action: started ? "TERMINATE" : "CANCEL",
+    });
 }
 
 /** Result objects under the job's output prefix, each with a short-lived download URL. */

@@ -59,7 +59,13 @@ export const env = {
     uploadMaxBytes: () => optionalNumber("UPLOAD_MAX_BYTES", 1024 ** 3, 1, 5 * 1024 ** 3),
     uploadUrlTtlSeconds: () => optionalNumber("UPLOAD_URL_TTL_SECONDS", 300, 60, 3600),
     resultUrlTtlSeconds: () => optionalNumber("RESULT_URL_TTL_SECONDS", 300, 60, 3600),
-    sourceRules: () => ({ allowedHosts: env.allowedSourceHosts(), sourceBucket: env.sourceBucket() }),
+    /** The job definition's attempt timeout (the bound of ATX_SHELL_TIMEOUT). */
+    jobTimeoutSeconds: () => optionalNumber("JOB_TIMEOUT_SECONDS", 43_200, 60, 1_209_600),
+    jobRules: () => ({
+        allowedHosts: env.allowedSourceHosts(),
+        sourceBucket: env.sourceBucket(),
+        jobTimeoutSeconds: env.jobTimeoutSeconds(),
+    }),
     /** Only for emulators whose S3 needs path-style addressing (set by api:local). */
     s3ForcePathStyle: () => process.env.S3_FORCE_PATH_STYLE === "true",
 };

@@ -8,9 +8,11 @@ export function resultsLocation(job: JobRecord) {
     return { bucket, prefix, s3Uri: `s3://${bucket}/${prefix}` };
 }
 
+/** A job's status; `batchJobId` and `container.logStreamName` are the AWS sample's names. */
 export function jobView(job: JobRecord) {
     return {
         jobId: job.batchJobId ?? null,
+        batchJobId: job.batchJobId ?? null,
         jobName: job.jobName,
         status: job.status,
         statusReason: job.statusReason ?? null,
@@ -20,6 +22,7 @@ export function jobView(job: JobRecord) {
         startedAt: job.startedAt ?? null,
         stoppedAt: job.stoppedAt ?? null,
         logStreamName: job.logStreamName ?? null,
+        container: { logStreamName: job.logStreamName ?? null },
         source: job.source ?? null,
         command: job.argv,
         results: resultsLocation(job),

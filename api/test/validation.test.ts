@@ -19,7 +19,11 @@ import {
 } from "../lib/validation/requests";
 import { validateSource } from "../lib/validation/source";
 
-const rules = { allowedHosts: ["github.com", "gitlab.com", "bitbucket.org"], sourceBucket: "stack-source" };
+const rules = {
+    allowedHosts: ["github.com", "gitlab.com", "bitbucket.org"],
+    sourceBucket: "stack-source",
+    jobTimeoutSeconds: 43200,
+};
 
 /** Asserts a 400 ValidationError on `field` (when given). */
 function rejects(fn: () => unknown, field?: string | RegExp) {
@@ -310,6 +314,42 @@ describe("environment override validation", () => {
         for (const value of [[], "A=B", 1, null]) rejects(() => validateEnvironment(value), "environment");
     });
 
+    it("lets a job set ATX_SHELL_TIMEOUT, a whole number of seconds up to the job timeout", () => {
+        const job = { jobTimeoutSeconds: 86400 };
+        assert.deepEqual(validateEnvironment({ ATX_SHELL_TIMEOUT: "86400" }, "environment", job), [
+            { name: "ATX_SHELL_TIMEOUT", value: "86400" },
+        ]);
+        assert.deepEqual(validateEnvironment({ ATX_SHELL_TIMEOUT: "60" }, "environment", job), [
+            { name: "ATX_SHELL_TIMEOUT", value: "60" },
+        ]);
+        for (const value of ["86401", "59", "0", "-1", "1e4", "3600.5", " 3600", "0600", "", "9999999999"])
+            rejects(
+                () => validateEnvironment({ ATX_SHELL_TIMEOUT: value }, "environment", job),
+                "environment.ATX_SHELL_TIMEOUT",
+            );
+        rejects(() => validateEnvironment({ ATX_SHELL_TIMEOUT: 3600 }, "environment", job));
+        // Other ATX_ names stay reserved, and without a job timeout (an MCP server) so does this one.
+        rejects(() => validateEnvironment({ ATX_SHELL_TIMEOUTS: "3600" }, "environment", job));
+        rejects(() => validateEnvironment({ ATX_SHELL_TIMEOUT: "3600" }), "environment.ATX_SHELL_TIMEOUT");
+        rejects(
+            () => validateMcpConfig({ mcpServers: { x: { command: "npx", env: { ATX_SHELL_TIMEOUT: "3600" } } } }),
+            "mcpServers.x.env.ATX_SHELL_TIMEOUT",
+        );
+        assert.deepEqual(
+            validateJobRequest({ command: "atx custom def list", environment: { ATX_SHELL_TIMEOUT: "43200" } }, rules)
+                .environment,
+            [{ name: "ATX_SHELL_TIMEOUT", value: "43200" }],
+        );
+        rejects(
+            () =>
+                validateJobRequest(
+                    { command: "atx custom def list", environment: { ATX_SHELL_TIMEOUT: "86400" } },
+                    rules,
+                ),
+            "environment.ATX_SHELL_TIMEOUT",
+        );
+    });
+
     it("never lets a reserved variable through (property)", () => {
         const name = fc.oneof(
             fc
@@ -431,6 +471,19 @@ describe("request validation", () => {
         );
     });
 
+    it("takes the AWS sample's upload request: filename, no size", () => {
+        assert.deepEqual(validateUploadRequest({ filename: "myproject.zip" }, 100), {
+            fileName: "myproject.zip",
+            contentType: "application/zip",
+            contentLength: undefined,
+        });
+        rejects(() => validateUploadRequest({ filename: "../x.zip" }, 100), "filename");
+        rejects(() => validateUploadRequest({ filename: "a/b.zip" }, 100), "filename");
+        rejects(() => validateUploadRequest({ filename: "a.zip", fileName: "a.zip" }, 100), "filename");
+        rejects(() => validateUploadRequest({ filename: "a.zip", contentLength: 101 }, 100), "contentLength");
+        rejects(() => validateUploadRequest({}, 100), "fileName");
+    });
+
     it("validates list queries", () => {
         assert.deepEqual(validateListQuery(null), { status: undefined, limit: 25, nextToken: undefined });
         rejects(() => validateListQuery({ status: "DONE" }), "status");
@@ -471,5 +524,18 @@ describe("MCP configuration validation", () => {
             { mcpServers: {}, other: 1 },
         ];
         for (const config of bad) rejects(() => validateMcpConfig(config));
+    });
+
+    it("takes the AWS sample's request, the document wrapped in mcpConfig, with the same checks", () => {
+        const config = { mcpServers: { fetch: { command: "uvx", args: ["mcp-server-fetch"] } } };
+        assert.deepEqual(validateMcpConfig({ mcpConfig: config }), config);
+        rejects(
+            () => validateMcpConfig({ mcpConfig: { mcpServers: { x: { command: "npx", args: ["$(id)"] } } } }),
+            "mcpConfig.mcpServers.x.args[0]",
+        );
+        rejects(() => validateMcpConfig({ mcpConfig: config, mcpServers: config.mcpServers }), "mcpServers");
+        rejects(() => validateMcpConfig({ mcpConfig: { ...config, other: 1 } }), "mcpConfig.other");
+        rejects(() => validateMcpConfig({ mcpConfig: [] }), "mcpConfig");
+        rejects(() => validateMcpConfig({ mcpConfig: {} }), "mcpConfig.mcpServers");
     });
 });

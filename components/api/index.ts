@@ -34,6 +34,8 @@ export interface TransformApiArgs {
     readonly codeDirectory: string | Promise<string>;
     /** Source hosts jobs may clone from. */
     readonly allowedGitHosts: readonly string[];
+    /** The job definition's attempt timeout: requests may set ATX_SHELL_TIMEOUT up to it. */
+    readonly jobTimeoutSeconds: number;
     /** Stage throttling. Defaults 50 requests/s, burst 100. */
     readonly throttlingRateLimit?: number;
     readonly throttlingBurstLimit?: number;
@@ -114,6 +116,10 @@ export class TransformApi extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.deadLetterQueue] },
         );
         const bulkQueueArn = arns.queue(context, bulkQueueName);
+        const jobRulesEnvironment = {
+            ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(","),
+            JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds),
+        };
 
         this.functions = createApiFunctions(
             {
@@ -153,8 +159,8 @@ export class TransformApi extends pulumi.ComponentResource {
                     },
                 },
                 environmentOverrides: {
-                    jobs: { ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(",") },
-                    batches: { ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(",") },
+                    jobs: jobRulesEnvironment,
+                    batches: jobRulesEnvironment,
                     "bulk-submitter": { SUBMIT_RATE_PER_SECOND: String(args.bulkSubmitRatePerSecond ?? 10) },
                     "mcp-config": { MCP_CONFIG_KEY },
                 },

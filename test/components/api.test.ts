@@ -21,6 +21,7 @@ function args(prefix: string, extra: Partial<TransformApiArgs> = {}): TransformA
         outputBucket: { name: "out", arn: "arn:aws:s3:::out" },
         codeDirectory: "/nonexistent/bundles",
         allowedGitHosts: ["github.com", "git.example.com"],
+        jobTimeoutSeconds: 43200,
         throttlingRateLimit: 20,
         throttlingBurstLimit: 40,
         ...extra,

@@ -6,6 +6,7 @@
  */
 import { invalid } from "../errors";
 import { limits } from "../limits";
+import { shellTimeoutVariable, validateShellTimeout } from "./shell-timeout";
 
 export const environmentNamePattern = /^[A-Z][A-Z0-9_]*$/;
 
@@ -61,8 +62,20 @@ export function reservedEnvironmentReason(name: string): string | undefined {
     return prefix ? `variables starting with ${prefix} cannot be overridden` : undefined;
 }
 
+export interface EnvironmentRules {
+    /**
+     * The job timeout in seconds: when given, ATX_SHELL_TIMEOUT may be set, up to this value. Left out
+     * where no job runs the variables (an MCP server's environment), so there it stays reserved.
+     */
+    jobTimeoutSeconds?: number;
+}
+
 /** Validates `{NAME: value}` and returns it in Batch's `[{name, value}]` form, sorted by name. */
-export function validateEnvironment(value: unknown, field = "environment"): { name: string; value: string }[] {
+export function validateEnvironment(
+    value: unknown,
+    field = "environment",
+    rules: EnvironmentRules = {},
+): { name: string; value: string }[] {
     if (value === undefined) return [];
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
         throw invalid(field, "environment must be an object of NAME: value strings");
@@ -80,9 +93,11 @@ export function validateEnvironment(value: unknown, field = "environment"): { na
                     `variable names must match ${environmentNamePattern.source} and be at most ${limits.environmentNameMaxChars} characters`,
                 );
             }
-            const reason = reservedEnvironmentReason(name);
+            const shellTimeout = name === shellTimeoutVariable && rules.jobTimeoutSeconds !== undefined;
+            const reason = shellTimeout ? undefined : reservedEnvironmentReason(name);
             if (reason) throw invalid(at, reason);
             if (typeof val !== "string") throw invalid(at, "variable values must be strings");
+            if (shellTimeout) return { name, value: validateShellTimeout(val, rules.jobTimeoutSeconds!, at) };
             if (val.length > limits.environmentValueMaxChars) {
                 throw invalid(at, `variable values must be at most ${limits.environmentValueMaxChars} characters`);
             }

@@ -76,7 +76,7 @@ export function validateBatchName(value: unknown, field = "batchName"): string {
 /** A single file name: no directories, so the object key cannot leave its upload prefix. */
 export function validateUploadFileName(value: unknown, field = "fileName"): string {
     if (typeof value !== "string" || !uploadFileNamePattern.test(value) || value.includes("..")) {
-        throw invalid(field, "fileName must be a plain file name (letters, digits, . _ -; no path, no ..)");
+        throw invalid(field, `${field} must be a plain file name (letters, digits, . _ -; no path, no ..)`);
     }
     return value;
 }

@@ -13,14 +13,23 @@ const programPattern = /^[A-Za-z0-9_.\-/@]{1,256}$/;
 const argumentPattern = /^[A-Za-z0-9_\-.,:/=@+% ]{0,1024}$/;
 const serverProperties = ["type", "command", "args", "env", "url", "headers", "timeout", "disabled", "autoApprove"];
 
+/**
+ * The document itself, or the AWS sample's request shape that wraps it: `{"mcpConfig": {...}}`.
+ * Either way the same document is validated and stored; field paths name what the caller sent.
+ */
 export function validateMcpConfig(value: unknown): { mcpServers: Record<string, unknown> } {
-    const body = requireObject(value, "");
-    rejectUnknownProperties(body, ["mcpServers"]);
-    const servers = requireObject(body.mcpServers, "mcpServers");
+    const request = requireObject(value, "");
+    const wrapped = "mcpConfig" in request;
+    if (wrapped) rejectUnknownProperties(request, ["mcpConfig"]);
+    const prefix = wrapped ? "mcpConfig." : "";
+    const body = wrapped ? requireObject(request.mcpConfig, "mcpConfig") : request;
+    rejectUnknownProperties(body, ["mcpServers"], prefix);
+    const servers = requireObject(body.mcpServers, `${prefix}mcpServers`);
     const names = Object.keys(servers);
-    if (names.length > limits.mcpMaxServers) throw invalid("mcpServers", `at most ${limits.mcpMaxServers} servers`);
+    if (names.length > limits.mcpMaxServers)
+        throw invalid(`${prefix}mcpServers`, `at most ${limits.mcpMaxServers} servers`);
     for (const name of names) {
-        const at = `mcpServers.${name}`;
+        const at = `${prefix}mcpServers.${name}`;
         if (!serverNamePattern.test(name)) throw invalid(at, "server names are 1-64 letters, digits, . _ -");
         const server = requireObject(servers[name], at);
         rejectUnknownProperties(server, serverProperties, `${at}.`);

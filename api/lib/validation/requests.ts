@@ -32,7 +32,13 @@ export interface JobSpec {
 
 const jobProperties = ["command", "source", "jobName", "environment", "tags"] as const;
 
-export function validateJobRequest(value: unknown, rules: SourceRules, prefix = ""): JobSpec {
+/** What a job request is checked against besides its own content. */
+export interface JobRules extends SourceRules {
+    /** The job definition's timeout: the bound of ATX_SHELL_TIMEOUT. */
+    jobTimeoutSeconds: number;
+}
+
+export function validateJobRequest(value: unknown, rules: JobRules, prefix = ""): JobSpec {
     const body = requireObject(value, prefix.replace(/\.$/, ""));
     rejectUnknownProperties(body, jobProperties, prefix);
     const argv = parseCommand(body.command, `${prefix}command`);
@@ -45,7 +51,7 @@ export function validateJobRequest(value: unknown, rules: SourceRules, prefix = 
         jobName,
         argv,
         source: source?.url,
-        environment: validateEnvironment(body.environment, `${prefix}environment`),
+        environment: validateEnvironment(body.environment, `${prefix}environment`, rules),
         tags: validateTags(body.tags, `${prefix}tags`),
     };
 }
@@ -55,7 +61,7 @@ export interface BulkRequest {
     jobs: JobSpec[];
 }
 
-export function validateBulkRequest(value: unknown, rules: SourceRules, maxJobs: number): BulkRequest {
+export function validateBulkRequest(value: unknown, rules: JobRules, maxJobs: number): BulkRequest {
     const body = requireObject(value, "");
     rejectUnknownProperties(body, ["batchName", "jobs"]);
     const batchName = validateBatchName(body.batchName);
@@ -68,23 +74,32 @@ export function validateBulkRequest(value: unknown, rules: SourceRules, maxJobs:
 export interface UploadRequest {
     fileName: string;
     contentType: string;
-    contentLength: number;
+    /** Absent when the caller did not say: the URL then fixes no size (see the upload handler). */
+    contentLength?: number;
 }
 
+/** `filename` is the AWS sample's spelling of `fileName`; a request uses one or the other. */
 export function validateUploadRequest(value: unknown, maxBytes: number): UploadRequest {
     const body = requireObject(value, "");
-    rejectUnknownProperties(body, ["fileName", "contentType", "contentLength"]);
-    const fileName = validateUploadFileName(body.fileName);
+    rejectUnknownProperties(body, ["fileName", "filename", "contentType", "contentLength"]);
+    if (body.fileName !== undefined && body.filename !== undefined) {
+        throw invalid("filename", "give fileName or filename, not both");
+    }
+    const fileName =
+        body.filename !== undefined
+            ? validateUploadFileName(body.filename, "filename")
+            : validateUploadFileName(body.fileName);
     const contentType = body.contentType ?? "application/zip";
     if (typeof contentType !== "string" || !(uploadContentTypes as readonly string[]).includes(contentType)) {
         throw invalid("contentType", `contentType must be one of ${uploadContentTypes.join(", ")}`);
     }
     const contentLength = body.contentLength;
     if (
-        typeof contentLength !== "number" ||
-        !Number.isInteger(contentLength) ||
-        contentLength < 1 ||
-        contentLength > maxBytes
+        contentLength !== undefined &&
+        (typeof contentLength !== "number" ||
+            !Number.isInteger(contentLength) ||
+            contentLength < 1 ||
+            contentLength > maxBytes)
     ) {
         throw invalid("contentLength", `contentLength must be an integer number of bytes from 1 to ${maxBytes}`);
     }
