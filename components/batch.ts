@@ -154,7 +154,8 @@ function containerProperties(args: TransformBatchArgs, logGroupName: pulumi.Outp
             logDriver: "awslogs",
             options: { "awslogs-group": logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": "atx" },
         },
-        environment: Object.entries(args.environment)
+        // The container derives ATX_SHELL_TIMEOUT's default from the job's timeout.
+        environment: Object.entries({ ...args.environment, ATX_JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds) })
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([name, value]) => ({ name, value })),
     });

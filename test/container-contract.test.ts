@@ -61,6 +61,8 @@ describe("the job definition and the job container", () => {
             JSON.parse(definition.inputs.containerProperties).environment.map((e: any) => [e.name, e.value]),
         );
         assert.strictEqual(env.OUTPUT_PREFIX, "transformations");
+        // The container derives ATX_SHELL_TIMEOUT's default from the definition's own timeout.
+        assert.strictEqual(env.ATX_JOB_TIMEOUT_SECONDS, String(definition.inputs.timeout.attemptDurationSeconds));
         assert.strictEqual(env.S3_BUCKET, "atx-custom-output-123456789012");
     });
 });

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # entrypoint.sh [--source SOURCE] [--output PATH] -- atx ARG...
-# The image's ENTRYPOINT. AWS Batch passes the job's command as an argument vector. Steps:
+# entrypoint.sh [--source SOURCE] [--output PATH] --command "atx ARG..."
+# The image's ENTRYPOINT. AWS Batch passes the job's command as an argument vector. The --command
+# form (the AWS sample's direct Batch submission) takes the command as one line, split into
+# arguments by lib/command-line.sh with the API's rules: no shell, no eval. Steps:
 #   1. validate the arguments and the environment (exit 64) and the source (exit 65)
 #   2. start the background credentials refresh (refresh-credentials.sh)
 #   3. load the MCP configuration (load-mcp-config.sh)
@@ -26,11 +29,16 @@ export ATX_BIN_DIR ATX_LIB_DIR
 source "$ATX_LIB_DIR/exit-codes.sh"
 # shellcheck source=../lib/log.sh
 source "$ATX_LIB_DIR/log.sh"
+# shellcheck source=../lib/command-line.sh
+source "$ATX_LIB_DIR/command-line.sh"
+# shellcheck source=../lib/shell-timeout.sh
+source "$ATX_LIB_DIR/shell-timeout.sh"
 log_install_error_trap
 
 usage() {
   cat >&2 <<'USAGE'
 usage: entrypoint.sh [--source SOURCE] [--output PATH] -- atx ARG...
+       entrypoint.sh [--source SOURCE] [--output PATH] --command "atx ARG..."
   SOURCE  https://<allowed host>/<owner>/<repo>[.git] | s3://$SOURCE_BUCKET/<key>.zip |
           s3://$SOURCE_BUCKET/<prefix>/
   PATH    relative output path (default: $AWS_BATCH_JOB_ID); results go to
@@ -71,16 +79,18 @@ source_url=""
 output=""
 have_source=0
 have_output=0
+have_line=0
+line_argv=()
 cmd=()
 while (($#)); do
   case $1 in
-    --source | --output)
+    --source | --output | --command)
       (($# >= 2)) || usage_error "option $1 needs a value"
       opt=${1#--}
       value=$2
       shift 2
       ;;
-    --source=* | --output=*)
+    --source=* | --output=* | --command=*)
       opt=${1%%=*}
       opt=${opt#--}
       value=${1#*=}
@@ -112,8 +122,18 @@ while (($#)); do
       have_output=1
       output=$value
       ;;
+    command)
+      ((have_line == 0)) || usage_error "--command given twice"
+      have_line=1
+      parse_command_line "$value" || usage_error "invalid --command" reason "$COMMAND_LINE_ERROR"
+      line_argv=("${COMMAND_ARGV[@]}")
+      ;;
   esac
 done
+if ((have_line)); then
+  ((${#cmd[@]} == 0)) || usage_error "give the command either with --command or after --, not both"
+  cmd=("${line_argv[@]}")
+fi
 
 ((${#cmd[@]} > 0)) || usage_error "missing command (after --)"
 [[ ${cmd[0]} == atx ]] || usage_error "the command must start with atx" first_word "${cmd[0]}"
@@ -125,12 +145,17 @@ if ((have_output == 0)); then
   [[ -n $output ]] || usage_error "--output is required when AWS_BATCH_JOB_ID is not set"
 fi
 output=${output%/}
+# The AWS sample's --output names the whole key prefix (transformations/<name>/): the same place.
+output=${output#"$OUTPUT_PREFIX"/}
 valid_rel_path "$output" || usage_error "--output must be a relative path of plain segments without '..'" output "$output"
 valid_rel_path "$OUTPUT_PREFIX" || log_fail "$EX_USAGE" "invalid OUTPUT_PREFIX" value "$OUTPUT_PREFIX"
 [[ ${S3_BUCKET:-} =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || log_fail "$EX_USAGE" "S3_BUCKET is missing or invalid"
 for var in ATX_WORK_DIR ATX_SOURCE_DIR ATX_LOG_DIR ATX_RUNTIME_DIR ATX_CONVERSATIONS_DIR HOME; do
   require_abs_dir_var "$var"
 done
+resolve_shell_timeout || log_fail "$EX_USAGE" "$SHELL_TIMEOUT_ERROR" \
+  ATX_SHELL_TIMEOUT "${ATX_SHELL_TIMEOUT:-}" ATX_JOB_TIMEOUT_SECONDS "${ATX_JOB_TIMEOUT_SECONDS:-}"
+export ATX_SHELL_TIMEOUT
 command -v atx >/dev/null 2>&1 || log_fail "$EX_SOFTWARE" "the atx CLI is not on PATH"
 
 source_kind=none
@@ -188,7 +213,7 @@ trap cleanup EXIT
 trap on_signal TERM INT
 
 log_info "job started" source "${source_url:-none}" output "$output" \
-  command "$(log_json_array "${cmd[@]}")"
+  command "$(log_json_array "${cmd[@]}")" shell_timeout "$ATX_SHELL_TIMEOUT"
 
 if [[ -n ${AWS_CONTAINER_CREDENTIALS_RELATIVE_URI:-}${AWS_CONTAINER_CREDENTIALS_FULL_URI:-} ]]; then
   "$ATX_BIN_DIR/refresh-credentials.sh" &
