@@ -17,7 +17,11 @@ async function main() {
     try {
         Object.assign(process.env, stack.environment);
         resetClients();
-        const rules = { allowedHosts: ["github.com"], sourceBucket: stack.resources.SOURCE_BUCKET, jobTimeoutSeconds: 43200 };
+        const rules = {
+            allowedHosts: ["github.com"],
+            sourceBucket: stack.resources.SOURCE_BUCKET,
+            jobTimeoutSeconds: 43200,
+        };
         const batchId = "00000000-0000-4000-8000-000000000001";
         const statuses = ["SUCCEEDED", "RUNNING", "RUNNABLE", "SUBMITTED"] as const;
         const jobs = bulkJobs(total).map((job, index) => {
