@@ -104,6 +104,7 @@ const api = new TransformApi("api", {
     codeDirectory: functionBundles(),
     allowedGitHosts: config.allowedGitHosts,
     jobTimeoutSeconds: config.jobTimeoutSeconds,
+    jobLogGroupName: batch.logGroup.name,
     throttlingRateLimit: config.api.throttlingRateLimit,
     throttlingBurstLimit: config.api.throttlingBurstLimit,
     bulkSubmitRatePerSecond: config.api.bulkSubmitRatePerSecond,

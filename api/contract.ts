@@ -102,6 +102,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
             OUTPUT_BUCKET: "ref:outputBucket.bucket",
             ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
             JOB_TIMEOUT_SECONDS: "43200",
+            JOB_LOG_GROUP: "ref:jobLogGroup.name",
             // POST /jobs submits while the caller waits: few, short retries to stay within API Gateway's 29 s.
             SUBMIT_MAX_ATTEMPTS: "3",
             RETRY_MAX_DELAY_MS: "2000",

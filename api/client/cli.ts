@@ -16,9 +16,21 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { selectFiles, writeZip } from "./archive";
 import { ExclusionListError, loadExclusions } from "./exclusions";
-import { ApiClient, ApiError, CredentialsError, NetworkError, download, putFile, regionFromUrl } from "./http";
+import {
+    ApiClient,
+    ApiError,
+    CredentialsError,
+    NetworkError,
+    credentialChain,
+    download,
+    putFile,
+    regionFromUrl,
+} from "./http";
+import { LogsUsageError, parseSince, printJobLogs } from "./logs";
+import { formatBytes, ProgressLine, progressBar } from "./progress";
 
 export const usage = `usage: npm run client -- <command> [options]
 
@@ -28,10 +40,12 @@ commands:
   cancel JOB_ID
   list [--status S] [--limit N] [--all]
   results JOB_ID [--download DIR]
+  logs JOB_ID [--follow] [--since 10m] [--log-group NAME] [--interval SECONDS]
+                                         the job's CloudWatch log stream (--follow: until the job ends)
   upload DIR [--file-name NAME.zip]
   batch-submit FILE.json                 a {"batchName", "jobs": [...]} document
   batch-status BATCH_ID [--wait] [--interval SECONDS]
-  mcp-config FILE.json                   a {"mcpServers": {...}} document
+  mcp-config FILE.json                   a {"mcpServers": {...}} document (or {"mcpConfig": {...}})
 
 global options:
   --api-url URL    the API's stage URL (stack output apiUrl); default: env ATX_API_URL
@@ -40,6 +54,8 @@ global options:
   --help
 
 Credentials come from the standard AWS provider chain (environment, profiles, SSO, roles).
+Progress (upload, batch-status --wait, logs --follow) goes to stderr: one updated line on a
+terminal, plain lines otherwise.
 Exit codes: 0 ok, 1 API error (JSON on stderr), 2 usage, 3 network failure.`;
 
 export class UsageError extends Error {}
@@ -65,6 +81,10 @@ const commandOptions: Record<string, { options: OptionSpec; positional: string[]
     cancel: { options: {}, positional: ["JOB_ID"] },
     list: { options: { status: "value", limit: "value", all: "flag" }, positional: [] },
     results: { options: { download: "value" }, positional: ["JOB_ID"] },
+    logs: {
+        options: { follow: "flag", since: "value", "log-group": "value", interval: "value" },
+        positional: ["JOB_ID"],
+    },
     upload: { options: { "file-name": "value" }, positional: ["DIR"] },
     "batch-submit": { options: {}, positional: ["FILE"] },
     "batch-status": { options: { wait: "flag", interval: "value" }, positional: ["BATCH_ID"] },
@@ -155,7 +175,7 @@ function readJsonFile(file: string): unknown {
 }
 
 const terminalBatchStatuses = new Set(["SUCCEEDED", "FAILED", "COMPLETED_WITH_FAILURES"]);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A file name the upload endpoint accepts (`^[A-Za-z0-9][A-Za-z0-9_.-]*$`, no `..`). */
 export function archiveName(dir: string): string {
@@ -232,7 +252,15 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 );
                 if (answer?.method && answer.method !== "PUT")
                     throw new Error(`unexpected upload method ${answer.method}`);
-                await putFile(answer.uploadUrl, answer.headers ?? {}, zip);
+                const progress = new ProgressLine(io);
+                const total = formatBytes(bytes);
+                await putFile(answer.uploadUrl, answer.headers ?? {}, zip, (sent) =>
+                    progress.update(
+                        `uploading ${name} ${progressBar(sent / bytes)} ${Math.floor((100 * sent) / bytes)}% of ${total}`,
+                        { force: sent === bytes },
+                    ),
+                );
+                progress.end();
                 io.err(`uploaded ${bytes} bytes to ${answer.s3Uri}\n`);
                 return {
                     s3Uri: answer.s3Uri as string,
@@ -351,19 +379,44 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 const interval = opt("interval") === undefined ? 5 : Number(opt("interval"));
                 if (!(interval > 0 && interval <= 3600)) throw new UsageError("--interval takes seconds (0-3600]");
                 let status = await api.call("GET", path);
+                const progress = new ProgressLine(io);
                 while (args.options.wait && !terminalBatchStatuses.has(status.status)) {
                     const counts = Object.entries(status.counts ?? {})
                         .filter(([, n]) => n)
                         .map(([s, n]) => `${s.toLowerCase()} ${n}`)
                         .join(", ");
-                    const line = `batch ${status.batchId}: ${status.status} ${status.progressPercent ?? 0}% of ${status.totalJobs} (${counts || "no jobs tracked yet"})`;
-                    io.err(io.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+                    const percent = Number(status.progressPercent ?? 0);
+                    const line = `batch ${status.batchId}: ${status.status} ${progressBar(percent / 100)} ${percent}% of ${status.totalJobs} (${counts || "no jobs tracked yet"})`;
+                    progress.update(line, { plain: true, force: true });
                     await sleep(interval * 1000);
                     status = await api.call("GET", path);
                 }
-                if (args.options.wait && io.isTTY) io.err("\n");
+                progress.end();
                 print(status);
                 return 0;
+            }
+            case "logs": {
+                const interval = opt("interval") === undefined ? 2 : Number(opt("interval"));
+                if (!(interval > 0 && interval <= 3600)) throw new UsageError("--interval takes seconds (0-3600]");
+                const since = opt("since");
+                const logs = new CloudWatchLogsClient({ region, credentials: credentialChain() });
+                try {
+                    return await printJobLogs(
+                        api,
+                        logs,
+                        {
+                            jobId: args.positional[0],
+                            follow: args.options.follow === true,
+                            since: since === undefined ? undefined : parseSince(since, Date.now()),
+                            logGroup: opt("log-group"),
+                            pollIntervalMs: interval * 1000,
+                        },
+                        io,
+                        sleep,
+                    );
+                } finally {
+                    logs.destroy();
+                }
             }
             case "mcp-config":
                 print(await api.call("POST", "mcp-config", {}, readJsonFile(args.positional[0])));
@@ -372,7 +425,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 throw new UsageError(`unknown command ${args.command}`);
         }
     } catch (error) {
-        if (error instanceof UsageError) {
+        if (error instanceof UsageError || error instanceof LogsUsageError) {
             io.err(`error: ${error.message}\n\n${usage}\n`);
             return 2;
         }

@@ -52,23 +52,32 @@ function describeNetworkError(error: unknown): string {
     return parts.join(": ").replace(/\?[^\s]*/g, "?…") || "network error";
 }
 
+/** The standard provider chain, failing with a CredentialsError that says how to configure it. */
+export function credentialChain() {
+    const provider = defaultProvider();
+    return async () => {
+        try {
+            return await provider();
+        } catch (error) {
+            throw new CredentialsError(
+                `no AWS credentials: ${(error as Error).name ?? "error"} (configure the standard provider chain: AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance role)`,
+            );
+        }
+    };
+}
+
 export class ApiClient {
     private readonly base: URL;
     private readonly signer: SignatureV4;
 
     constructor(private readonly options: ApiClientOptions) {
         this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
-        const provider = defaultProvider();
-        const credentials = async () => {
-            try {
-                return await provider();
-            } catch (error) {
-                throw new CredentialsError(
-                    `no AWS credentials: ${(error as Error).name ?? "error"} (configure the standard provider chain: AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO, instance role)`,
-                );
-            }
-        };
-        this.signer = new SignatureV4({ credentials, region: options.region, service: "execute-api", sha256: Sha256 });
+        this.signer = new SignatureV4({
+            credentials: credentialChain(),
+            region: options.region,
+            service: "execute-api",
+            sha256: Sha256,
+        });
     }
 
     /** `path` is relative to the stage URL, e.g. `jobs/abc` (segments already encoded). */
@@ -121,11 +130,15 @@ export class ApiClient {
     }
 }
 
-/** PUTs a file to a presigned URL with exactly the given headers (content-length included). */
+/**
+ * PUTs a file to a presigned URL with exactly the given headers (content-length included);
+ * `onProgress` hears the bytes sent so far.
+ */
 export function putFile(
     uploadUrl: string,
     headers: Record<string, string>,
     file: string,
+    onProgress?: (bytesSent: number) => void,
     timeoutMs = 30 * 60_000,
 ): Promise<void> {
     const url = new URL(uploadUrl);
@@ -156,6 +169,8 @@ export function putFile(
         req.on("timeout", () => req.destroy(new Error("upload timed out")));
         req.on("error", (error) => reject(new NetworkError(describeNetworkError(error))));
         const stream = createReadStream(file);
+        let sent = 0;
+        stream.on("data", (chunk) => onProgress?.((sent += chunk.length)));
         stream.on("error", (error) => req.destroy(error));
         stream.pipe(req);
     });

@@ -59,6 +59,8 @@ export const env = {
     uploadMaxBytes: () => optionalNumber("UPLOAD_MAX_BYTES", 1024 ** 3, 1, 5 * 1024 ** 3),
     uploadUrlTtlSeconds: () => optionalNumber("UPLOAD_URL_TTL_SECONDS", 300, 60, 3600),
     resultUrlTtlSeconds: () => optionalNumber("RESULT_URL_TTL_SECONDS", 300, 60, 3600),
+    /** The jobs' CloudWatch log group, named in job status answers (unset: null there). */
+    jobLogGroup: (): string | null => process.env.JOB_LOG_GROUP || null,
     /** The job definition's attempt timeout (the bound of ATX_SHELL_TIMEOUT). */
     jobTimeoutSeconds: () => optionalNumber("JOB_TIMEOUT_SECONDS", 43_200, 60, 1_209_600),
     jobRules: () => ({

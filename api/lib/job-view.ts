@@ -22,6 +22,7 @@ export function jobView(job: JobRecord) {
         startedAt: job.startedAt ?? null,
         stoppedAt: job.stoppedAt ?? null,
         logStreamName: job.logStreamName ?? null,
+        logGroupName: env.jobLogGroup(),
         container: { logStreamName: job.logStreamName ?? null },
         source: job.source ?? null,
         command: job.argv,

@@ -1,7 +1,7 @@
 /**
  * Creates, in the emulator, what the Pulumi component creates in AWS for the handlers: the jobs
  * table (from contract.ts, so both stay the same), the bulk queue, the source and output buckets,
- * and a Batch job queue and job definition. Returns the environment the handlers then need.
+ * a Batch job queue and job definition, and the jobs' log group. Returns the environment the handlers then need.
  */
 import {
     CreateComputeEnvironmentCommand,
@@ -9,6 +9,7 @@ import {
     RegisterJobDefinitionCommand,
     BatchClient,
 } from "@aws-sdk/client-batch";
+import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -95,8 +96,12 @@ export async function bootstrapLocalResources(
     for (const bucket of [`${prefix}-source`, `${prefix}-output`])
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 
+    const jobLogGroup = `/aws/batch/${prefix}`;
+    await new CloudWatchLogsClient(common).send(new CreateLogGroupCommand({ logGroupName: jobLogGroup }));
+
     return {
         AWS_REGION: region,
+        JOB_LOG_GROUP: jobLogGroup,
         JOBS_TABLE: `${prefix}-jobs`,
         JOB_QUEUE_ARN: queue.jobQueueArn!,
         JOB_DEFINITION_ARN: definition.jobDefinitionArn!,

@@ -167,6 +167,7 @@ describe("API end to end through api:local", function () {
             const response = await callApi(quietApi.url, "DELETE", `/jobs/${submitted.body.batchJobId}`);
             assert.equal(response.status, 202);
             assert.deepEqual(response.body, {
+                message: "Job cancellation initiated",
                 jobId: submitted.body.batchJobId,
                 previousStatus: "SUBMITTED",
                 action: "CANCEL",

@@ -467,7 +467,12 @@ describe("client CLI end to end through api:local", function () {
         assert.equal(status.jobId, jobId);
         assert.equal(status.source, "https://github.com/acme/billing.git");
 
-        assert.deepEqual(await ok(["cancel", jobId], env), { jobId, previousStatus: "SUBMITTED", action: "CANCEL" });
+        assert.deepEqual(await ok(["cancel", jobId], env), {
+            message: "Job cancellation initiated",
+            jobId,
+            previousStatus: "SUBMITTED",
+            action: "CANCEL",
+        });
     });
 
     it("prints the API's error and exits 1 for a bad request, an unknown job and a finished job", async () => {

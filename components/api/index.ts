@@ -34,6 +34,8 @@ export interface TransformApiArgs {
     readonly codeDirectory: string | Promise<string>;
     /** Source hosts jobs may clone from. */
     readonly allowedGitHosts: readonly string[];
+    /** Log group of the jobs, named in job status answers so clients can read a job's log stream. */
+    readonly jobLogGroupName: pulumi.Input<string>;
     /** The job definition's attempt timeout: requests may set ATX_SHELL_TIMEOUT up to it. */
     readonly jobTimeoutSeconds: number;
     /** Stage throttling. Defaults 50 requests/s, burst 100. */
@@ -135,6 +137,7 @@ export class TransformApi extends pulumi.ComponentResource {
                         "jobsTable.name": this.table.name,
                         "jobQueue.arn": args.jobQueueArn,
                         "jobDefinition.arn": args.jobDefinitionArn,
+                        "jobLogGroup.name": args.jobLogGroupName,
                         "sourceBucket.bucket": args.sourceBucket.name,
                         "outputBucket.bucket": args.outputBucket.name,
                         "bulkQueue.url": this.bulkQueue.url,

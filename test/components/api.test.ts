@@ -22,6 +22,7 @@ function args(prefix: string, extra: Partial<TransformApiArgs> = {}): TransformA
         codeDirectory: "/nonexistent/bundles",
         allowedGitHosts: ["github.com", "git.example.com"],
         jobTimeoutSeconds: 43200,
+        jobLogGroupName: "/aws/batch/atx-transform",
         throttlingRateLimit: 20,
         throttlingBurstLimit: 40,
         ...extra,
