@@ -66,6 +66,8 @@ describe("TransformBatch", () => {
         assert.deepStrictEqual(container.linuxParameters, { initProcessEnabled: true });
         assert.strictEqual(container.user, "1000");
         assert.deepStrictEqual(container.environment, [
+            // The job's timeout, from which the container derives ATX_SHELL_TIMEOUT's default.
+            { name: "ATX_JOB_TIMEOUT_SECONDS", value: "43200" },
             { name: "S3_BUCKET", value: "out" },
             { name: "SOURCE_BUCKET", value: "src" },
         ]);
