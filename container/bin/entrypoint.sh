@@ -3,7 +3,7 @@
 # entrypoint.sh [--source SOURCE] [--output PATH] --command "atx ARG..."
 # The image's ENTRYPOINT. AWS Batch passes the job's command as an argument vector. The --command
 # form (the AWS sample's direct Batch submission) takes the command as one line, split into
-# arguments by lib/command-line.sh with the API's rules: no shell, no eval. Steps:
+# arguments by lib/command-line.sh with the API's rules, never by a shell. Steps:
 #   1. validate the arguments and the environment (exit 64) and the source (exit 65)
 #   2. start the background credentials refresh (refresh-credentials.sh)
 #   3. load the MCP configuration (load-mcp-config.sh)

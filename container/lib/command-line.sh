@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck shell=bash
 # parse_command_line LINE: turns an "atx ..." command line (the entrypoint's --command form) into an
-# argument vector, character by character: no shell, no eval, no word splitting or globbing.
+# argument vector, character by character: no shell, no string evaluation, no globbing.
 # The rules are those of the API's parser (api/lib/validation/command.ts), and one table of cases
 # (test/fixtures/command-lines.json) is run against both:
 #   - words are separated by spaces; '...' or "..." group characters, spaces included, into a word
