@@ -694,7 +694,10 @@ describe("client CLI end to end through api:local", function () {
         assert.equal(final.counts.SUCCEEDED, 5);
         // One progress line per poll before the end (none if it finished before the first answer).
         for (const line of result.stderr.split("\n").filter(Boolean))
-            assert.match(line, new RegExp(`^batch ${batch.batchId}: (SUBMITTING|RUNNING) \\[[#-]{20}\\] [\\d.]+% of 5 \\(`));
+            assert.match(
+                line,
+                new RegExp(`^batch ${batch.batchId}: (SUBMITTING|RUNNING) \\[[#-]{20}\\] [\\d.]+% of 5 \\(`),
+            );
         const once = await ok(["batch-status", batch.batchId]);
         assert.equal(once.progressPercent, 100);
     });
