@@ -22,9 +22,9 @@ interface Case {
 }
 type Outcome = { argv: string[] } | { error: string };
 
-const table: { cases: Case[] } = JSON.parse(
-    fs.readFileSync(path.join(ROOT, "test", "fixtures", "command-lines.json"), "utf8"),
-);
+const table = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "fixtures", "command-lines.json"), "utf8")) as {
+    cases: Case[];
+};
 
 function typescriptParser(line: string): Outcome {
     try {

@@ -5,7 +5,7 @@
  * --follow: the events so far, then exit. With --follow: waits for the job to start, prints events
  * as they arrive and exits once the job has finished and its last events are printed.
  */
-import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { type CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { ApiClient } from "./http";
 import { ProgressLine, type ProgressIo } from "./progress";
 

@@ -1,6 +1,6 @@
 /** The client's progress line, its --since parser and its log reader, without a network. */
 import { strict as assert } from "node:assert";
-import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import type { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { ApiClient } from "../client/http";
 import { LogsUsageError, parseSince, printJobLogs } from "../client/logs";
 import { formatBytes, ProgressLine, progressBar } from "../client/progress";
@@ -59,7 +59,7 @@ describe("client logs", () => {
 
     it("pages through the stream until the token comes back unchanged, with the time bound on every page", async () => {
         const api = {
-            call: async () => ({ status: "SUCCEEDED", container: { logStreamName: "s" }, logGroupName: "g" }),
+            call: () => Promise.resolve({ status: "SUCCEEDED", container: { logStreamName: "s" }, logGroupName: "g" }),
         };
         const pages: Record<string, { events: { message: string }[]; nextForwardToken: string }> = {
             start: { events: [{ message: "one" }, { message: "two\n" }], nextForwardToken: "t1" },
@@ -68,9 +68,9 @@ describe("client logs", () => {
         };
         const inputs: GetLogEventsCommand["input"][] = [];
         const logs = {
-            send: async (command: GetLogEventsCommand) => {
+            send: (command: GetLogEventsCommand) => {
                 inputs.push(command.input);
-                return pages[command.input.nextToken ?? "start"];
+                return Promise.resolve(pages[command.input.nextToken ?? "start"]);
             },
         };
         const { out, io } = recorder(false);
@@ -79,7 +79,7 @@ describe("client logs", () => {
             logs as never,
             { jobId: "j", follow: true, since: 5, pollIntervalMs: 1 },
             io,
-            async () => {},
+            () => Promise.resolve(),
         );
         assert.equal(code, 0);
         assert.deepEqual(out, ["one\n", "two\n", "three\n"]);
@@ -94,15 +94,15 @@ describe("client logs", () => {
     });
 
     it("asks for --log-group when the API names none", async () => {
-        const api = { call: async () => ({ status: "RUNNING", container: { logStreamName: "s" } }) };
+        const api = { call: () => Promise.resolve({ status: "RUNNING", container: { logStreamName: "s" } }) };
         const { io } = recorder(false);
         await assert.rejects(
             printJobLogs(
                 api as unknown as ApiClient,
-                { send: async () => ({}) } as never,
+                { send: () => Promise.resolve({}) } as never,
                 { jobId: "j", follow: false, pollIntervalMs: 1 },
                 io,
-                async () => {},
+                () => Promise.resolve(),
             ),
             LogsUsageError,
         );

@@ -144,7 +144,10 @@ describe("the AWS sample's documented API through third-party SigV4 signers", fu
             const answer = await boto.call("POST", "/jobs", request);
             assert.equal(answer.status, 201, JSON.stringify(answer.body));
             const [job] = (await batch().send(new DescribeJobsCommand({ jobs: [answer.body.batchJobId] }))).jobs!;
-            const environment = Object.fromEntries(job.container!.environment!.map((e) => [e.name, e.value]));
+            const environment = Object.fromEntries(job.container!.environment!.map((e) => [e.name, e.value])) as Record<
+                string,
+                string | undefined
+            >;
             assert.equal(environment.ATX_SHELL_TIMEOUT, "86400");
             assert.equal(environment.CUSTOM_VAR, "value");
 
@@ -205,7 +208,7 @@ describe("the AWS sample's documented API through third-party SigV4 signers", fu
             await deliver(stateChange(jobId, "RUNNING", `atx/default/${jobId}`));
             const running = await boto.call("GET", `/jobs/${jobId}`);
             assert.equal(running.body.status, "RUNNING");
-            assert.ok(!Number.isNaN(Date.parse(running.body.startedAt)));
+            assert.ok(!Number.isNaN(Date.parse(running.body.startedAt ?? "")));
             assert.equal(running.body.container.logStreamName, `atx/default/${jobId}`);
             assert.equal(running.body.logGroupName, moto.resources.JOB_LOG_GROUP);
         });
@@ -396,9 +399,9 @@ describe("the AWS sample's documented API through third-party SigV4 signers", fu
             child.stderr.on("data", (chunk) => (stderr += chunk));
             const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
             try {
-                await eventually(async () => (stdout.includes("running the command\n") ? true : undefined));
+                await eventually(() => Promise.resolve(stdout.includes("running the command\n") || undefined));
                 await put(["step 1 done"]);
-                await eventually(async () => (stdout.includes("step 1 done\n") ? true : undefined));
+                await eventually(() => Promise.resolve(stdout.includes("step 1 done\n") || undefined));
                 assert.equal(child.exitCode, null, "--follow ended while the job runs");
                 await put(["job finished"]);
                 await deliver(stateChange(jobId, "SUCCEEDED", stream));

@@ -6,20 +6,41 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:chil
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 
+/** The fields of the API's answers (ours and the AWS sample's) that tests read. */
+export interface AnswerBody {
+    batchJobId: string;
+    jobId: string;
+    jobName: string;
+    status: string;
+    submittedAt: string;
+    startedAt: string | null;
+    logGroupName: string | null;
+    container: { logStreamName: string | null };
+    message: string;
+    previousStatus: string;
+    uploadUrl: string;
+    s3Path: string;
+    batchId: string;
+    totalJobs: number;
+    progress: number;
+    statusCounts: Record<string, number>;
+    error: { code: string; message: string; field?: string };
+}
+
 export interface SignedAnswer {
     status: number;
-    /** Parsed JSON, or the raw text when the answer is not JSON. */
-    body: any;
+    /** Parsed JSON (the raw text when the answer is not JSON); tests assert the fields they read. */
+    body: AnswerBody;
 }
 
 const repoRoot = resolve(__dirname, "../../..");
 const credentials = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
 
-function parse(text: string): unknown {
+function parse(text: string): AnswerBody {
     try {
-        return text === "" ? null : JSON.parse(text);
+        return (text === "" ? null : JSON.parse(text)) as AnswerBody;
     } catch {
-        return text;
+        return text as unknown as AnswerBody;
     }
 }
 
