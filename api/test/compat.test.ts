@@ -6,7 +6,8 @@
  */
 import { strict as assert } from "node:assert";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BatchClient, DescribeJobsCommand } from "@aws-sdk/client-batch";
@@ -323,6 +324,40 @@ describe("the AWS sample's documented API through third-party SigV4 signers", fu
             assert.equal(status.totalJobs, 3);
             assert.equal(typeof status.status, "string");
             assert.equal(typeof status.progress, "number");
+        });
+    });
+
+    describe("client progress", () => {
+        it("upload rewrites one progress line on a terminal and prints none elsewhere", async () => {
+            const dir = join(work, "progress-project");
+            mkdirSync(dir);
+            writeFileSync(join(dir, "data.bin"), randomBytes(2_000_000));
+            const env = {
+                PATH: process.env.PATH ?? "",
+                AWS_ACCESS_KEY_ID: "test",
+                AWS_SECRET_ACCESS_KEY: "test",
+                AWS_REGION: "us-east-1",
+                AWS_EC2_METADATA_DISABLED: "true",
+                ATX_API_URL: `${api.url}/prod`,
+            };
+            const command = `${process.execPath} -r ./scripts/register-ts.js api/client/cli.ts upload ${dir}`;
+            // util-linux script(1) gives the client a pseudo-terminal.
+            const terminal = await new Promise<string>((done, fail) =>
+                execFile("script", ["-qec", command, "/dev/null"], { cwd: repoRoot, env }, (error, stdout) =>
+                    error ? fail(error) : done(stdout),
+                ),
+            );
+            assert.match(terminal, /\r\x1b\[Kuploading progress-project\.zip \[#{20}\] 100% of 1\.9 MiB/);
+            const piped = await new Promise<string>((done, fail) =>
+                execFile(
+                    process.execPath,
+                    ["-r", "./scripts/register-ts.js", "api/client/cli.ts", "upload", dir],
+                    { cwd: repoRoot, env },
+                    (error, _stdout, stderr) => (error ? fail(error) : done(stderr)),
+                ),
+            );
+            assert.doesNotMatch(piped, /\r|\x1b/);
+            assert.match(piped, /^zipping 1 files; excluded 0\nuploaded \d+ bytes to s3:\/\//);
         });
     });
 
