@@ -5,7 +5,7 @@
  */
 import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { containerPropertiesOf, BATCH_TYPES } from "./batch";
-import { adminWildcard, statementsOf } from "./policy-document";
+import { adminWildcard, firstUnknown, isUnknown, readPolicyDocument } from "./policy-document";
 import { PerTarget } from "./relations";
 import { anyOf, asArray, configWithDefaults, globMatch, MANDATORY, ofTypes, peek, schema, validateTypes } from "./util";
 
@@ -26,17 +26,30 @@ export const IAM_TYPES = {
 
 type Props = Record<string, any>;
 
-/** The problems of one policy document: admin wildcards, or a document that can't be read. */
-export function documentProblems(document: unknown): string[] {
-    const statements = statementsOf(document);
-    if (statements === undefined) {
+/**
+ * The problems of one policy document (admin wildcards, or a document that can't be read), read
+ * through `get`. Throws the engine's unknown-value error only when no problem is found and some
+ * statement can't be decided.
+ */
+export function documentProblems(get: () => unknown): string[] {
+    const statements = readPolicyDocument(get);
+    if (statements === "invalid") {
         return ["is not a valid policy document"];
     }
-    return statements.map(adminWildcard).filter((p): p is string => p !== undefined);
+    if (isUnknown(statements)) {
+        throw statements.error;
+    }
+    const verdicts = statements.map(adminWildcard);
+    const problems = verdicts.filter((p): p is string => typeof p === "string");
+    const unknown = firstUnknown(verdicts);
+    if (problems.length === 0 && unknown) {
+        throw unknown.error;
+    }
+    return problems;
 }
 
-function reportDocument(document: unknown, where: string, report: ReportViolation) {
-    for (const problem of documentProblems(document)) {
+function reportDocument(get: () => unknown, where: string, report: ReportViolation) {
+    for (const problem of documentProblems(get)) {
         report(`${where} must not grant administrator-style wildcards: a statement ${problem}.`);
     }
 }
@@ -49,9 +62,9 @@ export const iamNoAdminWildcards: ResourceValidationPolicy = {
     validateResource: anyOf(
         validateTypes<Props>(IAM_TYPES.role, (role, args, report) => {
             for (const inline of asArray<Props>(role.inlinePolicies)) {
-                if (inline?.policy !== undefined) {
+                if (inline && "policy" in inline) {
                     reportDocument(
-                        inline.policy,
+                        () => inline.policy,
                         `Inline policy '${inline.name ?? "?"}' of role '${args.name}'`,
                         report,
                     );
@@ -61,7 +74,7 @@ export const iamNoAdminWildcards: ResourceValidationPolicy = {
         validateTypes<Props>(
             [IAM_TYPES.rolePolicy, IAM_TYPES.userPolicy, IAM_TYPES.groupPolicy, IAM_TYPES.policy],
             (p, args, report) => {
-                reportDocument(p.policy, `IAM policy '${args.name}'`, report);
+                reportDocument(() => p.policy, `IAM policy '${args.name}'`, report);
             },
         ),
     ),
@@ -124,7 +137,7 @@ function checkAttachedPolicies(
         }
     }
     for (const p of attached) {
-        for (const problem of documentProblems(p.props.policy)) {
+        for (const problem of documentProblems(() => p.props.policy)) {
             report(
                 `${where} must not attach policy '${p.name}', which grants administrator-style wildcards: a statement ${problem}.`,
             );

@@ -1,79 +1,250 @@
-/** Reading IAM / resource policy documents (given as JSON strings or objects). */
-import { asArray, parseJsonDocument } from "./util";
+/**
+ * The one reader of IAM and resource policy documents, for every rule that looks into one.
+ *
+ * A document arrives as a JSON string (known whole, or unknown whole at preview) or as an object
+ * whose leaves may be unknown at preview (an ARN of a resource not created yet), wrapped by
+ * @pulumi/policy's unknown-checking proxy. The reader reads field by field and element by
+ * element, so an unknown ARN leaves the actions, effects, principals and conditions readable; each
+ * rule then says "unknown" only when a field it decides on is itself unknown.
+ */
+import { asArray, peek } from "./util";
 
-export interface Statement {
-    readonly Sid?: string;
-    readonly Effect?: string;
-    readonly Action?: string | string[];
-    readonly NotAction?: string | string[];
-    readonly Resource?: string | string[];
-    readonly NotResource?: string | string[];
-    readonly Principal?: string | Record<string, string | string[]>;
-    readonly NotPrincipal?: unknown;
-    readonly Condition?: Record<string, Record<string, unknown>>;
+/** A value that can't be known during preview, with the engine's error to rethrow. */
+export class Unknown {
+    constructor(readonly error: Error) {}
 }
 
-/** The statements of a policy document; `undefined` when the document can't be parsed. */
-export function statementsOf(document: unknown): Statement[] | undefined {
-    const doc = parseJsonDocument(document);
-    if (!doc || typeof doc !== "object") {
-        return undefined;
+export type Maybe<T> = T | Unknown;
+
+export const isUnknown = (v: unknown): v is Unknown => v instanceof Unknown;
+
+function read<T>(fn: () => T): Maybe<T> {
+    const r = peek(fn);
+    return r.known ? r.value : new Unknown(r.error);
+}
+
+type Fields = Record<string, unknown>;
+
+/** One statement, read lazily: a field or an element that is unknown is returned as `Unknown`. */
+export class PolicyStatement {
+    constructor(private readonly fields: Fields) {}
+
+    /** True when the statement has the field, known or not. */
+    has(field: string): boolean {
+        return field in this.fields;
     }
-    return asArray(doc.Statement).filter((s) => s && typeof s === "object") as Statement[];
-}
 
-export const actionsOf = (s: Statement): string[] => asArray(s.Action).map(String);
-export const resourcesOf = (s: Statement): string[] => asArray(s.Resource).map(String);
-
-/** True when the statement's principal is everyone (`"*"` or `{"AWS": "*"}`). */
-export function principalIsEveryone(s: Statement): boolean {
-    const p = s.Principal;
-    if (p === "*") {
-        return true;
+    get(field: string): Maybe<unknown> {
+        return read(() => this.fields[field]);
     }
-    return !!p && typeof p === "object" && asArray(p.AWS).includes("*");
-}
 
-/** True when the statement's condition requires `key` (case-insensitively) to be `value`. */
-export function conditionRequires(s: Statement, operator: RegExp, key: string, value: string): boolean {
-    for (const [op, clauses] of Object.entries(s.Condition ?? {})) {
-        if (!operator.test(op) || !clauses || typeof clauses !== "object") {
-            continue;
+    /** A string-or-list field as its elements (`[]` when absent); an unknown list is one `Unknown`. */
+    list(field: string): Maybe<string>[] {
+        const whole = this.get(field);
+        if (isUnknown(whole) || !Array.isArray(whole)) {
+            return isUnknown(whole) ? [whole] : asArray(whole as string | undefined | null).map(String);
         }
-        for (const [k, v] of Object.entries(clauses)) {
-            if (
-                k.toLowerCase() === key.toLowerCase() &&
-                asArray(v as unknown)
-                    .map((x) => String(x).toLowerCase())
-                    .includes(value)
-            ) {
-                return true;
+        return Array.from({ length: whole.length }, (_, i) => {
+            const element = read(() => (this.fields[field] as unknown[])[i]);
+            return isUnknown(element) ? element : String(element);
+        });
+    }
+
+    /** The statement's condition as `operator -> key -> values`, unknown values as `Unknown`. */
+    conditions(): Maybe<{ operator: string; key: string; values: Maybe<string>[] }[]> {
+        const condition = this.get("Condition");
+        if (isUnknown(condition)) {
+            return condition;
+        }
+        const out: { operator: string; key: string; values: Maybe<string>[] }[] = [];
+        if (!condition || typeof condition !== "object") {
+            return out;
+        }
+        for (const operator of Object.keys(condition)) {
+            const clauses = read(() => (condition as Fields)[operator]);
+            if (isUnknown(clauses)) {
+                return clauses;
+            }
+            if (!clauses || typeof clauses !== "object") {
+                continue;
+            }
+            for (const key of Object.keys(clauses)) {
+                out.push({ operator, key, values: new PolicyStatement(clauses as Fields).list(key) });
             }
         }
+        return out;
     }
-    return false;
 }
 
 /**
- * Why an Allow statement grants administrator-style access, or undefined when it doesn't:
- * `*` as an action anywhere, `NotAction` (allow everything but a list), or a `service:*` wildcard
- * on every resource.
+ * The statements of a document given as a JSON string or an object; `"invalid"` for a document
+ * that is not one, `Unknown` when the document or its statement list can't be known yet.
  */
-export function adminWildcard(s: Statement): string | undefined {
-    if (s.Effect !== "Allow") {
-        return undefined;
+export function readPolicyDocument(get: () => unknown): Maybe<PolicyStatement[] | "invalid"> {
+    const raw = read(get);
+    if (isUnknown(raw)) {
+        return raw;
     }
-    if (s.NotAction !== undefined) {
+    let doc: unknown = raw;
+    if (typeof raw === "string") {
+        try {
+            doc = JSON.parse(raw);
+        } catch {
+            return "invalid";
+        }
+    }
+    if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
+        return "invalid";
+    }
+    const statements = read(() => (doc as Fields).Statement);
+    if (isUnknown(statements)) {
+        return statements;
+    }
+    const list = Array.isArray(statements)
+        ? Array.from({ length: statements.length }, (_, i) => read(() => (statements as unknown[])[i]))
+        : asArray(statements);
+    const unknown = list.find(isUnknown);
+    if (unknown) {
+        return unknown;
+    }
+    return list.filter((s): s is Fields => !!s && typeof s === "object").map((s) => new PolicyStatement(s));
+}
+
+/** The first element that is `Unknown`, if any. */
+export const firstUnknown = (values: readonly Maybe<unknown>[]): Unknown | undefined => values.find(isUnknown);
+
+/** True, false, or unknown when `Effect` is unknown. */
+export function effectIs(s: PolicyStatement, effect: "Allow" | "Deny"): Maybe<boolean> {
+    const e = s.get("Effect");
+    return isUnknown(e) ? e : e === effect;
+}
+
+/** Is the principal everyone (`"*"` or `{"AWS": "*"}`)? Unknown only when that can't be told. */
+export function principalIsEveryone(s: PolicyStatement): Maybe<boolean> {
+    const p = s.get("Principal");
+    if (isUnknown(p) || p === "*") {
+        return isUnknown(p) ? p : true;
+    }
+    if (!p || typeof p !== "object") {
+        return false;
+    }
+    const aws = new PolicyStatement(p as Fields).list("AWS");
+    return aws.includes("*") ? true : (firstUnknown(aws) ?? false);
+}
+
+/** Does a condition `operator` (matched by `op`) require `key` (case-insensitively) to be `value`? */
+export function conditionRequires(s: PolicyStatement, op: RegExp, key: string, value: string): Maybe<boolean> {
+    const conditions = s.conditions();
+    if (isUnknown(conditions)) {
+        return conditions;
+    }
+    let unknown: Unknown | undefined;
+    for (const c of conditions) {
+        if (!op.test(c.operator) || c.key.toLowerCase() !== key.toLowerCase()) {
+            continue;
+        }
+        if (c.values.some((v) => !isUnknown(v) && v.toLowerCase() === value)) {
+            return true;
+        }
+        unknown = unknown ?? firstUnknown(c.values);
+    }
+    return unknown ?? false;
+}
+
+/** The condition keys of a statement (lower case); unknown only when the condition's shape is. */
+export function conditionKeys(s: PolicyStatement): Maybe<string[]> {
+    const conditions = s.conditions();
+    return isUnknown(conditions) ? conditions : conditions.map((c) => c.key.toLowerCase());
+}
+
+/**
+ * Why an Allow statement grants administrator-style access (`*` as an action, `NotAction`, or a
+ * `service:*` wildcard on every resource), `undefined` when it doesn't, `Unknown` when a field
+ * that decides it (the effect, an action, or the resources of a `service:*`) is unknown.
+ */
+export function adminWildcard(s: PolicyStatement): Maybe<string | undefined> {
+    const allow = effectIs(s, "Allow");
+    if (allow !== true) {
+        return isUnknown(allow) ? allow : undefined;
+    }
+    if (s.has("NotAction")) {
         return "allows every action except a list (NotAction)";
     }
-    const actions = actionsOf(s);
+    const actions = s.list("Action");
     if (actions.includes("*")) {
         return "allows action '*'";
     }
-    const allResources = resourcesOf(s).includes("*") || s.NotResource !== undefined;
-    const serviceWildcards = actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a));
-    if (allResources && serviceWildcards.length > 0) {
-        return `allows ${serviceWildcards.map((a) => `'${a}'`).join(", ")} on resource '*'`;
+    const serviceWildcards = actions.filter((a): a is string => !isUnknown(a) && /^[a-z0-9-]+:\*$/i.test(a));
+    if (serviceWildcards.length > 0) {
+        const resources = s.list("Resource");
+        if (resources.includes("*") || s.has("NotResource")) {
+            return `allows ${serviceWildcards.map((a) => `'${a}'`).join(", ")} on resource '*'`;
+        }
+        const unknownResource = firstUnknown(resources);
+        if (unknownResource) {
+            return unknownResource;
+        }
     }
-    return undefined;
+    return firstUnknown(actions);
+}
+
+/**
+ * Does some statement deny every action of `service` (or `*`), or the actions listed in
+ * `acceptedActions`, to everyone when `aws:SecureTransport` is `false`? Unknown when no statement
+ * settles it and one of them has an unknown deciding field.
+ */
+export function deniesInsecureTransport(
+    statements: readonly PolicyStatement[],
+    service: string,
+    acceptedActions: readonly string[] = [],
+): Maybe<boolean> {
+    const actionsOk = (s: PolicyStatement): Maybe<boolean> => {
+        const actions = s.list("Action");
+        const wanted = ["*", `${service}:*`, ...acceptedActions].map((a) => a.toLowerCase());
+        return actions.some((a) => !isUnknown(a) && wanted.includes(a.toLowerCase()))
+            ? true
+            : (firstUnknown(actions) ?? false);
+    };
+    return some(statements, (s) =>
+        all([
+            () => effectIs(s, "Deny"),
+            () => principalIsEveryone(s),
+            () => actionsOk(s),
+            () => conditionRequires(s, /^Bool$/i, "aws:SecureTransport", "false"),
+        ]),
+    );
+}
+
+/** Three-valued "and": false as soon as one part is false, else unknown if one is, else true. */
+export function all(parts: readonly (() => Maybe<boolean>)[]): Maybe<boolean> {
+    let unknown: Unknown | undefined;
+    for (const part of parts) {
+        const v = part();
+        if (v === false) {
+            return false;
+        }
+        unknown = unknown ?? (isUnknown(v) ? v : undefined);
+    }
+    return unknown ?? true;
+}
+
+/** Three-valued "some": true as soon as one item is, else unknown if one is, else false. */
+export function some<T>(items: readonly T[], test: (item: T) => Maybe<boolean>): Maybe<boolean> {
+    let unknown: Unknown | undefined;
+    for (const item of items) {
+        const v = test(item);
+        if (v === true) {
+            return true;
+        }
+        unknown = unknown ?? (isUnknown(v) ? v : undefined);
+    }
+    return unknown ?? false;
+}
+
+/** A decided value, or the engine's "can't run during preview" for an unknown one. */
+export function known<T>(v: Maybe<T>): T {
+    if (isUnknown(v)) {
+        throw v.error;
+    }
+    return v;
 }

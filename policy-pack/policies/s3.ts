@@ -15,7 +15,19 @@ import {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { principalIsEveryone, Statement, statementsOf, actionsOf, conditionRequires } from "./policy-document";
+import {
+    all,
+    conditionKeys,
+    deniesInsecureTransport,
+    effectIs,
+    isUnknown,
+    known,
+    PolicyStatement,
+    principalIsEveryone,
+    readPolicyDocument,
+    some,
+    Unknown,
+} from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
 import {
     anyOf,
@@ -134,26 +146,25 @@ export function bucketRelationPolicy<C extends object>(spec: BucketRelationSpec<
 
 // ---- TLS only --------------------------------------------------------------------------------
 
-/** A statement denying every S3 action to everyone when the request does not use TLS. */
-export function deniesInsecureTransport(s: Statement): boolean {
-    const actions = actionsOf(s);
-    return (
-        s.Effect === "Deny" &&
-        principalIsEveryone(s) &&
-        (actions.includes("s3:*") || actions.includes("*")) &&
-        conditionRequires(s, /^Bool$/i, "aws:SecureTransport", "false")
-    );
+/**
+ * The statements of a document that must be read to decide a rule; a document that can't be
+ * parsed has none, an unknown one is the engine's "can't run during preview".
+ */
+export function statementsToDecide(get: () => unknown): PolicyStatement[] {
+    const statements = known(readPolicyDocument(get));
+    return statements === "invalid" ? [] : statements;
 }
 
-const hasTlsOnlyStatement = (document: unknown) => (statementsOf(document) ?? []).some(deniesInsecureTransport);
+/** Does the document deny every S3 action to everyone on requests without TLS? */
+const hasTlsOnlyStatement = (get: () => unknown) => known(deniesInsecureTransport(statementsToDecide(get), "s3"));
 
 export const s3BucketTlsOnly = bucketRelationPolicy<{}>({
     name: "s3-bucket-tls-only",
     description:
         "Every S3 bucket has a bucket policy denying all requests that do not use TLS (aws:SecureTransport = false).",
     related: S3_TYPES.policy,
-    inline: (props) => props.policy !== undefined && hasTlsOnlyStatement(props.policy),
-    satisfied: (props) => hasTlsOnlyStatement(props.policy),
+    inline: (props) => "policy" in props && hasTlsOnlyStatement(() => props.policy),
+    satisfied: (props) => hasTlsOnlyStatement(() => props.policy),
     message: (b) =>
         `S3 bucket '${b.name}' must have a bucket policy with a Deny statement for "s3:*" to every principal when "aws:SecureTransport" is "false".`,
 });
@@ -347,15 +358,20 @@ const RESTRICTING_CONDITION_KEYS = [
     "aws:sourceip",
 ];
 
-export function isPublicStatement(s: Statement): boolean {
-    if (s.Effect !== "Allow" || !principalIsEveryone(s)) {
-        return false;
-    }
-    const keys = Object.values(s.Condition ?? {}).flatMap((clauses) =>
-        Object.keys(clauses ?? {}).map((k) => k.toLowerCase()),
-    );
-    return !keys.some((k) => RESTRICTING_CONDITION_KEYS.includes(k));
+/** Does the statement allow everyone without a restricting condition? */
+export function isPublicStatement(s: PolicyStatement): boolean | Unknown {
+    return all([
+        () => effectIs(s, "Allow"),
+        () => principalIsEveryone(s),
+        () => {
+            const keys = conditionKeys(s);
+            return isUnknown(keys) ? keys : !keys.some((k) => RESTRICTING_CONDITION_KEYS.includes(k));
+        },
+    ]);
 }
+
+/** Does the document (a string or an object with unknown leaves) have a public statement? */
+const hasPublicStatement = (get: () => unknown) => known(some(statementsToDecide(get), isPublicStatement));
 
 function publicGrants(grants: unknown): boolean {
     return asArray<Props>(grants as Props[]).some((g) =>
@@ -376,7 +392,7 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
             if (publicGrants(b.grants)) {
                 report(`S3 bucket '${args.name}' must not grant access to AllUsers or AuthenticatedUsers.`);
             }
-            if (b.policy !== undefined && (statementsOf(b.policy) ?? []).some(isPublicStatement)) {
+            if ("policy" in b && hasPublicStatement(() => b.policy)) {
                 report(
                     `S3 bucket '${args.name}' must not have a policy allowing everyone ("Principal": "*") without a restricting condition.`,
                 );
@@ -390,7 +406,7 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
             }
         }),
         validateTypes<Props>(S3_TYPES.policy, (p, args, report) => {
-            if ((statementsOf(p.policy) ?? []).some(isPublicStatement)) {
+            if (hasPublicStatement(() => p.policy)) {
                 report(
                     `S3 bucket policy '${args.name}' must not allow everyone ("Principal": "*") without a restricting condition.`,
                 );
