@@ -180,6 +180,19 @@ describe("the offline evaluator reports what the analyzer server reports", funct
                             role: "r",
                             policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }),
                         }),
+                        // Documents as objects: only the ARNs are unknown, the rules still decide.
+                        resource("aws:iam/rolePolicy:RolePolicy", "rp-object", {
+                            role: "r",
+                            policy: { Statement: [{ Effect: "Allow", Action: "*", Resource: [UNKNOWN] }] },
+                        }),
+                        resource("aws:iam/rolePolicy:RolePolicy", "rp-object-least-privilege", {
+                            role: "r",
+                            policy: { Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: UNKNOWN }] },
+                        }),
+                        resource("aws:iam/rolePolicy:RolePolicy", "rp-object-undecidable", {
+                            role: "r",
+                            policy: { Statement: [{ Effect: "Allow", Action: "kms:*", Resource: UNKNOWN }] },
+                        }),
                         resource("aws:batch/jobDefinition:JobDefinition", "job", {
                             type: "container",
                             containerProperties: UNKNOWN,
@@ -198,6 +211,11 @@ describe("the offline evaluator reports what the analyzer server reports", funct
         const offline = (await evaluateSnapshot(s)).violations;
         assert.ok(engine.length > 10);
         assert.ok(engine.some((v) => v.message.startsWith("can't run policy")));
+        const onRolePolicy = (name: string) =>
+            engine.filter((v) => v.urn.endsWith(`::${name}`)).map((v) => `${v.enforcementLevel} ${v.message}`);
+        assert.match(onRolePolicy("rp-object").join(), /^mandatory [^]*allows action '\*'/);
+        assert.deepEqual(onRolePolicy("rp-object-least-privilege"), []);
+        assert.match(onRolePolicy("rp-object-undecidable").join(), /^advisory [^]*can't run policy/);
         assert.deepEqual(canonical(offline), canonical(engine));
     });
 
