@@ -41,6 +41,18 @@ export interface SecureBucketArgs {
 }
 
 /**
+ * The policy pack's exemptions tag for what this bucket deliberately does without: SSE-KMS where S3
+ * cannot use it, and access logging for the log target itself. Undefined when there is none.
+ */
+function policyExemptionTags(args: SecureBucketArgs): Record<string, string> | undefined {
+    const exemptions = [
+        ...("sseS3Reason" in args.encryption ? ["s3-bucket-kms-encryption"] : []),
+        ...(args.accessLogs === undefined ? ["s3-bucket-access-logging"] : []),
+    ];
+    return exemptions.length > 0 ? { "atx:policy-exemptions": exemptions.join(" ") } : undefined;
+}
+
+/**
  * A private S3 bucket with every protection of the security checklist: owner-enforced, all public
  * access blocked, default encryption, TLS-only bucket policy, versioning, access logging and
  * lifecycle rules. Each protection is its own resource (the provider's split S3 resources).
@@ -58,7 +70,12 @@ export class SecureBucket extends pulumi.ComponentResource {
 
         this.bucket = new aws.s3.Bucket(
             name,
-            { bucket: args.bucketName, objectLockEnabled: objectLock || undefined, forceDestroy: false },
+            {
+                bucket: args.bucketName,
+                objectLockEnabled: objectLock || undefined,
+                forceDestroy: false,
+                tags: policyExemptionTags(args),
+            },
             child,
         );
         const bucket = this.bucket.bucket;

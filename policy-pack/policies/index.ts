@@ -19,6 +19,18 @@ import {
     batchJobTimeout,
 } from "./batch";
 import { cloudtrailSecureTrail } from "./cloudtrail";
+import {
+    dynamodbTableDeletionProtection,
+    dynamodbTableKmsEncryption,
+    dynamodbTablePointInTimeRecovery,
+    lambdaLogGroupEncrypted,
+    lambdaNoPublicAccess,
+    secretsmanagerSecretKmsKey,
+    snsTopicKmsEncryption,
+    snsTopicTlsOnly,
+    sqsQueueKmsEncryption,
+    sqsQueueTlsOnly,
+} from "./data-stores";
 import { ecrImmutableTags, ecrScanOnPush } from "./ecr";
 import {
     iamDistinctJobRoles,
@@ -47,6 +59,7 @@ import { secretVersionValueIsSecret, ssmCredentialsSecureString } from "./secret
 export * from "./apigateway";
 export * from "./batch";
 export * from "./cloudtrail";
+export * from "./data-stores";
 export * from "./ecr";
 export * from "./iam";
 export * from "./kms";
@@ -100,7 +113,18 @@ export const policies: Policies = [
     apigatewayStageAccessLogging,
     apigatewayStageThrottling,
     apigatewayNoDataTraceInProduction,
+    // DynamoDB, SQS, SNS and Lambda
+    dynamodbTableKmsEncryption,
+    dynamodbTablePointInTimeRecovery,
+    dynamodbTableDeletionProtection,
+    sqsQueueKmsEncryption,
+    sqsQueueTlsOnly,
+    snsTopicKmsEncryption,
+    snsTopicTlsOnly,
+    lambdaNoPublicAccess,
+    lambdaLogGroupEncrypted,
     // Secrets, audit and monitoring
+    secretsmanagerSecretKmsKey,
     secretVersionValueIsSecret,
     ssmCredentialsSecureString,
     cloudtrailSecureTrail,

@@ -248,3 +248,21 @@ export function known<T>(v: Maybe<T>): T {
     }
     return v;
 }
+
+/**
+ * The statements of a document that must be read to decide a rule; a document that can't be
+ * parsed has none, an unknown one is the engine's "can't run during preview".
+ */
+export function statementsToDecide(get: () => unknown): PolicyStatement[] {
+    const statements = known(readPolicyDocument(get));
+    return statements === "invalid" ? [] : statements;
+}
+
+/** `deniesInsecureTransport` over the document read through `get`, unknown as the engine's error. */
+export function documentDeniesInsecureTransport(
+    get: () => unknown,
+    service: string,
+    acceptedActions: readonly string[] = [],
+): boolean {
+    return known(deniesInsecureTransport(statementsToDecide(get), service, acceptedActions));
+}

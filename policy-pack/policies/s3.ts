@@ -18,14 +18,14 @@ import {
 import {
     all,
     conditionKeys,
-    deniesInsecureTransport,
+    documentDeniesInsecureTransport,
     effectIs,
     isUnknown,
     known,
     PolicyStatement,
     principalIsEveryone,
-    readPolicyDocument,
     some,
+    statementsToDecide,
     Unknown,
 } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
@@ -33,6 +33,8 @@ import {
     anyOf,
     asArray,
     configWithDefaults,
+    EXEMPTIONS_TAG,
+    exemptByTag,
     globMatch,
     isSet,
     MANDATORY,
@@ -67,13 +69,6 @@ export const S3_TYPES = {
 /** Outputs that identify a bucket in the `bucket` property of its configuration resources. */
 const BUCKET_KEYS = ["bucket", "id"];
 
-/**
- * Default names of the server-access-log target bucket (logical name `<storage>-logs`, bucket name
- * `...-logs-<account>`, or any `*access-log*`): S3 delivers server access logs only to buckets
- * encrypted with SSE-S3, and a log target does not log itself.
- */
-export const ACCESS_LOG_BUCKET_PATTERNS = ["*-logs", "*-logs-*", "*access-log*"];
-
 type Props = Record<string, any>;
 
 /** The names a bucket can be matched by in config: its logical name, and its bucket name or prefix when known. */
@@ -92,6 +87,23 @@ export function bucketNames(bucket: PolicyResource): string[] {
 export function matchingPattern(bucket: PolicyResource, patterns: readonly string[]): string | undefined {
     const names = bucketNames(bucket);
     return patterns.find((p) => names.some((n) => globMatch(p, n)));
+}
+
+/**
+ * Why the bucket is exempt from `policy`: its exemptions tag, or an entry of the pack config's
+ * list `setting`; `undefined` when it is not. Names never exempt a bucket by themselves.
+ */
+export function bucketExemption(
+    bucket: PolicyResource,
+    policy: string,
+    setting: string,
+    patterns: readonly string[],
+): string | undefined {
+    if (exemptByTag(bucket.props, policy)) {
+        return `its ${EXEMPTIONS_TAG} tag`;
+    }
+    const pattern = matchingPattern(bucket, patterns);
+    return pattern === undefined ? undefined : `the ${setting} entry '${pattern}'`;
 }
 
 interface BucketRelationSpec<C> {
@@ -146,17 +158,7 @@ export function bucketRelationPolicy<C extends object>(spec: BucketRelationSpec<
 
 // ---- TLS only --------------------------------------------------------------------------------
 
-/**
- * The statements of a document that must be read to decide a rule; a document that can't be
- * parsed has none, an unknown one is the engine's "can't run during preview".
- */
-export function statementsToDecide(get: () => unknown): PolicyStatement[] {
-    const statements = known(readPolicyDocument(get));
-    return statements === "invalid" ? [] : statements;
-}
-
-/** Does the document deny every S3 action to everyone on requests without TLS? */
-const hasTlsOnlyStatement = (get: () => unknown) => known(deniesInsecureTransport(statementsToDecide(get), "s3"));
+const hasTlsOnlyStatement = (get: () => unknown) => documentDeniesInsecureTransport(get, "s3");
 
 export const s3BucketTlsOnly = bucketRelationPolicy<{}>({
     name: "s3-bucket-tls-only",
@@ -174,6 +176,10 @@ export const s3BucketTlsOnly = bucketRelationPolicy<{}>({
 interface KmsConfig {
     kmsExemptBuckets: string[];
 }
+
+const KMS_POLICY = "s3-bucket-kms-encryption";
+const kmsExemption = (b: PolicyResource, c: KmsConfig) =>
+    bucketExemption(b, KMS_POLICY, "kmsExemptBuckets", c.kmsExemptBuckets);
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
@@ -196,27 +202,25 @@ function encryptionSatisfied(config: Props | undefined, exempt: boolean): boolea
 }
 
 export const s3BucketKmsEncryption = bucketRelationPolicy<KmsConfig>({
-    name: "s3-bucket-kms-encryption",
-    description:
-        "Every S3 bucket encrypts objects by default with aws:kms and a KMS key; only buckets named in kmsExemptBuckets may use SSE-S3 (AES256) instead.",
+    name: KMS_POLICY,
+    description: `Every S3 bucket encrypts objects by default with aws:kms and a KMS key; only buckets exempted by their ${EXEMPTIONS_TAG} tag or by kmsExemptBuckets may use SSE-S3 (AES256) instead.`,
     configSchema: schema({
         kmsExemptBuckets: {
             type: "array",
             items: { type: "string" },
-            default: ACCESS_LOG_BUCKET_PATTERNS,
+            default: [],
             description:
-                "Glob patterns (matched against a bucket's logical name or bucket name) of buckets that cannot use KMS, e.g. the server-access-log target bucket, which S3 only delivers to with SSE-S3. They still need AES256 default encryption.",
+                "Glob patterns (matched against a bucket's logical name or bucket name) of buckets that cannot use KMS. They still need AES256 default encryption.",
         },
     }),
     related: S3_TYPES.encryption,
-    inline: (props, c, b) =>
-        encryptionSatisfied(props.serverSideEncryptionConfiguration, !!matchingPattern(b, c.kmsExemptBuckets)),
-    satisfied: (props, c, b) => encryptionSatisfied(props, !!matchingPattern(b, c.kmsExemptBuckets)),
+    inline: (props, c, b) => encryptionSatisfied(props.serverSideEncryptionConfiguration, !!kmsExemption(b, c)),
+    satisfied: (props, c, b) => encryptionSatisfied(props, !!kmsExemption(b, c)),
     message: (b, c) => {
-        const exemption = matchingPattern(b, c.kmsExemptBuckets);
+        const exemption = kmsExemption(b, c);
         return exemption
-            ? `S3 bucket '${b.name}' must have default encryption (it is exempt from KMS by the kmsExemptBuckets entry '${exemption}', so AES256 is accepted).`
-            : `S3 bucket '${b.name}' must have default encryption with aws:kms and a KMS key (kmsMasterKeyId); SSE-S3 (AES256) is accepted only for buckets named in kmsExemptBuckets.`;
+            ? `S3 bucket '${b.name}' must have default encryption (it is exempt from KMS by ${exemption}, so AES256 is accepted).`
+            : `S3 bucket '${b.name}' must have default encryption with aws:kms and a KMS key (kmsMasterKeyId); SSE-S3 (AES256) is accepted only for exempted buckets.`;
     },
 });
 
@@ -255,19 +259,21 @@ interface LoggingConfig {
     accessLoggingExemptBuckets: string[];
 }
 
+const LOGGING_POLICY = "s3-bucket-access-logging";
+
 export const s3BucketAccessLogging = bucketRelationPolicy<LoggingConfig>({
-    name: "s3-bucket-access-logging",
-    description: "Every S3 bucket except the named log-target buckets has server access logging enabled.",
+    name: LOGGING_POLICY,
+    description: `Every S3 bucket has server access logging enabled, except the log targets exempted by their ${EXEMPTIONS_TAG} tag or by accessLoggingExemptBuckets.`,
     configSchema: schema({
         accessLoggingExemptBuckets: {
             type: "array",
             items: { type: "string" },
-            default: ACCESS_LOG_BUCKET_PATTERNS,
+            default: [],
             description: "Glob patterns of buckets that receive the access logs and so do not log themselves.",
         },
     }),
     related: S3_TYPES.logging,
-    applies: (b, c) => !matchingPattern(b, c.accessLoggingExemptBuckets),
+    applies: (b, c) => !bucketExemption(b, LOGGING_POLICY, "accessLoggingExemptBuckets", c.accessLoggingExemptBuckets),
     inline: (props) => isSet(props.logging, "targetBucket"),
     satisfied: (props) => isSet(props, "targetBucket"),
     message: (b) =>

@@ -149,3 +149,16 @@ export function isSet(obj: Record<string, any> | undefined, key: string): boolea
     const v = peek(() => obj[key]);
     return !v.known || (v.value !== undefined && v.value !== null && v.value !== "");
 }
+
+/**
+ * The tag by which a resource names the rules it is exempt from (policy names separated by
+ * spaces). Only rules that document an exemption read it; the tag is set by the component that
+ * has the reason, so the exemption is reviewed with the code.
+ */
+export const EXEMPTIONS_TAG = "atx:policy-exemptions";
+
+/** Does the resource's exemptions tag name `policy`? An unknown tag exempts nothing. */
+export function exemptByTag(props: Record<string, unknown>, policy: string): boolean {
+    const tag = peek(() => (props.tags as Record<string, unknown> | undefined)?.[EXEMPTIONS_TAG]);
+    return tag.known && typeof tag.value === "string" && tag.value.split(/\s+/).includes(policy);
+}

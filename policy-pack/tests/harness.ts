@@ -7,6 +7,7 @@ import { ResourceRecord } from "../../tools/shared/resource-record";
 import { evaluate, PackConfig, Violation } from "../../tools/policy/evaluate";
 import { PACK } from "../../tools/policy/index";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";
+import { EXEMPTIONS_TAG } from "../policies/util";
 
 export { resource, UNKNOWN };
 
@@ -103,6 +104,8 @@ export interface BucketSetOptions {
     readonly sseAlgorithm?: string;
     readonly logTarget?: string;
     readonly expireUploadsDays?: number;
+    /** The bucket's exemptions tag (policy names separated by spaces). */
+    readonly exemptions?: string;
 }
 
 /**
@@ -112,16 +115,17 @@ export interface BucketSetOptions {
 export function bucketSet(name: string, opts: BucketSetOptions = {}): BucketSet {
     const stack = opts.stack;
     const bucketName = `atx-${name}-123456789012`;
+    const tags = opts.exemptions === undefined ? {} : { tags: { [EXEMPTIONS_TAG]: opts.exemptions } };
     const bucket = opts.preview
-        ? resource(T.bucket, name, {}, { stack, outputs: { bucket: UNKNOWN, id: UNKNOWN, arn: UNKNOWN } })
+        ? resource(T.bucket, name, tags, { stack, outputs: { ...tags, bucket: UNKNOWN, id: UNKNOWN, arn: UNKNOWN } })
         : resource(
               T.bucket,
               name,
-              { bucket: bucketName },
+              { bucket: bucketName, ...tags },
               {
                   stack,
                   id: bucketName,
-                  outputs: { bucket: bucketName, id: bucketName, arn: `arn:aws:s3:::${bucketName}` },
+                  outputs: { ...tags, bucket: bucketName, id: bucketName, arn: `arn:aws:s3:::${bucketName}` },
               },
           );
     const ref = opts.preview ? UNKNOWN : bucketName;

@@ -86,26 +86,30 @@ describe("s3-bucket-kms-encryption", () => {
         assert.equal(mandatory(vs).length, 1);
         assert.match(vs[0].message, /must have default encryption with aws:kms/);
     });
-    it("reports no violation when the access-log bucket (default exemption '*-logs') uses AES256", async () => {
-        assert.deepEqual(
-            await check(s3BucketKmsEncryption, bucketSet("storage-logs", { sseAlgorithm: "AES256" }).all()),
-            [],
-        );
+    it("reports no violation when a bucket exempted by its tag uses AES256", async () => {
+        const logs = bucketSet("storage-logs", { sseAlgorithm: "AES256", exemptions: "s3-bucket-kms-encryption" });
+        assert.deepEqual(await check(s3BucketKmsEncryption, logs.all()), []);
+    });
+    it("does not exempt a bucket by its name, nor by a tag naming another rule", async () => {
+        for (const exemptions of [undefined, "s3-bucket-access-logging"]) {
+            const logs = bucketSet("storage-access-logs", { sseAlgorithm: "AES256", exemptions });
+            assert.equal(mandatory(await check(s3BucketKmsEncryption, logs.all())).length, 1, String(exemptions));
+        }
     });
     it("reports a violation naming the exemption when an exempt bucket has no default encryption", async () => {
-        const s = bucketSet("storage-logs");
+        const s = bucketSet("storage-logs", { exemptions: "s3-bucket-access-logging s3-bucket-kms-encryption" });
         const vs = await check(
             s3BucketKmsEncryption,
             s.all().filter((r) => r !== s.sse),
         );
         assert.equal(vs.length, 1);
-        assert.match(vs[0].message, /exempt from KMS by the kmsExemptBuckets entry '\*-logs'/);
+        assert.match(vs[0].message, /exempt from KMS by its atx:policy-exemptions tag/);
     });
-    it("reports a violation for the log bucket when the config names no exemption", async () => {
-        const vs = await check(s3BucketKmsEncryption, bucketSet("storage-logs", { sseAlgorithm: "AES256" }).all(), {
-            config: { kmsExemptBuckets: [] },
+    it("accepts an exemption named in the pack config", async () => {
+        const vs = await check(s3BucketKmsEncryption, bucketSet("legacy-import", { sseAlgorithm: "AES256" }).all(), {
+            config: { kmsExemptBuckets: ["legacy-*"] },
         });
-        assert.equal(mandatory(vs).length, 1);
+        assert.deepEqual(vs, []);
     });
     it("reports a violation when aws:kms names no key", async () => {
         const s = bucketSet("data");
@@ -196,8 +200,13 @@ describe("s3-bucket-access-logging", () => {
     it("reports no violation when a BucketLogging names a target bucket", async () => {
         assert.deepEqual(await check(s3BucketAccessLogging, bucketSet("data").all()), []);
     });
-    it("reports no violation for the log target bucket named by the default exemption", async () => {
-        assert.deepEqual(await check(s3BucketAccessLogging, bucketSet("storage-logs", { logTarget: "" }).all()), []);
+    it("reports no violation for the log target bucket exempted by its tag", async () => {
+        const logs = bucketSet("storage-logs", { logTarget: "", exemptions: "s3-bucket-access-logging" });
+        assert.deepEqual(await check(s3BucketAccessLogging, logs.all()), []);
+    });
+    it("does not exempt a log target by its name", async () => {
+        const vs = await check(s3BucketAccessLogging, bucketSet("storage-logs", { logTarget: "" }).all());
+        assert.equal(mandatory(vs).length, 1);
     });
     it("reports a violation when a bucket has no access logging", async () => {
         const vs = await check(s3BucketAccessLogging, bucketSet("data", { logTarget: "" }).all());
