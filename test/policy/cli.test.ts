@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import { main } from "../../tools/policy/cli";
+import { CommandSpec, InputError, runCommand, UsageError } from "../../tools/shared/cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
@@ -66,7 +67,7 @@ describe("policy CLI: exit codes", () => {
         assert.match(r.out, /\[mandatory\] kms-key-rotation {2}aws:kms\/key:Key::key/);
     });
     it("exits 0 when the pack config turns the violated policy advisory", async () => {
-        const r = await run("check", bad, "--config", file("cfg.json", { "kms-key-rotation": "advisory" }));
+        const r = await run("check", bad, "--policy-config", file("cfg.json", { "kms-key-rotation": "advisory" }));
         assert.equal(r.code, 0);
         assert.match(r.out, /\[advisory\] kms-key-rotation/);
     });
@@ -76,11 +77,21 @@ describe("policy CLI: exit codes", () => {
         ["an unrecognised document", ["check", file("other.json", { kind: "other" })], /not a recognised document/],
         [
             "an invalid pack config",
-            ["check", clean, "--config", file("badcfg.json", { "no-such-policy": "advisory" })],
+            ["check", clean, "--policy-config", file("badcfg.json", { "no-such-policy": "advisory" })],
             /not a policy of the pack/,
         ],
         ["a missing FILE", ["check"], /missing FILE/],
         ["an unknown command", ["lint", clean], /unknown command 'lint'/],
+        [
+            "an unknown option, with the usage line",
+            ["check", clean, "--config", "x.json"],
+            /unknown option --config\nusage: npm run policy -- check FILE/,
+        ],
+        [
+            "an unreadable pack config",
+            ["check", clean, "--policy-config", path.join(dir, "none.json")],
+            /cannot read pack config .*ENOENT/,
+        ],
     ] as [string, string[], RegExp][]) {
         it(`exits 2 for ${what}, saying why`, async () => {
             const r = await run(...argv);
@@ -88,6 +99,36 @@ describe("policy CLI: exit codes", () => {
             assert.match(r.err, message);
         });
     }
+    it("answers --help with the usage and the options, exit 0", async () => {
+        for (const argv of [["--help"], ["check", "-h"]]) {
+            const r = await run(...argv);
+            assert.equal(r.code, 0);
+            assert.match(r.out, /^usage: npm run policy -- check FILE .*\[--policy-config FILE\]/);
+            assert.match(
+                r.out,
+                /Exit codes: 0 success, 1 mandatory policy violations, 2 usage or invalid input, 3 internal error/,
+            );
+        }
+    });
+    it("applies the checked-in policy-config.json by default", async () => {
+        const prodBucket = (name: string) => ({
+            urn: urn("aws:s3/bucket:Bucket", name),
+            custom: true,
+            id: name,
+            type: "aws:s3/bucket:Bucket",
+            inputs: { bucket: name },
+            outputs: { bucket: name, id: name },
+        });
+        const r = await run("check", file("mfa.json", exportOf([key(true), trail, prodBucket("b")])));
+        assert.doesNotMatch(r.out, /s3-production-mfa-delete/);
+        const all = await run(
+            "check",
+            file("mfa.json", exportOf([key(true), trail, prodBucket("b")])),
+            "--policy-config",
+            file("empty.json", {}),
+        );
+        assert.match(all.out, /s3-production-mfa-delete/);
+    });
     it("exits with the same codes as a process (as npm run policy runs it)", function () {
         this.timeout(60000);
         const node = path.join(ROOT, "node_modules", ".bin", "node");
@@ -165,5 +206,22 @@ describe("policy CLI: reports", () => {
             markdown,
             /\| mandatory \| `kms-key-rotation` \| `aws:kms\/key:Key::key` \| KMS key 'key' must have automatic key rotation enabled/,
         );
+    });
+});
+
+describe("shared command line: exit codes", () => {
+    const spec: CommandSpec = { program: "tool", name: "tool", summary: "A tool.", options: [] };
+    it("maps an unexpected error to 3 with its stack, a usage error and an input error to 2", async () => {
+        const cases: [() => Promise<number>, number, RegExp][] = [
+            [() => Promise.reject(new TypeError("boom")), 3, /^tool: internal error: TypeError: boom\n {4}at /],
+            [() => Promise.reject(new UsageError("bad flag")), 2, /^tool: bad flag\nusage: tool\n$/],
+            [() => Promise.reject(new InputError("bad file")), 2, /^tool: bad file\n$/],
+            [() => Promise.resolve(1), 1, /^$/],
+        ];
+        for (const [body, code, message] of cases) {
+            const err = sink();
+            assert.equal(await runCommand(spec, body, [], err.stream), code);
+            assert.match(err.text(), message);
+        }
     });
 });

@@ -39,8 +39,8 @@ describe("PR preview workflows", () => {
         assert.deepEqual(offline.strategy.matrix.stack, ["prod", "dev"]);
         const text = JSON.stringify(offline);
         assert.doesNotMatch(text, /secrets\./, "the offline job must work for forks, which get no secrets");
-        assert.match(text, /npm run --silent preview/);
-        assert.match(text, /npm run --silent policy -- check/);
+        assert.match(text, /npm run --silent preview -- [^\n]*--policy-config policy-config.json/);
+        assert.match(text, /npm run --silent policy -- check \S+ --policy-config policy-config.json/);
         assert.ok(offline.steps.some((s: any) => String(s.uses).startsWith("actions/upload-artifact@")));
     });
 
@@ -50,6 +50,7 @@ describe("PR preview workflows", () => {
         const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
         assert.equal(step.with.command, "preview");
         assert.equal(step.with.policyPacks, "policy-pack");
+        assert.equal(step.with.policyPackConfigs, "policy-config.json", "the same accepted exceptions as offline");
         assert.equal(step.with["comment-on-pr"], true);
         assert.equal(job.permissions["id-token"], "write");
     });

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { assembleStackConfig, StackConfigError } from "../../tools/preview/stack-config";
-import { parseArgs, UsageError } from "../../tools/preview/cli";
+import { parseArgs } from "../../tools/preview/cli";
+import { UsageError } from "../../tools/shared/cli";
 
 function project(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-config-"));
@@ -100,11 +101,21 @@ describe("offline preview: command line", () => {
         );
     });
 
+    it("answers --help (anywhere) instead of previewing", () => {
+        assert.equal(parseArgs(["--stack", "dev", "--help"]), undefined);
+        assert.equal(parseArgs(["-h"]), undefined);
+    });
+
+    it("takes the pack config by the same flag as the policy check", () => {
+        assert.equal(parseArgs(["--policy-config", "p.json"])?.policyConfigFile, "p.json");
+    });
+
     for (const [argv, message] of [
         [["--stack"], /--stack needs a value/],
         [["--export", "--stack", "dev"], /--export needs a value/],
         [["--account", "12"], /12-digit/],
-        [["--frobnicate"], /unknown argument --frobnicate; usage/],
+        [["--frobnicate"], /unknown option --frobnicate/],
+        [["dev"], /unexpected argument dev/],
     ] as const) {
         it(`rejects ${argv.join(" ")} with a usage error`, () => {
             assert.throws(

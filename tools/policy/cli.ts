@@ -1,81 +1,104 @@
 /**
- * `npm run policy -- check FILE [--json OUT] [--sarif OUT] [--markdown OUT] [--config PACKCONFIG]`
+ * `npm run policy -- check FILE [--json OUT] [--sarif OUT] [--markdown OUT] [--policy-config FILE]`
  *
  * Evaluates the atx-security policy pack over a `pulumi stack export` document, the output of
  * `pulumi preview --json`, or a StackSnapshot, without credentials. Prints the violations and
- * writes the requested reports. Exit codes: 0 no mandatory violation, 1 mandatory violations,
- * 2 unreadable or unrecognised input, invalid pack config or usage.
+ * writes the requested reports. The pack config is the repository's policy-config.json unless
+ * `--policy-config` names another. Exit codes (tools/shared/cli.ts): 0 no mandatory violation,
+ * 1 mandatory violations, 2 usage, unreadable or unrecognised input or invalid pack config,
+ * 3 internal error.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EvaluationError, PackConfig } from "./evaluate";
+import {
+    CommandSpec,
+    DEFAULT_PACK_CONFIG,
+    EXIT,
+    helpText,
+    optionValue,
+    parseArgs,
+    readPackConfig,
+    runCommand,
+    UsageError,
+} from "../shared/cli";
+import { EvaluationError } from "./evaluate";
 import { evaluateSnapshot } from "./index";
-import { InputError, readSnapshotDocument } from "./readers";
+import { readSnapshotDocument } from "./readers";
 import { formatJson, formatMarkdown, formatSarif, formatText } from "./reporters";
 
-export const USAGE = "usage: policy check FILE [--json OUT] [--sarif OUT] [--markdown OUT] [--config PACKCONFIG.json]";
-
-export class UsageError extends Error {}
+export const COMMAND: CommandSpec = {
+    program: "policy",
+    name: "npm run policy --",
+    positionals: "check FILE",
+    summary:
+        "Evaluates the atx-security policy pack over a `pulumi stack export` document, `pulumi preview --json` output or a StackSnapshot, offline.",
+    options: [
+        { flag: "--json", value: "OUT", help: "Write the violations and the summary as JSON." },
+        { flag: "--sarif", value: "OUT", help: "Write SARIF 2.1.0 for code scanning." },
+        { flag: "--markdown", value: "OUT", help: "Write a markdown report (a PR comment)." },
+        {
+            flag: "--policy-config",
+            value: "FILE",
+            help: `Pack config (default: ${path.basename(DEFAULT_PACK_CONFIG)} at the repository root).`,
+        },
+    ],
+};
 
 export interface CheckOptions {
     readonly file: string;
     readonly json?: string;
     readonly sarif?: string;
     readonly markdown?: string;
-    readonly config?: string;
+    readonly policyConfig: string;
 }
 
-export function parseArgs(argv: readonly string[]): CheckOptions {
-    const [command, ...rest] = argv;
+/** The `check` command's options; `undefined` when help was asked for. */
+export function parseCheckArgs(argv: readonly string[]): CheckOptions | undefined {
+    const args = parseArgs(COMMAND, argv);
+    if (args.help) {
+        return undefined;
+    }
+    const [command, file, ...extra] = args.positionals;
     if (command !== "check") {
         throw new UsageError(command ? `unknown command '${command}'` : "missing command");
-    }
-    const options: Record<string, string> = {};
-    let file: string | undefined;
-    for (let i = 0; i < rest.length; i++) {
-        const arg = rest[i];
-        const flag = /^--(json|sarif|markdown|config)$/.exec(arg);
-        if (flag) {
-            const value = rest[++i];
-            if (value === undefined || value.startsWith("--")) {
-                throw new UsageError(`${arg} needs a file name`);
-            }
-            options[flag[1]] = value;
-        } else if (arg.startsWith("--") || file !== undefined) {
-            throw new UsageError(`unexpected argument '${arg}'`);
-        } else {
-            file = arg;
-        }
     }
     if (!file) {
         throw new UsageError("missing FILE");
     }
-    return { file, ...options };
-}
-
-function readPackConfig(file: string): PackConfig {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new InputError(
-            `cannot read pack config ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        );
+    if (extra.length > 0) {
+        throw new UsageError(`unexpected argument '${extra[0]}'`);
     }
-    try {
-        const config = JSON.parse(text);
-        if (!config || typeof config !== "object" || Array.isArray(config)) {
-            throw new Error("not a JSON object");
-        }
-        return config;
-    } catch (e) {
-        throw new InputError(`pack config ${file} is not a JSON object: ${(e as Error).message}`);
-    }
+    return {
+        file,
+        json: optionValue(args, "json"),
+        sarif: optionValue(args, "sarif"),
+        markdown: optionValue(args, "markdown"),
+        policyConfig: optionValue(args, "policy-config") ?? DEFAULT_PACK_CONFIG,
+    };
 }
 
 function write(file: string, content: string) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     fs.writeFileSync(file, content);
+}
+
+async function check(options: CheckOptions, out: NodeJS.WritableStream): Promise<number> {
+    const packConfig = readPackConfig(options.policyConfig);
+    const snapshot = readSnapshotDocument(options.file);
+    const result = await evaluateSnapshot(snapshot, { packConfig });
+    out.write(formatText(result) + "\n");
+    if (options.json) {
+        write(options.json, formatJson(result));
+    }
+    if (options.sarif) {
+        const artifactUri = path.relative(process.cwd(), path.resolve(options.file)).split(path.sep).join("/");
+        write(options.sarif, formatSarif(result, { artifactUri }));
+    }
+    if (options.markdown) {
+        const title = `Policy check of ${snapshot.stack || path.basename(options.file)}`;
+        write(options.markdown, formatMarkdown(result, { title }));
+    }
+    return result.summary.mandatory > 0 ? EXIT.violations : EXIT.ok;
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -84,51 +107,23 @@ export async function main(
     out: NodeJS.WritableStream = process.stdout,
     err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-    try {
-        const options = parseArgs(argv);
-        const packConfig = options.config ? readPackConfig(options.config) : undefined;
-        const snapshot = readSnapshotDocument(options.file);
-        const result = await evaluateSnapshot(snapshot, { packConfig });
-        out.write(formatText(result) + "\n");
-        if (options.json) {
-            write(options.json, formatJson(result));
-        }
-        if (options.sarif) {
-            write(
-                options.sarif,
-                formatSarif(result, {
-                    artifactUri: path.relative(process.cwd(), path.resolve(options.file)).split(path.sep).join("/"),
-                }),
-            );
-        }
-        if (options.markdown) {
-            write(
-                options.markdown,
-                formatMarkdown(result, { title: `Policy check of ${snapshot.stack || path.basename(options.file)}` }),
-            );
-        }
-        return result.summary.mandatory > 0 ? 1 : 0;
-    } catch (e) {
-        if (e instanceof UsageError) {
-            err.write(`policy: ${e.message}\n${USAGE}\n`);
-            return 2;
-        }
-        if (e instanceof InputError || e instanceof EvaluationError) {
-            err.write(`policy: ${e.message}\n`);
-            return 2;
-        }
-        throw e;
-    }
+    return runCommand(
+        COMMAND,
+        async () => {
+            const options = parseCheckArgs(argv);
+            if (options === undefined) {
+                out.write(helpText(COMMAND));
+                return EXIT.ok;
+            }
+            return check(options, out);
+        },
+        [EvaluationError],
+        err,
+    );
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (e) => {
-            process.stderr.write(`policy: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-            process.exitCode = 2;
-        },
-    );
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
 }

@@ -14,7 +14,7 @@ import { evaluate, EvaluationResult, PackConfig, PackInfo, summarize } from "./e
 
 export { EvaluationError, Violation, PackConfig, EvaluationResult, Summary } from "./evaluate";
 export { formatText, formatJson, formatSarif, formatMarkdown } from "./reporters";
-export { readSnapshotDocument, InputError } from "./readers";
+export { readSnapshotDocument } from "./readers";
 
 export const PACK: PackInfo = { name: PACK_NAME, version: PACK_VERSION, enforcementLevel: PACK_ENFORCEMENT_LEVEL };
 

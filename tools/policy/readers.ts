@@ -10,11 +10,9 @@
  * unable to run, never as passing. Either way the property is listed in `secretProperties`.
  */
 import * as fs from "fs";
+import { InputError } from "../shared/cli";
 import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
 import { SECRET_SIG, SECRET_SIG_KEY } from "./args";
-
-/** The input can't be read or is not a document this tool knows: exit code 2. */
-export class InputError extends Error {}
 
 /** What `pulumi preview --json` shows for a secret it does not reveal. */
 const MASKED_SECRET = "[secret]";

@@ -20,14 +20,49 @@ function resourceOf(urn: string): string {
     return `${types[types.length - 1]}::${parts[parts.length - 1]}`;
 }
 
+/** One line of a report: a violation, or the advisories of one policy grouped together. */
+interface ReportEntry {
+    readonly level: string;
+    readonly policy: string;
+    /** The resources, `type::name`. */
+    readonly resources: readonly string[];
+    readonly message: string;
+}
+
+/**
+ * Mandatory violations one by one; advisories grouped by policy (one entry with the count and the
+ * resources, the policy's description as its message) so a repeated advisory does not hide a new one.
+ */
+function reportEntries(result: EvaluationResult): ReportEntry[] {
+    const entries: ReportEntry[] = result.violations
+        .filter((v) => v.enforcementLevel === "mandatory")
+        .map((v) => ({
+            level: "mandatory",
+            policy: v.policy,
+            resources: [resourceOf(v.urn)],
+            message: detail(v, result),
+        }));
+    const advisories = new Map<string, Violation[]>();
+    for (const v of result.violations.filter((x) => x.enforcementLevel === "advisory")) {
+        advisories.set(v.policy, [...(advisories.get(v.policy) ?? []), v]);
+    }
+    for (const [policy, vs] of advisories) {
+        const description = result.policies.find((p) => p.name === policy)?.description;
+        const message = vs.length === 1 || !description ? detail(vs[0], result) : description;
+        entries.push({ level: "advisory", policy, resources: vs.map((v) => resourceOf(v.urn)), message });
+    }
+    return entries;
+}
+
+const resourceList = (e: ReportEntry) =>
+    e.resources.length === 1 ? e.resources[0] : `${e.resources.length} resources: ${e.resources.join(", ")}`;
+
 export function formatText(result: EvaluationResult): string {
     const { summary, pack } = result;
     const lines: string[] = [`Policy pack ${pack.name}@v${pack.version}: ${summary.resources} resources checked`];
-    for (const level of ["mandatory", "advisory"] as const) {
-        for (const v of result.violations.filter((x) => x.enforcementLevel === level)) {
-            lines.push(`  [${level}] ${v.policy}  ${resourceOf(v.urn)}`);
-            lines.push(`      ${detail(v, result).split("\n").join("\n      ")}`);
-        }
+    for (const e of reportEntries(result)) {
+        lines.push(`  [${e.level}] ${e.policy}  ${resourceList(e)}`);
+        lines.push(`      ${e.message.split("\n").join("\n      ")}`);
     }
     lines.push(
         `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s)` +
@@ -111,15 +146,13 @@ export function formatMarkdown(result: EvaluationResult, opts: { title?: string;
         "",
         `**${summary.mandatory}** mandatory, **${summary.advisory}** advisory violation(s) over ${summary.resources} resources.`,
     ];
-    if (result.violations.length > 0) {
+    const entries = reportEntries(result);
+    if (entries.length > 0) {
         lines.push("", "| Level | Policy | Resource | Message |", "| --- | --- | --- | --- |");
-        const ordered = [...result.violations].sort((a, b) =>
-            a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1,
-        );
-        for (const v of ordered) {
-            lines.push(
-                `| ${v.enforcementLevel} | \`${v.policy}\` | \`${escapeCell(resourceOf(v.urn))}\` | ${escapeCell(detail(v, result))} |`,
-            );
+        for (const e of entries) {
+            const resources = e.resources.map((r) => `\`${escapeCell(r)}\``).join(", ");
+            const count = e.resources.length > 1 ? `${e.resources.length}: ` : "";
+            lines.push(`| ${e.level} | \`${e.policy}\` | ${count}${resources} | ${escapeCell(e.message)} |`);
         }
     }
     return lines.join("\n") + "\n";

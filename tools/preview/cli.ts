@@ -11,8 +11,19 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EvaluationError, evaluateSnapshot, formatText, PackConfig } from "../policy";
+import { EvaluationError, evaluateSnapshot, formatText } from "../policy";
 import { UNKNOWN } from "../shared/resource-record";
+import {
+    CommandSpec,
+    DEFAULT_PACK_CONFIG,
+    EXIT,
+    helpText,
+    optionValue,
+    parseArgs as parseCommandLine,
+    readPackConfig,
+    runCommand,
+    UsageError,
+} from "../shared/cli";
 import { runProgram } from "./capture";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { formatPreview } from "./format";
@@ -22,58 +33,63 @@ import { ConfigError } from "../../config";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
+export const COMMAND: CommandSpec = {
+    program: "preview",
+    name: "npm run preview --",
+    summary:
+        "What `pulumi preview --policy-pack policy-pack` would show, offline: the program under Pulumi's mocks with the stack's configuration, then the policy pack.",
+    options: [
+        { flag: "--stack", alias: "-s", value: "NAME", help: "Stack whose Pulumi.<NAME>.yaml is used (default prod)." },
+        { flag: "--config", alias: "-c", value: "KEY=VALUE", repeatable: true, help: "Override a config value." },
+        { flag: "--export", value: "FILE", help: "Write the would-be state in `pulumi stack export` format." },
+        { flag: "--account", value: "ID", help: `Stand-in 12-digit account id (default ${DEFAULT_ACCOUNT_ID}).` },
+        {
+            flag: "--policy-config",
+            value: "FILE",
+            help: `Pack config (default: ${path.basename(DEFAULT_PACK_CONFIG)} at the repository root).`,
+        },
+    ],
+};
+
 interface CliOptions {
     stack: string;
     overrides: string[];
     exportFile?: string;
     accountId: string;
+    /** The pack config; the repository's policy-config.json when not given. */
     policyConfigFile?: string;
 }
 
-export class UsageError extends Error {}
-
-export function parseArgs(argv: readonly string[]): CliOptions {
-    const options: CliOptions = { stack: "prod", overrides: [], accountId: DEFAULT_ACCOUNT_ID };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = () => {
-            const next = argv[++i];
-            if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            return next;
-        };
-        switch (flag) {
-            case "--stack":
-            case "-s":
-                options.stack = value();
-                break;
-            case "--config":
-            case "-c":
-                options.overrides.push(value());
-                break;
-            case "--export":
-                options.exportFile = value();
-                break;
-            case "--policy-config":
-                options.policyConfigFile = value();
-                break;
-            case "--account":
-                options.accountId = value();
-                if (!/^\d{12}$/.test(options.accountId))
-                    throw new UsageError("--account must be a 12-digit account id");
-                break;
-            default:
-                throw new UsageError(
-                    `unknown argument ${flag}; usage: preview [--stack NAME] [--config key=value]... [--export FILE] [--account ID] [--policy-config FILE]`,
-                );
-        }
+/** The preview's options; `undefined` when help was asked for. */
+export function parseArgs(argv: readonly string[]): CliOptions | undefined {
+    const args = parseCommandLine(COMMAND, argv);
+    if (args.help) {
+        return undefined;
     }
-    return options;
+    if (args.positionals.length > 0) {
+        throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    }
+    const accountId = optionValue(args, "account") ?? DEFAULT_ACCOUNT_ID;
+    if (!/^\d{12}$/.test(accountId)) {
+        throw new UsageError("--account must be a 12-digit account id");
+    }
+    const options: CliOptions = {
+        stack: optionValue(args, "stack") ?? "prod",
+        overrides: [...(args.values.get("config") ?? [])],
+        accountId,
+    };
+    const exportFile = optionValue(args, "export");
+    const policyConfigFile = optionValue(args, "policy-config");
+    return {
+        ...options,
+        ...(exportFile !== undefined ? { exportFile } : {}),
+        ...(policyConfigFile !== undefined ? { policyConfigFile } : {}),
+    };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-    const options = parseArgs(argv);
+async function preview(options: CliOptions): Promise<number> {
     const { project, config } = assembleStackConfig(PROJECT_DIR, options.stack, options.overrides);
-    const packConfig = options.policyConfigFile === undefined ? undefined : readPackConfig(options.policyConfigFile);
+    const packConfig = readPackConfig(options.policyConfigFile ?? DEFAULT_PACK_CONFIG);
     const run = await runProgram({
         programPath: path.join(PROJECT_DIR, "index.ts"),
         project,
@@ -93,32 +109,21 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const policyResult = await evaluateSnapshot(run.snapshot, { packConfig });
     process.stdout.write(`\n${formatText(policyResult)}\n`);
-    return policyResult.summary.mandatory > 0 ? 1 : 0;
+    return policyResult.summary.mandatory > 0 ? EXIT.violations : EXIT.ok;
 }
 
-function readPackConfig(file: string): PackConfig {
-    try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig;
-    } catch (error) {
-        throw new UsageError(`--policy-config ${file}: ${(error as Error).message}`);
-    }
-}
-
-function exitCodeFor(error: unknown): number {
-    const invalidInput = [UsageError, StackConfigError, EvaluationError, ConfigError];
-    if (invalidInput.some((kind) => error instanceof kind)) return 2;
-    return 3;
+/** Runs the preview; returns the exit code (tools/shared/cli.ts). */
+export function main(argv: readonly string[]): Promise<number> {
+    return runCommand(COMMAND, async () => {
+        const options = parseArgs(argv);
+        if (options === undefined) {
+            process.stdout.write(helpText(COMMAND));
+            return EXIT.ok;
+        }
+        return preview(options);
+    }, [StackConfigError, EvaluationError, ConfigError]);
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (error) => {
-            const code = exitCodeFor(error);
-            process.stderr.write(
-                `error: ${code === 3 ? ((error as Error)?.stack ?? error) : (error as Error).message}\n`,
-            );
-            process.exit(code);
-        },
-    );
+    main(process.argv.slice(2)).then((code) => process.exit(code));
 }

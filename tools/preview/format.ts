@@ -6,26 +6,29 @@ export function formatPreview(
     outputs: Record<string, unknown>,
     where: { region: string; accountId: string },
 ): string {
-    const lines = [
-        `Previewing update (${snapshot.project}/${snapshot.stack}), offline under Pulumi mocks`,
-        `  account ${where.accountId} (stand-in), region ${where.region}`,
-        "",
-        "     Type                                                        Name",
-    ];
     const children = new Map<string | undefined, ResourceRecord[]>();
     for (const resource of snapshot.resources) {
         const siblings = children.get(resource.parent) ?? [];
         siblings.push(resource);
         children.set(resource.parent, siblings);
     }
+    const rows: { label: string; name: string }[] = [];
     const walk = (parent: string | undefined, depth: number) => {
         for (const resource of children.get(parent) ?? []) {
-            const label = `${"  ".repeat(depth)}${resource.type}`;
-            lines.push(` +   ${label.padEnd(60)}${resource.name}`);
+            rows.push({ label: `${"  ".repeat(depth)}${resource.type}`, name: resource.name });
             walk(resource.urn, depth + 1);
         }
     };
     walk(undefined, 0);
+    // Like `pulumi preview`, the type column is as wide as its longest entry.
+    const typeWidth = Math.max("Type".length, ...rows.map((r) => r.label.length)) + 2;
+    const lines = [
+        `Previewing update (${snapshot.project}/${snapshot.stack}), offline under Pulumi mocks`,
+        `  account ${where.accountId} (stand-in), region ${where.region}`,
+        "",
+        `     ${"Type".padEnd(typeWidth)}Name`,
+        ...rows.map((r) => ` +   ${r.label.padEnd(typeWidth)}${r.name}`),
+    ];
 
     const custom = snapshot.resources.filter((r) => r.custom).length;
     lines.push(
