@@ -11,7 +11,7 @@ import type * as aws from "@pulumi/aws";
 import type { Unwrap } from "@pulumi/pulumi";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { LOG_GROUP } from "./logs";
-import { documentDeniesInsecureTransport } from "./policy-document";
+import { documentDeniesInsecureTransport, documentIsPublic } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
 import { anyOf, configWithDefaults, isSet, MANDATORY, ofTypes, peek, schema, stackOfUrn, validateTypes } from "./util";
 
@@ -176,6 +176,22 @@ export const snsTopicTlsOnly = tlsOnlyPolicy({
     message: (t) =>
         `SNS topic '${t.name}' must have a topic policy with a Deny statement for "sns:Publish" (or "sns:*") to every principal when "aws:SecureTransport" is "false".`,
 });
+
+export const sqsSnsNoPublicPolicy: ResourceValidationPolicy = {
+    name: "sqs-sns-no-public-policy",
+    description: 'No SQS queue or SNS topic policy allows everyone ("Principal": "*") without a restricting condition.',
+    enforcementLevel: MANDATORY,
+    validateResource: validateTypes<{ policy?: unknown }>(
+        [DATA_STORE_TYPES.queue, DATA_STORE_TYPES.queuePolicy, DATA_STORE_TYPES.topic, DATA_STORE_TYPES.topicPolicy],
+        (p, args, report) => {
+            if ("policy" in p && documentIsPublic(() => p.policy)) {
+                report(
+                    `The policy of '${args.name}' must not allow everyone ("Principal": "*") without a restricting condition (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID, ...).`,
+                );
+            }
+        },
+    ),
+};
 
 // ---- Lambda ----------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ import {
     snsTopicTlsOnly,
     sqsQueueKmsEncryption,
     sqsQueueTlsOnly,
+    sqsSnsNoPublicPolicy,
 } from "./data-stores";
 import { ecrImmutableTags, ecrScanOnPush } from "./ecr";
 import {
@@ -121,6 +122,7 @@ export const policies: Policies = [
     sqsQueueTlsOnly,
     snsTopicKmsEncryption,
     snsTopicTlsOnly,
+    sqsSnsNoPublicPolicy,
     lambdaNoPublicAccess,
     lambdaLogGroupEncrypted,
     // Secrets, audit and monitoring

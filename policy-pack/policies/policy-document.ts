@@ -266,3 +266,34 @@ export function documentDeniesInsecureTransport(
 ): boolean {
     return known(deniesInsecureTransport(statementsToDecide(get), service, acceptedActions));
 }
+
+/** Condition keys that pin an Allow-to-everyone statement to a known account, organisation, network or source. */
+const RESTRICTING_CONDITION_KEYS = [
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:principalorgid",
+    "aws:principalaccount",
+    "aws:sourceowner",
+    "aws:principalarn",
+    "aws:userid",
+    "aws:sourceip",
+];
+
+/** Does the statement allow everyone without a restricting condition? */
+export function isPublicStatement(s: PolicyStatement): Maybe<boolean> {
+    return all([
+        () => effectIs(s, "Allow"),
+        () => principalIsEveryone(s),
+        () => {
+            const keys = conditionKeys(s);
+            return isUnknown(keys) ? keys : !keys.some((k) => RESTRICTING_CONDITION_KEYS.includes(k));
+        },
+    ]);
+}
+
+/** Does the document read through `get` have a public statement? Unknown as the engine's error. */
+export function documentIsPublic(get: () => unknown): boolean {
+    return known(some(statementsToDecide(get), isPublicStatement));
+}

@@ -15,19 +15,7 @@ import {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import {
-    all,
-    conditionKeys,
-    documentDeniesInsecureTransport,
-    effectIs,
-    isUnknown,
-    known,
-    PolicyStatement,
-    principalIsEveryone,
-    some,
-    statementsToDecide,
-    Unknown,
-} from "./policy-document";
+import { documentDeniesInsecureTransport, documentIsPublic } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
 import {
     anyOf,
@@ -350,35 +338,6 @@ export const s3SourceUploadsExpire: StackValidationPolicy = {
 
 const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_GRANTEE_URIS = /\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
-/** Condition keys that pin an Allow-to-everyone statement to a known account, organisation, network or source. */
-const RESTRICTING_CONDITION_KEYS = [
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:principalorgid",
-    "aws:principalaccount",
-    "aws:sourceowner",
-    "aws:principalarn",
-    "aws:userid",
-    "aws:sourceip",
-];
-
-/** Does the statement allow everyone without a restricting condition? */
-export function isPublicStatement(s: PolicyStatement): boolean | Unknown {
-    return all([
-        () => effectIs(s, "Allow"),
-        () => principalIsEveryone(s),
-        () => {
-            const keys = conditionKeys(s);
-            return isUnknown(keys) ? keys : !keys.some((k) => RESTRICTING_CONDITION_KEYS.includes(k));
-        },
-    ]);
-}
-
-/** Does the document (a string or an object with unknown leaves) have a public statement? */
-const hasPublicStatement = (get: () => unknown) => known(some(statementsToDecide(get), isPublicStatement));
-
 function publicGrants(grants: unknown): boolean {
     return asArray<Props>(grants as Props[]).some((g) =>
         PUBLIC_GRANTEE_URIS.test(String(g?.grantee?.uri ?? g?.uri ?? "")),
@@ -398,7 +357,7 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
             if (publicGrants(b.grants)) {
                 report(`S3 bucket '${args.name}' must not grant access to AllUsers or AuthenticatedUsers.`);
             }
-            if ("policy" in b && hasPublicStatement(() => b.policy)) {
+            if ("policy" in b && documentIsPublic(() => b.policy)) {
                 report(
                     `S3 bucket '${args.name}' must not have a policy allowing everyone ("Principal": "*") without a restricting condition.`,
                 );
@@ -412,7 +371,7 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
             }
         }),
         validateTypes<Props>(S3_TYPES.policy, (p, args, report) => {
-            if (hasPublicStatement(() => p.policy)) {
+            if (documentIsPublic(() => p.policy)) {
                 report(
                     `S3 bucket policy '${args.name}' must not allow everyone ("Principal": "*") without a restricting condition.`,
                 );

@@ -11,6 +11,7 @@ import {
     snsTopicTlsOnly,
     sqsQueueKmsEncryption,
     sqsQueueTlsOnly,
+    sqsSnsNoPublicPolicy,
 } from "../policies";
 import { check, KEY_ARN, mandatory, resource, T, unknownAdvisories, UNKNOWN } from "./harness";
 
@@ -188,5 +189,36 @@ describe("secretsmanager-secret-kms-key", () => {
     it("requires a customer key", async () => {
         assert.deepEqual(await check(secretsmanagerSecretKmsKey, [resource(D.secret, "s", { kmsKeyId: KEY_ARN })]), []);
         assert.equal(mandatory(await check(secretsmanagerSecretKmsKey, [resource(D.secret, "s", {})])).length, 1);
+    });
+});
+
+describe("sqs-sns-no-public-policy", () => {
+    const statement = (extra: object) => ({
+        Statement: [{ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: UNKNOWN, ...extra }],
+    });
+    it("finds Principal '*' in a queue or topic policy whose ARNs are unknown", async () => {
+        const vs = await check(
+            sqsSnsNoPublicPolicy,
+            [
+                resource(D.queuePolicy, "qp", { queueUrl: UNKNOWN, policy: statement({}) }),
+                resource(D.topicPolicy, "tp", { arn: UNKNOWN, policy: JSON.stringify(statement({})) }),
+            ],
+            { preview: true },
+        );
+        assert.deepEqual(
+            mandatory(vs).map((v) => v.urn.split("::").pop()),
+            ["qp", "tp"],
+        );
+    });
+    it("accepts everyone pinned by a source condition, even with an unknown source ARN", async () => {
+        const pinned = statement({ Condition: { ArnEquals: { "aws:SourceArn": UNKNOWN } } });
+        const vs = await check(
+            sqsSnsNoPublicPolicy,
+            [resource(D.queuePolicy, "qp", { queueUrl: UNKNOWN, policy: pinned })],
+            {
+                preview: true,
+            },
+        );
+        assert.deepEqual(vs, []);
     });
 });

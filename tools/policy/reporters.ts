@@ -42,13 +42,17 @@ function reportEntries(result: EvaluationResult): ReportEntry[] {
             resources: [resourceOf(v.urn)],
             message: detail(v, result),
         }));
+    // "Can't run during preview" is grouped apart from the policy's findings: it says something else.
     const advisories = new Map<string, Violation[]>();
     for (const v of result.violations.filter((x) => x.enforcementLevel === "advisory")) {
-        advisories.set(v.policy, [...(advisories.get(v.policy) ?? []), v]);
+        const key = `${v.policy}\0${v.message.startsWith("can't run policy")}`;
+        advisories.set(key, [...(advisories.get(key) ?? []), v]);
     }
-    for (const [policy, vs] of advisories) {
+    for (const vs of advisories.values()) {
+        const policy = vs[0].policy;
         const description = result.policies.find((p) => p.name === policy)?.description;
-        const message = vs.length === 1 || !description ? detail(vs[0], result) : description;
+        const cantRun = vs[0].message.startsWith("can't run policy");
+        const message = vs.length === 1 || cantRun || !description ? detail(vs[0], result) : description;
         entries.push({ level: "advisory", policy, resources: vs.map((v) => resourceOf(v.urn)), message });
     }
     return entries;
