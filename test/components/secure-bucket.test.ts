@@ -52,6 +52,17 @@ describe("SecureBucket", () => {
         assert.ok(!sids.includes("DenyUploadsNotEncryptedWithKms"));
     });
 
+    it("names its deliberate exemptions from the policy pack in a tag, and only those", async () => {
+        const tagOf = async (name: string, extra: Partial<ConstructorParameters<typeof SecureBucket>[1]>) =>
+            (await build(name, extra)).one("aws:s3/bucket:Bucket").inputs.tags?.["atx:policy-exemptions"];
+        assert.strictEqual(await tagOf("sb-plain", {}), undefined);
+        assert.strictEqual(
+            await tagOf("sb-log-target", { encryption: { sseS3Reason: "log delivery" }, accessLogs: undefined }),
+            "s3-bucket-kms-encryption s3-bucket-access-logging",
+        );
+        assert.strictEqual(await tagOf("sb-unlogged", { accessLogs: undefined }), "s3-bucket-access-logging");
+    });
+
     it("denies every request without TLS (and below TLS 1.2) on the bucket and its objects", async () => {
         const tree = await build("sb-tls");
         const policy = json(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy");
