@@ -411,6 +411,108 @@ describe("the program's stacks under the policy pack", function () {
             },
             undefined,
         ],
+        [
+            "dynamodb-table-kms-encryption",
+            "the jobs table drops the platform key",
+            (s) => change(s, "api-jobs", { serverSideEncryption: { enabled: true } }),
+            "api-jobs",
+        ],
+        [
+            "dynamodb-table-point-in-time-recovery",
+            "the jobs table loses point-in-time recovery",
+            (s) => change(s, "api-jobs", { pointInTimeRecovery: { enabled: false } }),
+            "api-jobs",
+        ],
+        [
+            "dynamodb-table-deletion-protection",
+            "the prod jobs table loses deletion protection",
+            (s) => change(s, "api-jobs", { deletionProtectionEnabled: false }),
+            "api-jobs",
+        ],
+        [
+            "sqs-queue-kms-encryption",
+            "the bulk queue drops the platform key",
+            (s) => change(s, "api-bulk-submissions", { kmsMasterKeyId: undefined }),
+            "api-bulk-submissions",
+        ],
+        [
+            "sqs-queue-tls-only",
+            "the bulk queue's policy loses its TLS statement",
+            (s) =>
+                changeJson(s, "api-bulk-submissions-policy", "policy", (d) => {
+                    d.Statement = [];
+                }),
+            "api-bulk-submissions",
+        ],
+        [
+            "sns-topic-kms-encryption",
+            "the alarm topic drops the platform key",
+            (s) => change(s, "alarms", { kmsMasterKeyId: undefined }),
+            "alarms",
+        ],
+        [
+            "sns-topic-tls-only",
+            "the alarm topic's policy loses its TLS statement",
+            (s) =>
+                changeJson(s, "alarms-policy", "policy", (d) => {
+                    d.Statement = d.Statement.filter((x: any) => x.Sid !== "DenyInsecureTransport");
+                }),
+            "alarms",
+        ],
+        [
+            "sqs-sns-no-public-policy",
+            "the bulk queue's policy lets anyone send",
+            (s) =>
+                changeJson(s, "api-bulk-submissions-policy", "policy", (d) => {
+                    d.Statement.push({ Effect: "Allow", Principal: "*", Action: "sqs:SendMessage", Resource: "*" });
+                }),
+            "api-bulk-submissions-policy",
+        ],
+        [
+            "lambda-no-public-access",
+            "a function gets a URL",
+            (s) =>
+                add(
+                    s,
+                    resource(
+                        "aws:lambda/functionUrl:FunctionUrl",
+                        "jobs-url",
+                        { functionName: "atx-api-jobs", authorizationType: "NONE" },
+                        { stack: "prod" },
+                    ),
+                ),
+            "jobs-url",
+        ],
+        [
+            "lambda-log-group-encrypted",
+            "a function logs to a group this stack does not create (and so does not encrypt)",
+            (s) => {
+                const fn = s.resources.find((r) => r.type === "aws:lambda/function:Function")!;
+                const { loggingConfig: _linked, ...deps } = fn.propertyDependencies;
+                return replace(
+                    s,
+                    fn,
+                    withProps({ ...fn, propertyDependencies: deps }, { loggingConfig: { logGroup: "/atx/elsewhere" } }),
+                );
+            },
+            // The function shares its name with its API Gateway resource, so a name does not single it out.
+            undefined,
+        ],
+        [
+            "secretsmanager-secret-kms-key",
+            "a secret uses the AWS managed key",
+            (s) =>
+                add(
+                    s,
+                    resource(
+                        "aws:secretsmanager/secret:Secret",
+                        "git-token",
+                        { name: "atx/git-token", kmsKeyId: "alias/aws/secretsmanager" },
+                        { stack: "prod" },
+                    ),
+                ),
+            "git-token",
+        ],
     ];
 
     for (const [policy, what, mutate, target] of mutations) {

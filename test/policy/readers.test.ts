@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { InputError, parseSnapshotDocument } from "../../tools/policy/readers";
+import { parseSnapshotDocument } from "../../tools/policy/readers";
+import { InputError } from "../../tools/shared/cli";
 import { UNKNOWN } from "../../tools/shared/resource-record";
 
 const SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
