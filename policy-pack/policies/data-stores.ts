@@ -8,12 +8,22 @@
  * does not compile.
  */
 import type * as aws from "@pulumi/aws";
-import type { Unwrap } from "@pulumi/pulumi";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { LOG_GROUP } from "./logs";
 import { documentDeniesInsecureTransport, documentIsPublic } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
-import { anyOf, configWithDefaults, isSet, MANDATORY, ofTypes, peek, schema, stackOfUrn, validateTypes } from "./util";
+import {
+    anyOf,
+    configWithDefaults,
+    isSet,
+    MANDATORY,
+    ofTypes,
+    peek,
+    ResourceProps,
+    schema,
+    stackOfUrn,
+    validateTypes,
+} from "./util";
 
 export const DATA_STORE_TYPES = {
     table: "aws:dynamodb/table:Table",
@@ -27,12 +37,11 @@ export const DATA_STORE_TYPES = {
     secret: "aws:secretsmanager/secret:Secret",
 } as const;
 
-/** Props as a policy sees them: the provider's arguments with every input resolved. */
-type Props<Args> = Unwrap<Args>;
+type Props<Args> = ResourceProps<Args>;
 
 /** A key is "the platform key" when one is named and it is not an AWS managed key (`alias/aws/...`). */
 function usesCustomerKey(props: object, key: string): boolean {
-    if (!isSet(props as Record<string, unknown>, key)) {
+    if (!isSet(props, key)) {
         return false;
     }
     const v = peek(() => (props as Record<string, unknown>)[key]);

@@ -1,6 +1,7 @@
 /** KMS: customer managed keys rotate. */
+import type * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { MANDATORY, validateTypes } from "./util";
+import { MANDATORY, ResourceProps, validateTypes } from "./util";
 
 export const KMS_KEY = "aws:kms/key:Key";
 
@@ -8,7 +9,7 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
     name: "kms-key-rotation",
     description: "Symmetric KMS keys have automatic key rotation enabled.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Record<string, any>>(KMS_KEY, (key, args, report) => {
+    validateResource: validateTypes<ResourceProps<aws.kms.KeyArgs>>(KMS_KEY, (key, args, report) => {
         const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
         if (spec !== "SYMMETRIC_DEFAULT") {
             // AWS only rotates symmetric encryption keys.

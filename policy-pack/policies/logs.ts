@@ -1,6 +1,9 @@
 /** CloudWatch Logs: log groups keep logs long enough and are encrypted with KMS. */
+import type * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configWithDefaults, isSet, MANDATORY, schema, validateTypes } from "./util";
+import { configWithDefaults, isSet, MANDATORY, ResourceProps, schema, validateTypes } from "./util";
+
+type LogGroupProps = ResourceProps<aws.cloudwatch.LogGroupArgs>;
 
 export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
@@ -19,7 +22,7 @@ export const logGroupRetention: ResourceValidationPolicy = {
     description: "CloudWatch log groups keep logs at least the configured number of days (default 30).",
     enforcementLevel: MANDATORY,
     configSchema: retentionSchema,
-    validateResource: validateTypes<Record<string, any>>(LOG_GROUP, (lg, args, report) => {
+    validateResource: validateTypes<LogGroupProps>(LOG_GROUP, (lg, args, report) => {
         const { minRetentionDays } = configWithDefaults<{ minRetentionDays: number }>(retentionSchema, args.getConfig);
         const days = lg.retentionInDays;
         // 0 or unset: CloudWatch keeps the events forever.
@@ -35,7 +38,7 @@ export const logGroupKmsEncryption: ResourceValidationPolicy = {
     name: "log-group-kms-encryption",
     description: "CloudWatch log groups are encrypted with a KMS key.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Record<string, any>>(LOG_GROUP, (lg, args, report) => {
+    validateResource: validateTypes<LogGroupProps>(LOG_GROUP, (lg, args, report) => {
         if (!isSet(lg, "kmsKeyId")) {
             report(`Log group '${args.name}' must be encrypted with a KMS key (kmsKeyId).`);
         }

@@ -10,8 +10,9 @@
  * plaintext state. Values in Batch environments and SSM String parameters are plaintext wherever
  * they come from, so credentials there are reported by name.
  */
+import type * as aws from "@pulumi/aws";
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { MANDATORY, validateTypes } from "./util";
+import { MANDATORY, ResourceProps, validateTypes } from "./util";
 
 export const SECRETS_TYPES = {
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
@@ -25,16 +26,19 @@ export const secretVersionValueIsSecret: ResourceValidationPolicy = {
     description:
         "A Secrets Manager SecretVersion's value is a Pulumi secret (kept encrypted in state and config), never plaintext.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Record<string, any>>(SECRETS_TYPES.secretVersion, (sv, args, report) => {
-        const secret = args.opts.additionalSecretOutputs ?? [];
-        for (const prop of SECRET_VALUE_PROPERTIES) {
-            if (prop in sv && !secret.includes(prop)) {
-                report(
-                    `Secret version '${args.name}' must hold ${prop} as a Pulumi secret (pulumi.secret or a secret config value), not plaintext.`,
-                );
+    validateResource: validateTypes<ResourceProps<aws.secretsmanager.SecretVersionArgs>>(
+        SECRETS_TYPES.secretVersion,
+        (sv, args, report) => {
+            const secret = args.opts.additionalSecretOutputs ?? [];
+            for (const prop of SECRET_VALUE_PROPERTIES) {
+                if (prop in sv && !secret.includes(prop)) {
+                    report(
+                        `Secret version '${args.name}' must hold ${prop} as a Pulumi secret (pulumi.secret or a secret config value), not plaintext.`,
+                    );
+                }
             }
-        }
-    }),
+        },
+    ),
 };
 
 const CREDENTIAL_NAME = /(token|secret|password|passwd|private[-_]?key|api[-_]?key|access[-_]?key|credential)/i;
@@ -43,10 +47,13 @@ export const ssmCredentialsSecureString: ResourceValidationPolicy = {
     name: "ssm-credentials-secure-string",
     description: "SSM parameters whose names denote credentials are SecureString parameters.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Record<string, any>>(SECRETS_TYPES.ssmParameter, (p, args, report) => {
-        const name = typeof p.name === "string" ? p.name : args.name;
-        if (CREDENTIAL_NAME.test(name) && p.type !== "SecureString") {
-            report(`SSM parameter '${name}' holds a credential and must be a SecureString (type is '${p.type}').`);
-        }
-    }),
+    validateResource: validateTypes<ResourceProps<aws.ssm.ParameterArgs>>(
+        SECRETS_TYPES.ssmParameter,
+        (p, args, report) => {
+            const name = typeof p.name === "string" ? p.name : args.name;
+            if (CREDENTIAL_NAME.test(name) && p.type !== "SecureString") {
+                report(`SSM parameter '${name}' holds a credential and must be a SecureString (type is '${p.type}').`);
+            }
+        },
+    ),
 };

@@ -10,11 +10,19 @@ import {
     ResourceValidation,
     ResourceValidationArgs,
 } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 
 // `UnknownValueError` exists at run time in @pulumi/policy 1.21 (its `proxy` module, which the
 // analyzer server and the package index use too) but is missing from its typings.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const policyRuntime = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: any[]) => Error };
+
+/**
+ * A resource's props as a validation sees them: the provider's argument type (e.g.
+ * `aws.s3.BucketArgs`, imported with `import type`) with every input resolved, so a misspelt
+ * property does not compile.
+ */
+export type ResourceProps<Args> = Unwrap<Args>;
 
 /** Every policy of this pack is mandatory unless its own definition says otherwise. */
 export const MANDATORY: EnforcementLevel = "mandatory";
@@ -50,7 +58,7 @@ export type TypedValidation = ResourceValidation & { __pulumiType?: string; read
  * other types are not applicable. With a single type, `__pulumiType` lets the engine skip other
  * resources without calling it.
  */
-export function validateTypes<T = Record<string, any>>(
+export function validateTypes<T>(
     types: string | readonly string[],
     validate: (props: T, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
 ): TypedValidation {
@@ -142,11 +150,11 @@ export function schema(properties: PolicyConfigSchema["properties"]): PolicyConf
 }
 
 /** True when `key` is present with a non-empty value, or present but not known yet (set to a computed value). */
-export function isSet(obj: Record<string, any> | undefined, key: string): boolean {
+export function isSet(obj: object | undefined | null, key: string): boolean {
     if (!obj || typeof obj !== "object" || !(key in obj)) {
         return false;
     }
-    const v = peek(() => obj[key]);
+    const v = peek(() => (obj as Record<string, unknown>)[key]);
     return !v.known || (v.value !== undefined && v.value !== null && v.value !== "");
 }
 
