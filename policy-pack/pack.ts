@@ -1,7 +1,7 @@
 /** The pack's identity, shared by `index.ts` (which serves it) and the offline evaluator. */
-import { EnforcementLevel } from "@pulumi/policy";
+import { type EnforcementLevel } from "@pulumi/policy";
 
 export const PACK_NAME = "atx-security";
 export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 export const PACK_VERSION: string = require("./package.json").version;

@@ -3,8 +3,8 @@
  * throttling (a `MethodSettings` for the stage, a stack relation); no data-trace logging of full
  * requests in production.
  */
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { decide, Link, PerTarget, refersTo, related, sameReference } from "./relations";
+import { type PolicyResource, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { decide, type Link, PerTarget, refersTo, related, sameReference } from "./relations";
 import { anyOf, configWithDefaults, isSet, MANDATORY, ofTypes, schema, stackOfUrn, validateTypes } from "./util";
 
 export const APIGATEWAY_TYPES = {

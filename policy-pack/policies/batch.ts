@@ -3,7 +3,7 @@
  * run on Fargate, are not privileged and take credentials from Secrets Manager rather than plain
  * environment variables; compute environments are Fargate. `containerProperties` is a JSON string.
  */
-import { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
 import { asArray, configWithDefaults, MANDATORY, parseJsonDocument, schema, validateTypes } from "./util";
 
 export const BATCH_TYPES = {

@@ -1,5 +1,5 @@
 /** CloudTrail: the stack has a logging trail with log file validation and KMS encryption. */
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { type PolicyResource, type StackValidationPolicy } from "@pulumi/policy";
 import { decide } from "./relations";
 import { isSet, MANDATORY, ofTypes } from "./util";
 

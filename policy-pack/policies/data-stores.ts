@@ -8,7 +8,7 @@
  * does not compile.
  */
 import type * as aws from "@pulumi/aws";
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { type PolicyResource, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { LOG_GROUP } from "./logs";
 import { documentDeniesInsecureTransport, documentIsPublic } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";
@@ -19,7 +19,7 @@ import {
     MANDATORY,
     ofTypes,
     peek,
-    ResourceProps,
+    type ResourceProps,
     schema,
     stackOfUrn,
     validateTypes,
@@ -90,9 +90,8 @@ export const dynamodbTableDeletionProtection: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     configSchema: productionSchema,
     validateResource: validateTypes<Props<aws.dynamodb.TableArgs>>(DATA_STORE_TYPES.table, (t, args, report) => {
-        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(
-            productionSchema,
-            args.getConfig,
+        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionSchema, () =>
+            args.getConfig(),
         );
         if (productionStacks.includes(stackOfUrn(args.urn)) && t.deletionProtectionEnabled !== true) {
             report(`Production DynamoDB table '${args.name}' must have deletion protection enabled.`);
@@ -236,7 +235,7 @@ function logGroupsOf(fn: PolicyResource, groups: readonly PolicyResource[]): Pol
     }
     const props = fn.props as Props<aws.lambda.FunctionArgs>;
     const wanted = props.loggingConfig?.logGroup ?? `/aws/lambda/${props.name}`;
-    const names = groups.map((g) => ({ group: g, name: peek(() => g.props.name) }));
+    const names = groups.map((g) => ({ group: g, name: peek<unknown>(() => g.props.name) }));
     const matches = names.filter((n) => n.name.known && n.name.value === wanted).map((n) => n.group);
     const undecided = names.find((n) => !n.name.known);
     if (matches.length === 0 && undecided && !undecided.name.known) {

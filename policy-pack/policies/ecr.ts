@@ -4,8 +4,8 @@
  * child is not visible to an offline preview).
  */
 import type * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { MANDATORY, ResourceProps, validateTypes } from "./util";
+import { type ResourceValidationPolicy } from "@pulumi/policy";
+import { MANDATORY, type ResourceProps, validateTypes } from "./util";
 
 type RepositoryProps = ResourceProps<aws.ecr.RepositoryArgs>;
 

@@ -3,7 +3,12 @@
  * policies, managed policies, and the policies attachments point at), no access keys, and Batch
  * jobs use a job role distinct from their execution role.
  */
-import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    type PolicyResource,
+    type ReportViolation,
+    type ResourceValidationPolicy,
+    type StackValidationPolicy,
+} from "@pulumi/policy";
 import { containerPropertiesOf, BATCH_TYPES } from "./batch";
 import { adminWildcard, firstUnknown, isUnknown, readPolicyDocument } from "./policy-document";
 import { PerTarget } from "./relations";

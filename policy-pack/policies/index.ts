@@ -1,5 +1,5 @@
 /** Every policy of the pack, in report order. Importing this module starts nothing. */
-import { Policies } from "@pulumi/policy";
+import { type Policies } from "@pulumi/policy";
 import {
     apigatewayMethodIamAuth,
     apigatewayNoApiKeys,

@@ -1,7 +1,7 @@
 /** KMS: customer managed keys rotate. */
 import type * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { MANDATORY, ResourceProps, validateTypes } from "./util";
+import { type ResourceValidationPolicy } from "@pulumi/policy";
+import { MANDATORY, type ResourceProps, validateTypes } from "./util";
 
 export const KMS_KEY = "aws:kms/key:Key";
 

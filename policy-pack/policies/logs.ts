@@ -1,7 +1,7 @@
 /** CloudWatch Logs: log groups keep logs long enough and are encrypted with KMS. */
 import type * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configWithDefaults, isSet, MANDATORY, ResourceProps, schema, validateTypes } from "./util";
+import { type ResourceValidationPolicy } from "@pulumi/policy";
+import { configWithDefaults, isSet, MANDATORY, type ResourceProps, schema, validateTypes } from "./util";
 
 type LogGroupProps = ResourceProps<aws.cloudwatch.LogGroupArgs>;
 

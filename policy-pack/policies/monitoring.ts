@@ -1,5 +1,5 @@
 /** Monitoring: job failures are noticed (a checklist recommendation, advisory by default). */
-import { StackValidationPolicy } from "@pulumi/policy";
+import { type StackValidationPolicy } from "@pulumi/policy";
 import { decide } from "./relations";
 import { asArray, ofTypes, parseJsonDocument } from "./util";
 

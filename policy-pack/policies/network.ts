@@ -8,8 +8,13 @@
  * into one `SgRule` and checked by one function; the violation names the resource that holds the
  * offending rule. Flow logs relate a VPC to a separate resource and are a stack policy.
  */
-import { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { decide, Link, PerTarget, related, refersTo, sameReference } from "./relations";
+import {
+    type PolicyResource,
+    type ReportViolation,
+    type ResourceValidationPolicy,
+    type StackValidationPolicy,
+} from "@pulumi/policy";
+import { decide, type Link, PerTarget, related, refersTo, sameReference } from "./relations";
 import { anyOf, asArray, configWithDefaults, MANDATORY, ofTypes, schema, validateTypes } from "./util";
 
 export const NETWORK_TYPES = {

@@ -6,7 +6,7 @@
  * the question the answer is "unknown": the caller rethrows the engine's UnknownValueError so the
  * policy is reported as not runnable during preview, never as passing.
  */
-import { PolicyResource } from "@pulumi/policy";
+import { type PolicyResource } from "@pulumi/policy";
 import { isUnknownValueError, peek } from "./util";
 
 export type Link = true | false | { unknown: Error };

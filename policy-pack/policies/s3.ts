@@ -9,11 +9,11 @@
  * follows `propertyDependencies` at preview and compares ids and names in exported state.
  */
 import {
-    EnforcementLevel,
-    PolicyConfigSchema,
-    PolicyResource,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
+    type EnforcementLevel,
+    type PolicyConfigSchema,
+    type PolicyResource,
+    type ResourceValidationPolicy,
+    type StackValidationPolicy,
 } from "@pulumi/policy";
 import { documentDeniesInsecureTransport, documentIsPublic } from "./policy-document";
 import { check, decide, PerTarget, related, refersTo } from "./relations";

@@ -11,8 +11,8 @@
  * they come from, so credentials there are reported by name.
  */
 import type * as aws from "@pulumi/aws";
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { MANDATORY, ResourceProps, validateTypes } from "./util";
+import { type ResourceValidationPolicy } from "@pulumi/policy";
+import { MANDATORY, type ResourceProps, validateTypes } from "./util";
 
 export const SECRETS_TYPES = {
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",

@@ -3,18 +3,18 @@
  * offline evaluator can import the policies freely.
  */
 import {
-    EnforcementLevel,
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
-    ResourceValidation,
-    ResourceValidationArgs,
+    type EnforcementLevel,
+    type PolicyConfigSchema,
+    type PolicyResource,
+    type ReportViolation,
+    type ResourceValidation,
+    type ResourceValidationArgs,
 } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 
 // `UnknownValueError` exists at run time in @pulumi/policy 1.21 (its `proxy` module, which the
 // analyzer server and the package index use too) but is missing from its typings.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const policyRuntime = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: any[]) => Error };
 
 /**

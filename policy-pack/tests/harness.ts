@@ -2,9 +2,9 @@
  * Runs one policy through the offline evaluator (the same args builder, unknown-checking proxy and
  * enforcement-level resolution the CLI and the preview use), and fixtures of compliant resources.
  */
-import { Policy } from "@pulumi/policy";
-import { ResourceRecord } from "../../tools/shared/resource-record";
-import { evaluate, PackConfig, Violation } from "../../tools/policy/evaluate";
+import { type Policy } from "@pulumi/policy";
+import { type ResourceRecord } from "../../tools/shared/resource-record";
+import { evaluate, type PackConfig, type Violation } from "../../tools/policy/evaluate";
 import { PACK } from "../../tools/policy/index";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";
 import { EXEMPTIONS_TAG } from "../policies/util";
@@ -23,8 +23,8 @@ export async function check(
     resources: readonly ResourceRecord[],
     opts: CheckOptions = {},
 ): Promise<Violation[]> {
-    const packConfig: PackConfig | undefined = opts.config ? { [policy.name]: opts.config as any } : undefined;
-    return evaluate(snapshot(resources, { preview: opts.preview, stack: opts.stack }), [policy as any], {
+    const packConfig: PackConfig | undefined = opts.config ? { [policy.name]: opts.config } : undefined;
+    return evaluate(snapshot(resources, { preview: opts.preview, stack: opts.stack }), [policy], {
         pack: PACK,
         packConfig,
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { EvaluationResult, Violation } from "../../tools/policy/evaluate";
+import { type EvaluationResult, type Violation } from "../../tools/policy/evaluate";
 import { formatMarkdown, formatText } from "../../tools/policy/reporters";
 
 const urn = (name: string) => `urn:pulumi:prod::atx-platform::aws:iam/role:Role::${name}`;

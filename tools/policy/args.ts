@@ -4,13 +4,13 @@
  * the tests, so a policy under test sees exactly what it sees in the harness.
  */
 import {
-    PolicyProviderResource,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    StackValidationArgs,
+    type PolicyProviderResource,
+    type PolicyResource,
+    type PolicyResourceOptions,
+    type ResourceValidationArgs,
+    type StackValidationArgs,
 } from "@pulumi/policy";
-import { ResourceRecord, StackSnapshot } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot } from "../shared/resource-record";
 
 interface PolicyRuntime {
     unknownCheckingProxy<T extends object>(value: T): T;
@@ -18,7 +18,7 @@ interface PolicyRuntime {
 }
 // Both exist at run time in @pulumi/policy 1.21.0 (module `proxy`, the one its analyzer server
 // uses) but are not in its typings. The rest of the package (its gRPC server) is not needed here.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const proxy = require("@pulumi/policy/proxy") as PolicyRuntime;
 
 /** @pulumi/policy's own helpers (policy.js), restated so that loading the evaluator does not load the analyzer server. */
@@ -118,7 +118,7 @@ export function stackTagsOf(snapshot: Pick<StackSnapshot, "stackTags" | "project
         size: map.size,
         values: map.values.bind(map),
         [Symbol.iterator]: map[Symbol.iterator].bind(map),
-    }) as unknown as ReadonlyMap<string, string>;
+    });
 }
 
 export function resourceOptions(r: ResourceRecord): PolicyResourceOptions {

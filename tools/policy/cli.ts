@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-    CommandSpec,
+    type CommandSpec,
     DEFAULT_PACK_CONFIG,
     EXIT,
     helpText,
@@ -123,7 +123,7 @@ export async function main(
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => {
+    void main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     });
 }

@@ -5,15 +5,15 @@
  * run policy ... during preview", NotApplicableError is skipped, any other error fails the run.
  */
 import {
-    EnforcementLevel,
-    Policies,
-    Policy,
-    PolicyConfigSchema,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
+    type EnforcementLevel,
+    type Policies,
+    type Policy,
+    type PolicyConfigSchema,
+    type ResourceValidationPolicy,
+    type StackValidationPolicy,
 } from "@pulumi/policy";
-import { ResourceRecord, StackSnapshot } from "../shared/resource-record";
-import { ArgsContext, buildResourceArgs, buildStackArgs, NotApplicableError, policyRuntime, stackTagsOf } from "./args";
+import { type ResourceRecord, type StackSnapshot } from "../shared/resource-record";
+import { buildResourceArgs, buildStackArgs, NotApplicableError, policyRuntime, stackTagsOf } from "./args";
 
 export interface Violation {
     readonly policyPack: string;
@@ -154,7 +154,7 @@ export async function evaluate(
         .map(({ policy, level }) => ({
             policy,
             level: (level === "remediate" ? "mandatory" : level) as "mandatory" | "advisory",
-            ctx: { stackTags, byUrn, getConfig: configGetter(policy, config) } as ArgsContext,
+            ctx: { stackTags, byUrn, getConfig: configGetter(policy, config) },
         }));
 
     const push = (policy: Policy, level: "mandatory" | "advisory", urn: string, message: string) =>

@@ -9,8 +9,8 @@
  */
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, PACK_VERSION } from "../../policy-pack/pack";
 import { policies } from "../../policy-pack/policies";
-import { StackSnapshot } from "../shared/resource-record";
-import { evaluate, EvaluationResult, PackConfig, PackInfo, summarize } from "./evaluate";
+import { type StackSnapshot } from "../shared/resource-record";
+import { evaluate, type EvaluationResult, type PackConfig, type PackInfo, summarize } from "./evaluate";
 
 export { EvaluationError, Violation, PackConfig, EvaluationResult, Summary } from "./evaluate";
 export { formatText, formatJson, formatSarif, formatMarkdown } from "./reporters";

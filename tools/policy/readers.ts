@@ -11,7 +11,7 @@
  */
 import * as fs from "fs";
 import { InputError } from "../shared/cli";
-import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../shared/resource-record";
 import { SECRET_SIG, SECRET_SIG_KEY } from "./args";
 
 /** What `pulumi preview --json` shows for a secret it does not reveal. */

@@ -1,5 +1,5 @@
 /** Renders an evaluation: terminal text, JSON, SARIF 2.1.0 for code scanning, and a markdown PR comment. */
-import { EvaluationResult, Violation } from "./evaluate";
+import { type EvaluationResult, type Violation } from "./evaluate";
 
 const firstLine = (s: string) => s.split("\n")[0];
 /** The message without the policy description the engine puts on its first line. */

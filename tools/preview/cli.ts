@@ -14,7 +14,7 @@ import * as path from "path";
 import { EvaluationError, evaluateSnapshot, formatText } from "../policy";
 import { UNKNOWN } from "../shared/resource-record";
 import {
-    CommandSpec,
+    type CommandSpec,
     DEFAULT_PACK_CONFIG,
     EXIT,
     helpText,
@@ -125,5 +125,5 @@ export function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
