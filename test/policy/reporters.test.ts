@@ -55,4 +55,17 @@ describe("policy reports: grouping", () => {
             "| advisory | `lonely` | `aws:iam/role:Role::e` | Role 'e' lonely. |",
         ]);
     });
+    it("keeps \"can't run during preview\" apart from the policy's findings", () => {
+        const cantRun = (name: string): Violation => ({
+            ...violation("boundary", "advisory", name),
+            message:
+                "can't run policy 'boundary' during preview: string value at .policy can't be known during preview",
+        });
+        const text = formatText({ ...result, violations: [...result.violations, cantRun("f"), cantRun("g")] });
+        const lines = text.split("\n");
+        const i = lines.indexOf("  [advisory] boundary  2 resources: aws:iam/role:Role::f, aws:iam/role:Role::g");
+        assert.ok(i > 0, text);
+        assert.match(lines[i + 1], /^ {6}can't run policy 'boundary' during preview/);
+        assert.ok(lines.includes("  [advisory] boundary  2 resources: aws:iam/role:Role::a, aws:iam/role:Role::c"));
+    });
 });
