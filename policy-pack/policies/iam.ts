@@ -3,6 +3,7 @@
  * policies, managed policies, and the policies attachments point at), no access keys, and Batch
  * jobs use a job role distinct from their execution role.
  */
+import type * as aws from "@pulumi/aws";
 import {
     type PolicyResource,
     type ReportViolation,
@@ -12,7 +13,18 @@ import {
 import { containerPropertiesOf, BATCH_TYPES } from "./batch";
 import { adminWildcard, firstUnknown, isUnknown, readPolicyDocument } from "./policy-document";
 import { PerTarget } from "./relations";
-import { anyOf, asArray, configWithDefaults, globMatch, MANDATORY, ofTypes, peek, schema, validateTypes } from "./util";
+import {
+    anyOf,
+    asArray,
+    configWithDefaults,
+    globMatch,
+    MANDATORY,
+    ofTypes,
+    peek,
+    type ResourceProps,
+    schema,
+    validateTypes,
+} from "./util";
 
 export const IAM_TYPES = {
     role: "aws:iam/role:Role",
@@ -29,7 +41,9 @@ export const IAM_TYPES = {
     ],
 } as const;
 
-type Props = Record<string, any>;
+type RoleProps = ResourceProps<aws.iam.RoleArgs>;
+/** RolePolicy, UserPolicy, GroupPolicy and Policy: the document is what the rules read. */
+type DocumentProps = { readonly policy?: unknown };
 
 /**
  * The problems of one policy document (admin wildcards, or a document that can't be read), read
@@ -65,8 +79,8 @@ export const iamNoAdminWildcards: ResourceValidationPolicy = {
         "No IAM policy statement allows '*' actions, NotAction, or 'service:*' wildcards on '*' resources (inline role policies, role/user/group policies, managed policies).",
     enforcementLevel: MANDATORY,
     validateResource: anyOf(
-        validateTypes<Props>(IAM_TYPES.role, (role, args, report) => {
-            for (const inline of asArray<Props>(role.inlinePolicies)) {
+        validateTypes<RoleProps>(IAM_TYPES.role, (role, args, report) => {
+            for (const inline of asArray(role.inlinePolicies)) {
                 if (inline && "policy" in inline) {
                     reportDocument(
                         () => inline.policy,
@@ -76,7 +90,7 @@ export const iamNoAdminWildcards: ResourceValidationPolicy = {
                 }
             }
         }),
-        validateTypes<Props>(
+        validateTypes<DocumentProps>(
             [IAM_TYPES.rolePolicy, IAM_TYPES.userPolicy, IAM_TYPES.groupPolicy, IAM_TYPES.policy],
             (p, args, report) => {
                 reportDocument(() => p.policy, `IAM policy '${args.name}'`, report);
@@ -197,7 +211,7 @@ export const iamNoAccessKeys: ResourceValidationPolicy = {
     name: "iam-no-access-keys",
     description: "No IAM user access keys (long-lived credentials); use roles and temporary credentials.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Props>(IAM_TYPES.accessKey, (_key, args, report) => {
+    validateResource: validateTypes<unknown>(IAM_TYPES.accessKey, (_key, args, report) => {
         report(
             `IAM access key '${args.name}' must not exist: use IAM roles and temporary credentials (STS, SSO) instead of long-lived access keys.`,
         );
@@ -239,7 +253,7 @@ export const iamRolePermissionsBoundary: ResourceValidationPolicy = {
     name: "iam-role-permissions-boundary",
     description: "IAM roles have a permissions boundary (a checklist recommendation, advisory by default).",
     enforcementLevel: "advisory",
-    validateResource: validateTypes<Props>(IAM_TYPES.role, (role, args, report) => {
+    validateResource: validateTypes<RoleProps>(IAM_TYPES.role, (role, args, report) => {
         if (!role.permissionsBoundary) {
             report(`IAM role '${args.name}' should have a permissions boundary.`);
         }

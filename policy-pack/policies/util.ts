@@ -15,7 +15,7 @@ import type { Unwrap } from "@pulumi/pulumi";
 // `UnknownValueError` exists at run time in @pulumi/policy 1.21 (its `proxy` module, which the
 // analyzer server and the package index use too) but is missing from its typings.
 
-const policyRuntime = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: any[]) => Error };
+const policyRuntime = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: never[]) => Error };
 
 /**
  * A resource's props as a validation sees them: the provider's argument type (e.g.
