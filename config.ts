@@ -46,6 +46,13 @@ export interface PlatformConfig {
         readonly subnetIds: readonly string[];
         readonly securityGroupId?: string;
     };
+    /**
+     * Where jobs run: `public` (public subnets, public IP, no NAT) or `private` (a new VPC with
+     * private subnets, VPC endpoints for the AWS services and a NAT for git hosts and registries).
+     */
+    readonly networkMode: NetworkMode;
+    /** Region of the output bucket's replica; undefined: no replication. */
+    readonly replicaRegion?: string;
     /** A ready image to run; when absent the image is built from container/ and pushed to ECR. */
     readonly imageUri?: string;
     readonly permissionsBoundaryArn?: string;
@@ -80,6 +87,9 @@ export interface PlatformConfig {
     };
 }
 
+export const NETWORK_MODES = ["public", "private"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
 export const CONFIG_DEFAULTS = {
     fargateVcpu: 2,
     fargateMemoryMiB: 4096,
@@ -101,6 +111,8 @@ export const CONFIG_DEFAULTS = {
     alarmEmails: [],
     alarmHttpsEndpoints: [],
     longRunningJobHours: 6,
+    networkMode: "public",
+    replicaRegion: "",
 } as const;
 
 /** One bad key: its name, the value given and what would have been accepted. */
@@ -127,7 +139,15 @@ export class ConfigError extends pulumi.RunError {
 /** Raw config as the engine holds it: key (without the project namespace) -> string, or undefined. */
 export type RawConfig = (key: string) => string | undefined;
 
-export function parseConfig(raw: RawConfig, stack: string, project = "atx-platform"): PlatformConfig {
+/**
+ * `stackRegion` is the provider's `aws:region` when known: the replica region must differ from it.
+ */
+export function parseConfig(
+    raw: RawConfig,
+    stack: string,
+    project = "atx-platform",
+    stackRegion?: string,
+): PlatformConfig {
     const reader = new ConfigReader(raw);
 
     const fargateVcpu = reader.number("fargateVcpu", CONFIG_DEFAULTS.fargateVcpu, {
@@ -150,6 +170,18 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
         /^sg-[0-9a-f]{8,17}$/,
         "a security group id such as sg-0abc12345",
     );
+    const networkMode = reader.choice("networkMode", NETWORK_MODES, CONFIG_DEFAULTS.networkMode);
+    if (networkMode === "private" && vpcId !== undefined) {
+        reader.problem("networkMode", networkMode, "public when vpcId is set (private mode creates its own VPC)");
+    }
+    const replicaRegion = reader.optionalString(
+        "replicaRegion",
+        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+        "empty (no replica) or an AWS region name such as us-west-2",
+    );
+    if (replicaRegion !== undefined && replicaRegion === stackRegion) {
+        reader.problem("replicaRegion", replicaRegion, `a region other than the stack's (aws:region = ${stackRegion})`);
+    }
     if (vpcId !== undefined && subnetIds.length === 0) {
         reader.problem("subnetIds", "[]", "at least one subnet of the configured vpcId");
     }
@@ -182,6 +214,8 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
             allowedText: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")} (days)`,
         }),
         network: vpcId === undefined ? undefined : { vpcId, subnetIds, securityGroupId },
+        networkMode,
+        replicaRegion,
         imageUri: reader.optionalString(
             "image",
             /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._\/-]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/,
@@ -256,7 +290,8 @@ export function parseConfig(raw: RawConfig, stack: string, project = "atx-platfo
 /** Reads the running stack's configuration (the program's entry point for config). */
 export function loadConfig(): PlatformConfig {
     const config = new pulumi.Config();
-    return parseConfig((key) => config.get(key), pulumi.getStack(), pulumi.getProject());
+    const stackRegion = new pulumi.Config("aws").get("region");
+    return parseConfig((key) => config.get(key), pulumi.getStack(), pulumi.getProject(), stackRegion);
 }
 
 interface NumberRule {
@@ -290,6 +325,17 @@ class ConfigReader {
         if (value === "true" || value === "false") return value === "true";
         this.problem(key, value, "true or false");
         return fallback;
+    }
+
+    choice<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return fallback;
+        const match = choices.find((c) => c === value);
+        if (match === undefined) {
+            this.problem(key, value, `one of ${choices.join(", ")}`);
+            return fallback;
+        }
+        return match;
     }
 
     /** A structured value (an object in the stack file arrives as JSON text); undefined when unset. */

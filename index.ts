@@ -39,6 +39,8 @@ const storage = new PlatformStorage("storage", {
     noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
     objectLock: config.objectLock,
     intelligentTiering: config.intelligentTiering,
+    replicaRegion: config.replicaRegion,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
 });
 const registry = new ContainerRegistry("registry", {
     context,

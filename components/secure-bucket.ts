@@ -15,6 +15,28 @@ export interface PrefixExpiration {
     readonly days: number;
 }
 
+export interface BucketInventory {
+    /** The bucket receiving the reports (SSE-S3: S3 encrypts them there). */
+    readonly destinationBucketArn: pulumi.Input<string>;
+    /** Key prefix in that bucket; S3 adds `<source bucket>/<inventory id>/`. */
+    readonly prefix: string;
+}
+
+/** Fields of each inventory row, besides the key and version: what compliance reporting reads. */
+export const INVENTORY_FIELDS = [
+    "Size",
+    "LastModifiedDate",
+    "StorageClass",
+    "ETag",
+    "ReplicationStatus",
+    "EncryptionStatus",
+    "BucketKeyStatus",
+    "ObjectLockMode",
+    "ObjectLockRetainUntilDate",
+    "ObjectLockLegalHoldStatus",
+    "ChecksumAlgorithm",
+];
+
 export interface SecureBucketArgs {
     readonly context: AwsContext;
     /** Physical, globally unique name. */
@@ -36,6 +58,8 @@ export interface SecureBucketArgs {
     readonly intelligentTiering?: boolean;
     /** Object Lock in governance mode with this default retention (days). Default off. */
     readonly objectLockRetentionDays?: number;
+    /** A daily S3 Inventory (Parquet, every version) to another bucket under this prefix. Default none. */
+    readonly inventory?: BucketInventory;
     /** Extra statements for the bucket policy, e.g. letting a service deliver logs. */
     readonly extraPolicyStatements?: (bucketArn: pulumi.Output<string>) => Statement[];
 }
@@ -62,6 +86,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
     readonly policy: aws.s3.BucketPolicy;
+    /** Replication and Object Lock need versioning in place first. */
+    readonly versioning: aws.s3.BucketVersioning;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:storage:SecureBucket", name, {}, opts);
@@ -117,11 +143,11 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             child,
         );
-        const versioning = new aws.s3.BucketVersioning(
+        const versioning = (this.versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,
             { bucket, versioningConfiguration: { status: args.versioning === false ? "Suspended" : "Enabled" } },
             child,
-        );
+        ));
         this.policy = new aws.s3.BucketPolicy(
             `${name}-policy`,
             { bucket, policy: bucketPolicy(this.arn, kmsKeyArn !== undefined, args.extraPolicyStatements) },
@@ -144,6 +170,27 @@ export class SecureBucket extends pulumi.ComponentResource {
                 `${name}-object-lock`,
                 { bucket, rule: { defaultRetention: { mode: "GOVERNANCE", days: args.objectLockRetentionDays } } },
                 { parent: this, dependsOn: [versioning] },
+            );
+        }
+        if (args.inventory !== undefined) {
+            new aws.s3.Inventory(
+                `${name}-inventory`,
+                {
+                    bucket,
+                    name: "daily-all-versions",
+                    includedObjectVersions: "All",
+                    schedule: { frequency: "Daily" },
+                    optionalFields: INVENTORY_FIELDS,
+                    destination: {
+                        bucket: {
+                            bucketArn: args.inventory.destinationBucketArn,
+                            format: "Parquet",
+                            prefix: args.inventory.prefix.replace(/\/$/, ""),
+                            encryption: { sseS3: {} },
+                        },
+                    },
+                },
+                child,
             );
         }
         this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });

@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./aws-context";
 import { PlatformNames } from "./naming";
+import { ACCESS_LOG_PREFIX, createAccessLogBucket, INVENTORY_PREFIX } from "./log-bucket";
+import { BucketReplica } from "./replication";
 import { SecureBucket } from "./secure-bucket";
+
+export { ACCESS_LOG_PREFIX, INVENTORY_PREFIX };
 
 export interface PlatformStorageArgs {
     readonly context: AwsContext;
@@ -15,10 +19,12 @@ export interface PlatformStorageArgs {
     readonly objectLock?: boolean;
     /** Intelligent-Tiering for the output bucket. Default false. */
     readonly intelligentTiering?: boolean;
+    /** Replicate the output bucket to this region (a different one). Default: no replica. */
+    readonly replicaRegion?: string;
+    /** Applied to the replication role. Default none. */
+    readonly permissionsBoundaryArn?: string;
 }
 
-/** Prefix under which server access logs of the platform's buckets are delivered. */
-export const ACCESS_LOG_PREFIX = "s3-access/";
 /** The only prefix jobs may write results to in the output bucket. */
 export const RESULTS_PREFIX = "transformations/";
 /** Where the API places uploaded sources in the source bucket. */
@@ -34,35 +40,23 @@ export class PlatformStorage extends pulumi.ComponentResource {
     readonly outputBucket: SecureBucket;
     readonly sourceBucket: SecureBucket;
     readonly logBucket: SecureBucket;
+    /** The output bucket's cross-region replica, when `replicaRegion` is set. */
+    readonly outputReplica?: BucketReplica;
 
     constructor(name: string, args: PlatformStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:storage:PlatformStorage", name, {}, opts);
-        const { accountId, partition } = args.context;
+        const { accountId } = args.context;
         const noncurrentVersionExpirationDays = args.noncurrentVersionExpirationDays ?? 90;
 
-        this.logBucket = new SecureBucket(
+        this.logBucket = createAccessLogBucket(
             `${name}-logs`,
             {
                 context: args.context,
                 bucketName: args.names.bucket("logs", accountId),
-                encryption: { sseS3Reason: "S3 server access log delivery does not support SSE-KMS targets" },
                 noncurrentVersionExpirationDays,
-                transitions: [
-                    { days: 30, storageClass: "STANDARD_IA" },
-                    { days: 90, storageClass: "GLACIER_IR" },
-                ],
-                extraPolicyStatements: (bucketArn) => [
-                    {
-                        Sid: "S3ServerAccessLogDelivery",
-                        Effect: "Allow",
-                        Principal: { Service: "logging.s3.amazonaws.com" },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucketArn}/${ACCESS_LOG_PREFIX}*`,
-                        Condition: {
-                            StringEquals: { "aws:SourceAccount": accountId },
-                            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:s3:::atx-custom-*` },
-                        },
-                    },
+                inventorySourceBuckets: [
+                    args.names.bucket("output", accountId),
+                    args.names.bucket("source", accountId),
                 ],
             },
             { parent: this },
@@ -71,6 +65,8 @@ export class PlatformStorage extends pulumi.ComponentResource {
             targetBucket: this.logBucket.bucketName,
             targetPrefix: `${ACCESS_LOG_PREFIX}${bucket}/`,
         });
+
+        const inventory = { destinationBucketArn: this.logBucket.arn, prefix: INVENTORY_PREFIX };
 
         this.outputBucket = new SecureBucket(
             `${name}-output`,
@@ -82,6 +78,7 @@ export class PlatformStorage extends pulumi.ComponentResource {
                 noncurrentVersionExpirationDays,
                 intelligentTiering: args.intelligentTiering ?? false,
                 objectLockRetentionDays: args.objectLock ? OBJECT_LOCK_RETENTION_DAYS : undefined,
+                inventory,
             },
             { parent: this },
         );
@@ -96,10 +93,30 @@ export class PlatformStorage extends pulumi.ComponentResource {
                 expirations: [
                     { id: "expire-uploads", prefix: UPLOADS_PREFIX, days: args.sourceUploadExpirationDays ?? 7 },
                 ],
+                inventory,
             },
             { parent: this },
         );
+        if (args.replicaRegion !== undefined) {
+            this.outputReplica = new BucketReplica(
+                `${name}-replica`,
+                {
+                    context: args.context,
+                    names: args.names,
+                    replicaRegion: args.replicaRegion,
+                    sourceRole: "output",
+                    source: this.outputBucket,
+                    sourceKmsKeyArn: args.kmsKeyArn,
+                    noncurrentVersionExpirationDays,
+                    objectLockRetentionDays: args.objectLock ? OBJECT_LOCK_RETENTION_DAYS : undefined,
+                    intelligentTiering: args.intelligentTiering,
+                    permissionsBoundaryArn: args.permissionsBoundaryArn,
+                },
+                { parent: this },
+            );
+        }
         this.registerOutputs({
+            outputReplicaBucketName: this.outputReplica?.bucket.bucketName,
             outputBucketName: this.outputBucket.bucketName,
             sourceBucketName: this.sourceBucket.bucketName,
             logBucketName: this.logBucket.bucketName,
