@@ -55,6 +55,7 @@ import {
     s3ResultsObjectLock,
     s3SourceUploadsExpire,
 } from "./s3";
+import { s3ReplicaAsProtectedAsSource } from "./s3-replication";
 import { secretVersionValueIsSecret, ssmCredentialsSecureString } from "./secrets";
 
 export * from "./apigateway";
@@ -68,6 +69,7 @@ export * from "./logs";
 export * from "./monitoring";
 export * from "./network";
 export * from "./s3";
+export * from "./s3-replication";
 export * from "./secrets";
 
 export const policies: Policies = [
@@ -81,6 +83,7 @@ export const policies: Policies = [
     s3SourceUploadsExpire,
     s3ResultsObjectLock,
     s3ProductionMfaDelete,
+    s3ReplicaAsProtectedAsSource,
     // Network
     securityGroupNoPublicIngress,
     securityGroupEgressAllowedPorts,
