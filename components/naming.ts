@@ -20,6 +20,11 @@ export interface PlatformNames {
     scoped(base: string): string;
 }
 
+/** `atx-custom-<role>-<account><suffix>`: the one naming rule of the platform's buckets (also used by the restore tool). */
+export function bucketName(role: string, accountId: string, suffix: string): string {
+    return `atx-custom-${role}-${accountId}${suffix}`;
+}
+
 export function platformNames(suffix: string): PlatformNames {
     return {
         jobRole: `ATXBatchJobRole${suffix}`,
@@ -31,7 +36,7 @@ export function platformNames(suffix: string): PlatformNames {
         repository: `aws-transform-cli${suffix}`,
         keyAlias: `alias/atx-platform${suffix}`,
         apiInvokePolicy: `InvokeATXApi${suffix}`,
-        bucket: (role, accountId) => pulumi.interpolate`atx-custom-${role}-${accountId}${suffix}`,
+        bucket: (role, accountId) => pulumi.output(accountId).apply((account) => bucketName(role, account, suffix)),
         scoped: (base) => `atx-${base}${suffix}`,
     };
 }

@@ -305,3 +305,28 @@ function parseConfigReads(): Set<string> {
     }, "prod");
     return keys;
 }
+
+describe("replicaRegion", () => {
+    it("is off by default (also when empty) and takes a region name", () => {
+        assert.strictEqual(parse({}).replicaRegion, undefined);
+        assert.strictEqual(parse({ replicaRegion: "" }).replicaRegion, undefined);
+        assert.strictEqual(parse({ replicaRegion: "eu-west-1" }).replicaRegion, "eu-west-1");
+        assert.strictEqual(parse({ replicaRegion: "us-gov-west-1" }).replicaRegion, "us-gov-west-1");
+    });
+
+    it("rejects what is not a region name", () => {
+        for (const value of ["US-WEST-2", "us-west", "us_west_2", "s3://bucket"]) {
+            assert.deepStrictEqual(
+                problemsOf({ replicaRegion: value }).map((p) => p.key),
+                ["replicaRegion"],
+            );
+        }
+    });
+
+    it("rejects the stack's own region", () => {
+        assert.throws(
+            () => parseConfig((key) => ({ replicaRegion: "us-east-1" })[key], "prod", "atx-platform", "us-east-1"),
+            /atx-platform:replicaRegion = us-east-1: must be a region other than the stack's \(aws:region = us-east-1\)/,
+        );
+    });
+});
