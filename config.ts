@@ -46,6 +46,11 @@ export interface PlatformConfig {
         readonly subnetIds: readonly string[];
         readonly securityGroupId?: string;
     };
+    /**
+     * Where jobs run: `public` (public subnets, public IP, no NAT) or `private` (a new VPC with
+     * private subnets, VPC endpoints for the AWS services and a NAT for git hosts and registries).
+     */
+    readonly networkMode: NetworkMode;
     /** Region of the output bucket's replica; undefined: no replication. */
     readonly replicaRegion?: string;
     /** A ready image to run; when absent the image is built from container/ and pushed to ECR. */
@@ -82,6 +87,9 @@ export interface PlatformConfig {
     };
 }
 
+export const NETWORK_MODES = ["public", "private"] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
 export const CONFIG_DEFAULTS = {
     fargateVcpu: 2,
     fargateMemoryMiB: 4096,
@@ -103,6 +111,7 @@ export const CONFIG_DEFAULTS = {
     alarmEmails: [],
     alarmHttpsEndpoints: [],
     longRunningJobHours: 6,
+    networkMode: "public",
     replicaRegion: "",
 } as const;
 
@@ -161,6 +170,10 @@ export function parseConfig(
         /^sg-[0-9a-f]{8,17}$/,
         "a security group id such as sg-0abc12345",
     );
+    const networkMode = reader.choice("networkMode", NETWORK_MODES, CONFIG_DEFAULTS.networkMode);
+    if (networkMode === "private" && vpcId !== undefined) {
+        reader.problem("networkMode", networkMode, "public when vpcId is set (private mode creates its own VPC)");
+    }
     const replicaRegion = reader.optionalString(
         "replicaRegion",
         /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
@@ -201,6 +214,7 @@ export function parseConfig(
             allowedText: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")} (days)`,
         }),
         network: vpcId === undefined ? undefined : { vpcId, subnetIds, securityGroupId },
+        networkMode,
         replicaRegion,
         imageUri: reader.optionalString(
             "image",
@@ -311,6 +325,17 @@ class ConfigReader {
         if (value === "true" || value === "false") return value === "true";
         this.problem(key, value, "true or false");
         return fallback;
+    }
+
+    choice<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+        const value = this.raw(key);
+        if (value === undefined || value === "") return fallback;
+        const match = choices.find((c) => c === value);
+        if (match === undefined) {
+            this.problem(key, value, `one of ${choices.join(", ")}`);
+            return fallback;
+        }
+        return match;
     }
 
     /** A structured value (an object in the stack file arrives as JSON text); undefined when unset. */

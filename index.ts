@@ -7,10 +7,11 @@ import { AlarmTopic } from "./components/alarms";
 import { MCP_CONFIG_KEY, TransformApi } from "./components/api";
 import { functionBundles } from "./components/api/bundles";
 import { Audit } from "./components/audit";
-import { lookupAwsContext } from "./components/aws-context";
+import * as pulumi from "@pulumi/pulumi";
+import { arns, lookupAwsContext } from "./components/aws-context";
 import { TransformBatch } from "./components/batch";
 import { PlatformKey } from "./components/encryption";
-import { gitCredentialSecrets, JobIdentity } from "./components/identity";
+import { gitCredentialSecrets, JOB_SECRETS_PREFIX, JobIdentity } from "./components/identity";
 import { platformNames } from "./components/naming";
 import { JobNetwork } from "./components/network";
 import { Observability } from "./components/observability";
@@ -22,15 +23,6 @@ const names = platformNames(config.nameSuffix);
 const context = lookupAwsContext();
 
 const key = new PlatformKey("platform", { context, aliasName: names.keyAlias });
-const network = new JobNetwork("network", {
-    context,
-    permissionsBoundaryArn: config.permissionsBoundaryArn,
-    existing: config.network,
-    kmsKeyArn: key.keyArn,
-    logRetentionDays: config.logRetentionDays,
-    flowLogGroupName: `/aws/vpc/flow-logs/${names.scoped("jobs")}`,
-    flowLogRoleName: names.scoped("flow-logs"),
-});
 const storage = new PlatformStorage("storage", {
     context,
     names,
@@ -47,6 +39,24 @@ const registry = new ContainerRegistry("registry", {
     repositoryName: names.repository,
     kmsKeyArn: key.keyArn,
     imageUri: config.imageUri,
+});
+const network = new JobNetwork("network", {
+    context,
+    permissionsBoundaryArn: config.permissionsBoundaryArn,
+    existing: config.network,
+    mode: config.networkMode,
+    namePrefix: names.scoped("jobs"),
+    endpointScope: {
+        bucketArns: [storage.outputBucket.arn, storage.sourceBucket.arn],
+        repositoryArns: registry.pullRepositoryArns,
+        logGroupArn: arns.logGroup(context, names.jobLogGroup),
+        kmsKeyArn: key.keyArn,
+        secretArnPattern: pulumi.interpolate`arn:${context.partition}:secretsmanager:${context.region}:${context.accountId}:secret:${JOB_SECRETS_PREFIX}*`,
+    },
+    kmsKeyArn: key.keyArn,
+    logRetentionDays: config.logRetentionDays,
+    flowLogGroupName: `/aws/vpc/flow-logs/${names.scoped("jobs")}`,
+    flowLogRoleName: names.scoped("flow-logs"),
 });
 const identity = new JobIdentity("identity", {
     context,
@@ -66,6 +76,7 @@ const batch = new TransformBatch(
         names,
         region: context.region,
         subnetIds: network.subnetIds,
+        assignPublicIp: config.networkMode === "public",
         securityGroupIds: [network.securityGroupId],
         imageUri: registry.imageUri,
         jobRoleArn: identity.jobRoleArn,

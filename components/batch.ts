@@ -32,6 +32,8 @@ export interface TransformBatchArgs {
     readonly region: pulumi.Input<string>;
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Jobs in public subnets need a public IP to reach AWS; in private subnets they use endpoints and NAT. Default true. */
+    readonly assignPublicIp?: boolean;
     readonly imageUri: pulumi.Input<string>;
     readonly jobRoleArn: pulumi.Input<string>;
     readonly executionRoleArn: pulumi.Input<string>;
@@ -142,7 +144,7 @@ function containerProperties(args: TransformBatchArgs, logGroupName: pulumi.Outp
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
         fargatePlatformConfiguration: { platformVersion: "LATEST" },
         // Public subnets without NAT: the task needs a public IP to reach AWS APIs over HTTPS.
-        networkConfiguration: { assignPublicIp: "ENABLED" },
+        networkConfiguration: { assignPublicIp: args.assignPublicIp === false ? "DISABLED" : "ENABLED" },
         ephemeralStorage: { sizeInGiB: args.ephemeralStorageGiB },
         // The image's non-root user; the ATX CLI needs a writable root filesystem (seed: known limitation).
         user: "1000",

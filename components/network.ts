@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { arns, AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
+import { EndpointScope, PrivateNetwork } from "./private-network";
 import { createServiceRole } from "./service-role";
 
 export interface JobNetworkArgs {
@@ -16,6 +17,15 @@ export interface JobNetworkArgs {
         /** An existing security group for the jobs; default: one is created. */
         readonly securityGroupId?: string;
     };
+    /**
+     * `public` (default): the default VPC's public subnets, jobs get a public IP. `private`: a new
+     * VPC with private subnets, VPC endpoints scoped by `endpointScope` and NAT gateways.
+     */
+    readonly mode?: "public" | "private";
+    /** Required in private mode: what the VPC endpoints' policies allow. */
+    readonly endpointScope?: EndpointScope;
+    /** Name prefix of the private VPC's resources (stack-unique). Default `atx-jobs`. */
+    readonly namePrefix?: string;
     /** TCP ports jobs may reach, anywhere. Default [443]: HTTPS only. */
     readonly egressPorts?: readonly number[];
     readonly kmsKeyArn: pulumi.Input<string>;
@@ -39,7 +49,27 @@ export class JobNetwork extends pulumi.ComponentResource {
         super("atx:network:JobNetwork", name, {}, opts);
         const child = { parent: this };
 
-        if (args.existing !== undefined) {
+        let egress: aws.types.input.ec2.SecurityGroupEgress[] = (args.egressPorts ?? [443]).map((port) => ({
+            description: `TCP ${port} to AWS APIs, AWS Transform and git hosts`,
+            protocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            cidrBlocks: ["0.0.0.0/0"],
+            ipv6CidrBlocks: ["::/0"],
+        }));
+        if (args.mode === "private") {
+            if (args.existing !== undefined || args.endpointScope === undefined) {
+                throw new Error("JobNetwork: private mode creates its own VPC and needs endpointScope");
+            }
+            const vpc = new PrivateNetwork(
+                `${name}-private`,
+                { context: args.context, namePrefix: args.namePrefix ?? "atx-jobs", scope: args.endpointScope },
+                child,
+            );
+            this.vpcId = vpc.vpc.id;
+            this.subnetIds = vpc.privateSubnetIds;
+            egress = privateEgress(vpc);
+        } else if (args.existing !== undefined) {
             this.vpcId = pulumi.output(args.existing.vpcId);
             this.subnetIds = pulumi.output([...args.existing.subnetIds]);
         } else {
@@ -63,17 +93,13 @@ export class JobNetwork extends pulumi.ComponentResource {
                       `${name}-jobs`,
                       {
                           vpcId: this.vpcId,
-                          description: "ATX Batch jobs: no ingress, HTTPS-only egress",
+                          description:
+                              args.mode === "private"
+                                  ? "ATX Batch jobs: no ingress, HTTPS to VPC endpoints and through the NAT"
+                                  : "ATX Batch jobs: no ingress, HTTPS-only egress",
                           // An explicit empty list removes any ingress rule added outside this stack.
                           ingress: [],
-                          egress: (args.egressPorts ?? [443]).map((port) => ({
-                              description: `TCP ${port} to AWS APIs, AWS Transform and git hosts`,
-                              protocol: "tcp",
-                              fromPort: port,
-                              toPort: port,
-                              cidrBlocks: ["0.0.0.0/0"],
-                              ipv6CidrBlocks: ["::/0"],
-                          })),
+                          egress,
                           revokeRulesOnDelete: true,
                       },
                       child,
@@ -131,4 +157,22 @@ export class JobNetwork extends pulumi.ComponentResource {
             flowLogGroupName: this.flowLogGroup.name,
         });
     }
+}
+
+/** HTTPS egress in private mode, split by path: S3 gateway, interface endpoints, and the NAT for the rest. */
+function privateEgress(vpc: PrivateNetwork): aws.types.input.ec2.SecurityGroupEgress[] {
+    const https = { protocol: "tcp", fromPort: 443, toPort: 443 };
+    return [
+        { ...https, description: "HTTPS to S3 through the gateway endpoint", prefixListIds: [vpc.s3PrefixListId] },
+        {
+            ...https,
+            description: "HTTPS to the ECR, Logs, Secrets Manager, STS and KMS endpoints",
+            securityGroups: [vpc.endpointSecurityGroup.id],
+        },
+        {
+            ...https,
+            description: "HTTPS to git hosts, package registries and AWS Transform through the NAT gateways",
+            cidrBlocks: ["0.0.0.0/0"],
+        },
+    ];
 }
