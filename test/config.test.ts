@@ -330,3 +330,26 @@ describe("replicaRegion", () => {
         );
     });
 });
+
+describe("networkMode", () => {
+    it("is public by default and takes private", () => {
+        assert.strictEqual(parse({}).networkMode, "public");
+        assert.strictEqual(parse({ networkMode: "private" }).networkMode, "private");
+    });
+
+    it("rejects other values, and private together with an existing VPC", () => {
+        assert.throws(
+            () => parse({ networkMode: "isolated" }),
+            /networkMode = isolated: must be one of public, private/,
+        );
+        const problems = problemsOf({
+            networkMode: "private",
+            vpcId: "vpc-0abc12345",
+            subnetIds: '["subnet-0abc12345"]',
+        });
+        assert.deepStrictEqual(
+            problems.map((p) => p.key),
+            ["networkMode"],
+        );
+    });
+});
