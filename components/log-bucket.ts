@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
-import { Statement } from "./iam-documents";
+import { arns, type AwsContext } from "./aws-context";
+import { type Statement } from "./iam-documents";
 import { SecureBucket } from "./secure-bucket";
 
 /** Prefix under which server access logs of the platform's buckets are delivered. */

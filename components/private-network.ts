@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "./aws-context";
+import { type AwsContext } from "./aws-context";
 
 /** What the VPC endpoints' policies let through: this stack's buckets, repository, log group, key and secrets. */
 export interface EndpointScope {

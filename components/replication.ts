@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
+import { arns, type AwsContext } from "./aws-context";
 import { PlatformKey } from "./encryption";
-import { PlatformNames } from "./naming";
+import { type PlatformNames } from "./naming";
 import { createServiceRole } from "./service-role";
 import { SecureBucket } from "./secure-bucket";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "./log-bucket";

@@ -4,7 +4,7 @@
  * endpoints, routes and egress as the program wires them.
  */
 import * as assert from "assert";
-import { ExportedResource, previewStack } from "./support/preview";
+import { type ExportedResource, previewStack } from "./support/preview";
 
 const JOB_DEFINITION = "aws:batch/jobDefinition:JobDefinition";
 const ofType = (resources: ExportedResource[], type: string) => resources.filter((r) => r.type === type);

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { startMoto, type MotoServer } from "../api/local/moto";
 import { EXIT, main, parseArgs, restore } from "../tools/restore/cli";
-import { ObjectVersion, planRestore } from "../tools/restore/plan";
+import { type ObjectVersion, planRestore } from "../tools/restore/plan";
 
 const at = (iso: string) => new Date(iso);
 const version = (versionId: string, iso: string, extra: Partial<ObjectVersion> = {}): ObjectVersion => ({

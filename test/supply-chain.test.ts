@@ -55,7 +55,7 @@ function requireTool(ctx: Mocha.Context, name: string): string {
         console.warn(`      ${name} not installed (scripts/setup.sh installs it): skipping`);
         ctx.skip();
     }
-    return tool!;
+    return tool;
 }
 
 describe("supply chain: workflows", () => {

@@ -5,8 +5,8 @@
  * Lock) must exist for the destination bucket too, and KMS-encrypted objects must be replicated
  * and re-encrypted with a key of the destination.
  */
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { Link, PerTarget, refersTo, related } from "./relations";
+import { type PolicyResource, type StackValidationPolicy } from "@pulumi/policy";
+import { type Link, PerTarget, refersTo, related } from "./relations";
 import { S3_TYPES } from "./s3";
 import { asArray, MANDATORY, ofTypes, peek } from "./util";
 
@@ -28,11 +28,22 @@ export const REPLICA_PROTECTIONS: Readonly<Record<string, readonly string[]>> = 
 
 const BUCKET_KEYS = ["bucket", "id"];
 
-type Props = Record<string, any>;
+/** The parts of a replication rule this policy reads. */
+interface ReplicationRule {
+    readonly destination?: {
+        readonly bucket?: unknown;
+        readonly encryptionConfiguration?: { readonly replicaKmsKeyId?: unknown };
+    };
+    readonly sourceSelectionCriteria?: { readonly sseKmsEncryptedObjects?: { readonly status?: string } };
+}
+
+interface EncryptionRule {
+    readonly applyServerSideEncryptionByDefault?: { readonly sseAlgorithm?: string };
+}
 
 /** The replication rule destinations (bucket ARNs) of a replication configuration. */
-function destinationsOf(props: Props): { bucket: unknown; rule: Props }[] {
-    return asArray(props.rules as Props[]).map((rule) => {
+function destinationsOf(props: Record<string, unknown>): { bucket: unknown; rule: ReplicationRule }[] {
+    return asArray(props.rules as ReplicationRule[]).map((rule) => {
         // Unknown at preview: matched through the rules' property dependencies instead.
         const bucket = peek(() => rule?.destination?.bucket);
         return { bucket: bucket.known ? bucket.value : undefined, rule };
@@ -42,7 +53,7 @@ function destinationsOf(props: Props): { bucket: unknown; rule: Props }[] {
 /** Is `bucket` the destination `arn`? Compared by name when known; else through the rules' dependencies. */
 function isDestination(config: PolicyResource, arn: unknown, bucket: PolicyResource, source: PolicyResource): Link {
     if (typeof arn === "string") {
-        const name = peek(() => bucket.props.bucket);
+        const name = peek<unknown>(() => bucket.props.bucket);
         if (name.known) {
             return typeof name.value === "string" && arn.endsWith(`:::${name.value}`);
         }
@@ -71,7 +82,7 @@ function protectionsOf(bucket: PolicyResource, resources: readonly PolicyResourc
 function isKmsEncrypted(bucket: PolicyResource, resources: readonly PolicyResource[]): boolean {
     const rel = related(ofTypes(resources, S3_TYPES.encryption), (c) => refersTo(c, "bucket", bucket, BUCKET_KEYS));
     return rel.matches.some((c) =>
-        asArray(c.props.rules as Props[]).some(
+        asArray(c.props.rules as EncryptionRule[]).some(
             (r) => r?.applyServerSideEncryptionByDefault?.sseAlgorithm === "aws:kms",
         ),
     );

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { ResourceRecord } from "../../tools/shared/resource-record";
+import { type ResourceRecord } from "../../tools/shared/resource-record";
 import { s3ReplicaAsProtectedAsSource } from "../policies";
-import { bucketSet, BucketSet, check, mandatory, resource, unknownAdvisories, UNKNOWN } from "./harness";
+import { bucketSet, type BucketSet, check, mandatory, resource, unknownAdvisories, UNKNOWN } from "./harness";
 
 const REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
 const REPLICA_KEY = "arn:aws:kms:us-west-2:123456789012:key/replica";

@@ -3,6 +3,14 @@ import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
 import { componentResources, json, testContext } from "../support/mocks";
 
+/** A statement as the documents under test write them. */
+interface Statement {
+    readonly Sid: string;
+    readonly Action: string[];
+    readonly Resource: string[] | string;
+    readonly Condition: Record<string, Record<string, unknown>>;
+}
+
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
 describe("PlatformStorage replication and inventory", () => {
@@ -69,7 +77,7 @@ describe("PlatformStorage replication and inventory", () => {
         const role = tree.one("aws:iam/role:Role");
         assert.deepStrictEqual(json(role, "assumeRolePolicy").Statement[0].Principal, { Service: "s3.amazonaws.com" });
         const policy = tree.one("aws:iam/rolePolicy:RolePolicy").inputs.policy;
-        const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
+        const bySid = Object.fromEntries((policy.Statement as Statement[]).map((s) => [s.Sid, s]));
         assert.deepStrictEqual(Object.keys(bySid).sort(), [
             "DecryptSourceObjectsThroughS3",
             "EncryptReplicasThroughS3",
@@ -118,7 +126,9 @@ describe("PlatformStorage replication and inventory", () => {
         const logPolicy = tree
             .ofType("aws:s3/bucketPolicy:BucketPolicy")
             .find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
-        const delivery = json(logPolicy, "policy").Statement.find((s: any) => s.Sid === "S3InventoryDelivery");
+        const delivery = (json(logPolicy, "policy").Statement as Statement[]).find(
+            (s) => s.Sid === "S3InventoryDelivery",
+        )!;
         assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-inv/inventory/*");
         assert.deepStrictEqual(delivery.Condition.ArnLike["aws:SourceArn"], [
             "arn:aws:s3:::atx-custom-output-123456789012-inv",

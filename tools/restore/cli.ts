@@ -20,7 +20,7 @@ import * as path from "path";
 import { ConfigError, parseConfig } from "../../config";
 import { bucketName } from "../../components/naming";
 import { assembleStackConfig, StackConfigError } from "../preview/stack-config";
-import { ObjectVersion, planRestore, Selector } from "./plan";
+import { type ObjectVersion, planRestore, type Selector } from "./plan";
 
 export const EXIT = { ok: 0, usage: 2, aws: 3, missing: 4 } as const;
 
