@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a clean machine: Node dependencies (which bring Node 22),
-# Debian tools (bats, shellcheck, zip), a project-local Python venv (moto, hadolint, a current AWS CLI)
+# Debian tools (bats, shellcheck, zip), a project-local Python venv (moto, hadolint, a current AWS CLI, zizmor)
 # and actionlint built from the Go module proxy. Safe to run again: each step is skipped when done.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."

@@ -119,6 +119,12 @@ describe("the program's stacks under the policy pack", function () {
             "storage-logs",
         ],
         [
+            "s3-replica-as-protected-as-source",
+            "the output bucket's replica loses its lifecycle",
+            (s) => remove(s, "storage-replica-bucket-lifecycle"),
+            "storage-replica-bucket",
+        ],
+        [
             "s3-bucket-versioning",
             "the source bucket suspends versioning",
             (s) => change(s, "storage-source-versioning", { versioningConfiguration: { status: "Suspended" } }),
