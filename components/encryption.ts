@@ -7,6 +7,11 @@ export interface PlatformKeyArgs {
     readonly context: AwsContext;
     /** Alias, e.g. `alias/atx-platform`. */
     readonly aliasName: string;
+    /**
+     * Whether CloudWatch Logs, CloudTrail and the alarm publishers may use the key. Default true;
+     * false leaves only the account's IAM principals (and services acting for them, such as S3).
+     */
+    readonly serviceUsers?: boolean;
     /** Days KMS waits before deleting the key once scheduled. Default 30 (the maximum). */
     readonly deletionWindowInDays?: number;
 }
@@ -30,7 +35,7 @@ export class PlatformKey extends pulumi.ComponentResource {
                 description: "ATX platform: buckets, logs, queues, tables, trail and alarm topic",
                 enableKeyRotation: true,
                 deletionWindowInDays: args.deletionWindowInDays ?? 30,
-                policy: keyPolicy(accountId, region, partition, dnsSuffix),
+                policy: keyPolicy(accountId, region, partition, dnsSuffix, args.serviceUsers ?? true),
             },
             { parent: this },
         );
@@ -49,6 +54,7 @@ function keyPolicy(
     region: pulumi.Output<string>,
     partition: pulumi.Output<string>,
     dnsSuffix: pulumi.Output<string>,
+    serviceUsers: boolean,
 ): pulumi.Output<string> {
     const service = (prefix: string) => pulumi.interpolate`${prefix}.${dnsSuffix}`;
     const statements: Statement[] = [
@@ -61,6 +67,11 @@ function keyPolicy(
             Action: "kms:*",
             Resource: "*",
         },
+    ];
+    if (!serviceUsers) {
+        return policyDocument(statements);
+    }
+    statements.push(
         {
             Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
             Effect: "Allow",
@@ -95,6 +106,6 @@ function keyPolicy(
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         },
-    ];
+    );
     return policyDocument(statements);
 }

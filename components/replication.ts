@@ -50,7 +50,8 @@ export class BucketReplica extends pulumi.ComponentResource {
 
         this.key = new PlatformKey(
             `${name}-key`,
-            { context: replicaContext, aliasName: args.names.keyAlias },
+            // Only the account's principals: in that region the key encrypts nothing but replicas.
+            { context: replicaContext, aliasName: args.names.keyAlias, serviceUsers: false },
             inRegion,
         );
         this.logBucket = createAccessLogBucket(

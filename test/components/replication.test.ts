@@ -136,3 +136,23 @@ describe("PlatformStorage replication and inventory", () => {
         ]);
     });
 });
+
+describe("the replica's key", () => {
+    it("lets only the account's principals (S3 acting for the replication role) use it", async () => {
+        const tree = await componentResources(
+            () =>
+                new PlatformStorage("storage-key", {
+                    context: testContext(),
+                    names: platformNames("-key"),
+                    kmsKeyArn: KEY_ARN,
+                    replicaRegion: "us-west-2",
+                }),
+        );
+        const key = tree.one("aws:kms/key:Key");
+        assert.strictEqual(key.inputs.enableKeyRotation, true);
+        assert.deepStrictEqual(
+            (json(key, "policy").Statement as Statement[]).map((s) => s.Sid),
+            ["AccountAdministersKeyAndDelegatesToIam"],
+        );
+    });
+});
