@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "./aws-context";
-import { policyDocument, Statement } from "./iam-documents";
+import { type AwsContext } from "./aws-context";
+import { policyDocument, type Statement } from "./iam-documents";
 
 export interface PlatformKeyArgs {
     readonly context: AwsContext;

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
+import { arns, type AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
-import { EndpointScope, PrivateNetwork } from "./private-network";
+import { type EndpointScope, PrivateNetwork } from "./private-network";
 import { createServiceRole } from "./service-role";
 
 export interface JobNetworkArgs {

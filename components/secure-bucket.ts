@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
-import { policyDocument, Statement } from "./iam-documents";
+import { arns, type AwsContext } from "./aws-context";
+import { policyDocument, type Statement } from "./iam-documents";
 
 /** How objects are encrypted at rest: the stack's KMS key, or SSE-S3 where S3 cannot use KMS. */
 export type BucketEncryption =

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "./aws-context";
-import { PlatformNames } from "./naming";
+import { type AwsContext } from "./aws-context";
+import { type PlatformNames } from "./naming";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket, INVENTORY_PREFIX } from "./log-bucket";
 import { BucketReplica } from "./replication";
 import { SecureBucket } from "./secure-bucket";
