@@ -8,6 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_DEFAULTS, alarmArn, AlarmsConfig, createMetricAlarm } from "./alarms";
+import { runbookLink } from "./runbooks";
 import { arns, AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
@@ -226,7 +227,7 @@ export class Audit extends pulumi.ComponentResource {
                         `${name}-${kebab(key)}`,
                         {
                             alarmName,
-                            description: filter.description,
+                            description: `${filter.description}. ${runbookLink(key)}`,
                             settings: settings[key],
                             topicArn: args.alarmTopicArn,
                             metric: { namespace, metricName: filter.metricName, statistic: "Sum" },

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ALARM_DEFAULTS, alarmArn, AlarmsConfig, createMetricAlarm } from "./alarms";
+import { runbookLink } from "./runbooks";
 import { arns, AwsContext } from "./aws-context";
 import { dashboardBody } from "./dashboard";
 import { policyDocument } from "./iam-documents";
@@ -166,7 +167,7 @@ export class Observability extends pulumi.ComponentResource {
                 `${name}-job-failed`,
                 {
                     name: names.scoped("job-failed"),
-                    description: "A job of the platform queue FAILED",
+                    description: `A job of the platform queue FAILED. ${runbookLink("jobFailures")}`,
                     eventPattern: pulumi.jsonStringify({
                         source: ["aws.batch"],
                         "detail-type": ["Batch Job State Change"],
@@ -182,7 +183,7 @@ export class Observability extends pulumi.ComponentResource {
             );
             // ... and the count, alarmed at the configured threshold.
             addAlarm("job-failures", {
-                description: "Batch jobs of the platform queue failed (JobsFailed, from job state events)",
+                description: `Batch jobs of the platform queue failed (JobsFailed, from job state events). ${runbookLink("jobFailures")}`,
                 settings: settings.jobFailures,
                 metric: jobMetric("JobsFailed"),
             });
@@ -214,7 +215,7 @@ export class Observability extends pulumi.ComponentResource {
                 child,
             );
             addAlarm("long-running-jobs", {
-                description: `Batch jobs of the platform queue still running after ${hours} h`,
+                description: `Batch jobs of the platform queue still running after ${hours} h. ${runbookLink("longRunningJobs")}`,
                 settings: settings.longRunningJobs,
                 metric: jobMetric("LongRunningJobs"),
             });
@@ -225,7 +226,7 @@ export class Observability extends pulumi.ComponentResource {
                 `${name}-image-scan`,
                 {
                     name: names.scoped("image-scan-findings"),
-                    description: "The job image's scan on push found CRITICAL or HIGH vulnerabilities",
+                    description: `The job image's scan on push found CRITICAL or HIGH vulnerabilities. ${runbookLink("ecrScanFindings")}`,
                     eventPattern: pulumi.jsonStringify({
                         source: ["aws.ecr"],
                         "detail-type": ["ECR Image Scan"],
@@ -254,7 +255,7 @@ export class Observability extends pulumi.ComponentResource {
             });
             if (settings.api5xxRate.enabled) {
                 addAlarm("api-5xx-rate", {
-                    description: `API 5XX responses in percent of requests (when at least ${API_5XX_MIN_REQUESTS} requests in the period)`,
+                    description: `API 5XX responses in percent of requests (when at least ${API_5XX_MIN_REQUESTS} requests in the period). ${runbookLink("api5xxRate")}`,
                     settings: settings.api5xxRate,
                     metricQueries: [
                         { id: "errors", metric: apiMetric("5XXError", "Sum"), returnData: false },
@@ -270,7 +271,7 @@ export class Observability extends pulumi.ComponentResource {
             }
             if (settings.api4xxCount.enabled) {
                 addAlarm("api-4xx-volume", {
-                    description: "Unusual volume of API 4XX responses (e.g. bursts of failed SigV4 authentication)",
+                    description: `Unusual volume of API 4XX responses (e.g. bursts of failed SigV4 authentication). ${runbookLink("api4xxCount")}`,
                     settings: settings.api4xxCount,
                     metric: {
                         namespace: "AWS/ApiGateway",
@@ -293,14 +294,14 @@ export class Observability extends pulumi.ComponentResource {
             });
             if (settings.lambdaErrors.enabled) {
                 addAlarm(`lambda-errors-${id}`, {
-                    description: pulumi.interpolate`Errors of the Lambda function ${functionName}`,
+                    description: pulumi.interpolate`Errors of the Lambda function ${functionName}. ${runbookLink("lambdaErrors")}`,
                     settings: settings.lambdaErrors,
                     metric: lambdaMetric("Errors"),
                 });
             }
             if (settings.lambdaThrottles.enabled) {
                 addAlarm(`lambda-throttles-${id}`, {
-                    description: pulumi.interpolate`Throttled invocations of the Lambda function ${functionName}`,
+                    description: pulumi.interpolate`Throttled invocations of the Lambda function ${functionName}. ${runbookLink("lambdaThrottles")}`,
                     settings: settings.lambdaThrottles,
                     metric: lambdaMetric("Throttles"),
                 });
