@@ -84,6 +84,16 @@ export interface PlatformConfig {
     readonly audit: {
         /** Also deliver the trail to CloudWatch Logs, with metric filters and alarms (default on prod). */
         readonly cloudTrailLogsToCloudWatch: boolean;
+        /** IAM Access Analyzers (external and unused access) for the account. */
+        readonly accessAnalyzers: boolean;
+    };
+    readonly compliance: {
+        /** AWS Config rules mirroring the policy pack on the deployed resources. */
+        readonly enabled: boolean;
+        /** Create the Config recorder and delivery channel (false where the account already records). */
+        readonly createRecorder: boolean;
+        /** Undo the safe drifts automatically (false: report only). */
+        readonly remediate: boolean;
     };
 }
 
@@ -113,6 +123,10 @@ export const CONFIG_DEFAULTS = {
     longRunningJobHours: 6,
     networkMode: "public",
     replicaRegion: "",
+    complianceMonitoring: true,
+    configRecorder: true,
+    complianceRemediation: true,
+    accessAnalyzers: true,
 } as const;
 
 /** One bad key: its name, the value given and what would have been accepted. */
@@ -279,6 +293,12 @@ export function parseConfig(
         },
         audit: {
             cloudTrailLogsToCloudWatch: reader.boolean("cloudTrailLogsToCloudWatch", stack === "prod"),
+            accessAnalyzers: reader.boolean("accessAnalyzers", CONFIG_DEFAULTS.accessAnalyzers),
+        },
+        compliance: {
+            enabled: reader.boolean("complianceMonitoring", CONFIG_DEFAULTS.complianceMonitoring),
+            createRecorder: reader.boolean("configRecorder", CONFIG_DEFAULTS.configRecorder),
+            remediate: reader.boolean("complianceRemediation", CONFIG_DEFAULTS.complianceRemediation),
         },
     };
     if (reader.problems.length > 0) {

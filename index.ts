@@ -6,14 +6,18 @@ import { loadConfig } from "./config";
 import { AlarmTopic } from "./components/alarms";
 import { MCP_CONFIG_KEY, TransformApi } from "./components/api";
 import { functionBundles } from "./components/api/bundles";
+import { AccessAnalyzers } from "./components/access-analyzer";
 import { Audit } from "./components/audit";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, lookupAwsContext } from "./components/aws-context";
 import { TransformBatch } from "./components/batch";
+import { Compliance } from "./components/compliance";
 import { PlatformKey } from "./components/encryption";
 import { gitCredentialSecrets, JOB_SECRETS_PREFIX, JobIdentity } from "./components/identity";
 import { platformNames } from "./components/naming";
+import { InsightsQueries } from "./components/insights-queries";
 import { JobNetwork } from "./components/network";
+import { NetworkMonitoring } from "./components/network-monitoring";
 import { Observability } from "./components/observability";
 import { ContainerRegistry } from "./components/registry";
 import { PlatformStorage, RESULTS_PREFIX } from "./components/storage";
@@ -163,6 +167,62 @@ const observability = new Observability("observability", {
     api: { restApiName: api.restApi.name, stageName: api.stage.stageName },
     functions: Object.entries(api.functions).map(([id, fn]) => ({ id, functionName: fn.name })),
 });
+
+const flowLogGroupName = `/aws/vpc/flow-logs/${names.scoped("jobs")}`;
+const jobEventLogGroupName = observability.jobEventLogGroup.name;
+new InsightsQueries("insights", {
+    queryName: (id) => names.scoped(id),
+    logGroups: { jobEvents: jobEventLogGroupName, apiAccess: api.accessLogGroupName, flowLogs: flowLogGroupName },
+});
+new NetworkMonitoring("network-monitoring", {
+    flowLogGroupName: network.flowLogGroup.name,
+    vpcId: network.vpcId,
+    alarmName: names.scoped("rejected-egress"),
+    alarmTopicArn: alarmTopic.topicArn,
+    settings: config.observability.alarms.rejectedEgress,
+});
+if (config.audit.accessAnalyzers) {
+    new AccessAnalyzers("access-analyzers", {
+        context,
+        namePrefix: names.scoped("access"),
+        alarmTopicArn: alarmTopic.topicArn,
+    });
+}
+if (config.compliance.enabled) {
+    new Compliance("compliance", {
+        context,
+        names,
+        targets: {
+            buckets: [
+                { role: "output", name: storage.outputBucket.bucketName, kms: true, accessLogged: true },
+                { role: "source", name: storage.sourceBucket.bucketName, kms: true, accessLogged: true },
+                { role: "logs", name: storage.logBucket.bucketName, kms: false, accessLogged: false },
+                { role: "trail", name: audit.bucket.bucketName, kms: true, accessLogged: true },
+                ...(observability.archive
+                    ? [
+                          {
+                              role: "archive",
+                              name: observability.archive.bucket.bucketName,
+                              kms: true,
+                              accessLogged: true,
+                          },
+                      ]
+                    : []),
+            ],
+            kmsKeyArn: key.keyArn,
+            repositoryName: registry.repository.name,
+            securityGroupId: network.securityGroupId,
+            logRetentionDays: config.logRetentionDays,
+            logGroupNames: [names.jobLogGroup, flowLogGroupName, `/aws/events/${names.scoped("batch-jobs")}`],
+        },
+        vpcId: network.vpcId,
+        alarmTopicArn: alarmTopic.topicArn,
+        createRecorder: config.compliance.createRecorder,
+        accessLogBucketName: storage.logBucket.bucketName,
+        remediate: config.compliance.remediate,
+        permissionsBoundaryArn: config.permissionsBoundaryArn,
+    });
+}
 
 export const outputBucketName = storage.outputBucket.bucketName;
 export const outputBucketArn = storage.outputBucket.arn;

@@ -18,6 +18,7 @@ export const METRIC_ALARMS = [
     "unauthorizedApiCalls",
     "iamPolicyChanges",
     "s3BucketPolicyChanges",
+    "rejectedEgress",
 ] as const;
 export type MetricAlarmName = (typeof METRIC_ALARMS)[number];
 
@@ -55,6 +56,7 @@ export const ALARM_DEFAULTS: AlarmsConfig = {
     unauthorizedApiCalls: every5Minutes(5),
     iamPolicyChanges: every5Minutes(1),
     s3BucketPolicyChanges: every5Minutes(1),
+    rejectedEgress: every5Minutes(1),
     ecrScanFindings: { enabled: true },
 };
 

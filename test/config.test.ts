@@ -183,6 +183,20 @@ describe("observability and audit config", () => {
         assert.strictEqual(parse({ cloudTrailLogsToCloudWatch: "true" }, "dev").audit.cloudTrailLogsToCloudWatch, true);
     });
 
+    it("compliance, remediation, the Config recorder and the access analyzers are on by default and can be switched off", () => {
+        const { compliance, audit } = parse({});
+        assert.deepStrictEqual(compliance, { enabled: true, createRecorder: true, remediate: true });
+        assert.strictEqual(audit.accessAnalyzers, true);
+        const off = parse({
+            complianceMonitoring: "false",
+            configRecorder: "false",
+            complianceRemediation: "false",
+            accessAnalyzers: "false",
+        });
+        assert.deepStrictEqual(off.compliance, { enabled: false, createRecorder: false, remediate: false });
+        assert.strictEqual(off.audit.accessAnalyzers, false);
+    });
+
     it("reads subscriptions and the long-running limit", () => {
         const { observability } = parse({
             alarmEmails: '["ops@example.com","sec.team@corp.example.org"]',
@@ -219,6 +233,10 @@ describe("observability and audit config", () => {
         ["longRunningJobHours", "0", "longRunningJobHours", /from 1 to 336/],
         ["longRunningJobHours", "-6", "longRunningJobHours", /from 1 to 336/],
         ["cloudTrailLogsToCloudWatch", "on", "cloudTrailLogsToCloudWatch", /true or false/],
+        ["complianceMonitoring", "yes", "complianceMonitoring", /true or false/],
+        ["configRecorder", "1", "configRecorder", /true or false/],
+        ["complianceRemediation", "off", "complianceRemediation", /true or false/],
+        ["accessAnalyzers", "no", "accessAnalyzers", /true or false/],
         ["alarms", "{not json", "alarms", /valid JSON/],
         ["alarms", "[1]", "alarms", /object keyed by alarm/],
         ["alarms", '{"jobFailure":{"threshold":2}}', "alarms.jobFailure", /one of jobFailures, longRunningJobs/],

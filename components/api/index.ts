@@ -59,6 +59,8 @@ export interface TransformApiArgs {
 export class TransformApi extends pulumi.ComponentResource {
     readonly restApi: aws.apigateway.RestApi;
     readonly stage: aws.apigateway.Stage;
+    /** The stage's JSON access log group. */
+    readonly accessLogGroupName: pulumi.Output<string>;
     readonly url: pulumi.Output<string>;
     readonly invokePolicy: aws.iam.Policy;
     readonly table: aws.dynamodb.Table;
@@ -232,6 +234,7 @@ export class TransformApi extends pulumi.ComponentResource {
         );
         this.restApi = rest.api;
         this.stage = rest.stage;
+        this.accessLogGroupName = rest.accessLogGroup.name;
         this.url = rest.stage.invokeUrl;
         if (args.manageAccountSettings ?? true)
             this.accountSettings(name, `${prefix}-apigateway-logs`, context, args.permissionsBoundaryArn);

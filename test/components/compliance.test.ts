@@ -1,0 +1,181 @@
+import * as assert from "assert";
+import { policies } from "../../policy-pack/policies";
+import { Compliance, ComplianceArgs } from "../../components/compliance";
+import { REMEDIATION_DOCUMENTS } from "../../components/compliance/remediation";
+import {
+    BucketTarget,
+    ComplianceTargets,
+    configRuleSpecs,
+    PACK_RULE_COVERAGE,
+} from "../../components/compliance/rules";
+import { platformNames } from "../../components/naming";
+import { ACCOUNT_ID, componentResources, json, testContext } from "../support/mocks";
+
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
+const RULE = "aws:cfg/rule:Rule";
+const REMEDIATION = "aws:cfg/remediationConfiguration:RemediationConfiguration";
+
+const output: BucketTarget = { role: "output", name: "atx-custom-output-t", kms: true, accessLogged: true };
+const logs: BucketTarget = { role: "logs", name: "atx-custom-logs-t", kms: false, accessLogged: false };
+const targets: ComplianceTargets = {
+    buckets: [output, logs],
+    kmsKeyArn: KEY_ARN,
+    repositoryName: "aws-transform-cli-t",
+    securityGroupId: "sg-0123456789abcdef0",
+    logRetentionDays: 30,
+    logGroupNames: ["/aws/batch/atx-transform-t", "/aws/vpc/flow-logs/atx-jobs-t"],
+};
+
+describe("Config rules mirroring the policy pack", () => {
+    const specs = configRuleSpecs(targets);
+    const byId = (id: string) => {
+        const spec = specs.find((s) => s.id === id);
+        assert.ok(spec, `no rule ${id} among ${specs.map((s) => s.id).join(", ")}`);
+        return spec;
+    };
+
+    it("scopes each bucket rule to its one bucket, so another team's buckets are never evaluated", () => {
+        for (const spec of specs.filter((s) => s.identifier.startsWith("S3_"))) {
+            assert.strictEqual(spec.scope?.resourceType, "AWS::S3::Bucket", spec.id);
+            assert.ok([output.name, logs.name].includes(spec.scope?.resourceId as string), spec.id);
+        }
+        assert.strictEqual(byId("s3-versioning-enabled-output").scope?.resourceId, output.name);
+        assert.strictEqual(byId("ecr-image-scanning").scope?.resourceId, "aws-transform-cli-t");
+        assert.strictEqual(byId("sg-open-only-to-authorized-ports").scope?.resourceId, "sg-0123456789abcdef0");
+    });
+
+    it("expects SSE-KMS with the stack's key, except SSE-S3 and no access logging on the access-log bucket", () => {
+        assert.deepStrictEqual(byId("s3-default-encryption-kms-output").inputParameters, { kmsKeyArns: KEY_ARN });
+        assert.strictEqual(byId("s3-sse-enabled-logs").identifier, "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED");
+        assert.ok(!specs.some((s) => s.id === "s3-default-encryption-kms-logs"));
+        assert.ok(specs.some((s) => s.id === "s3-logging-enabled-output"));
+        assert.ok(!specs.some((s) => s.id === "s3-logging-enabled-logs"));
+    });
+
+    it("checks the stack's log groups for its retention, and gives every rule a unique name", () => {
+        assert.deepStrictEqual(byId("cw-loggroup-retention").inputParameters, {
+            LogGroupNames: "/aws/batch/atx-transform-t,/aws/vpc/flow-logs/atx-jobs-t",
+            MinRetentionTime: "30",
+        });
+        assert.strictEqual(new Set(specs.map((s) => s.id)).size, specs.length);
+    });
+
+    it("remediates exactly public access blocks, encryption and versioning, on every bucket", () => {
+        const remediated = specs
+            .filter((s) => s.remediation)
+            .map((s) => `${s.remediation!.kind}:${s.remediation!.bucket.role}`);
+        assert.deepStrictEqual(remediated.sort(), [
+            "encryption:logs",
+            "encryption:output",
+            "publicAccessBlock:logs",
+            "publicAccessBlock:output",
+            "versioning:logs",
+            "versioning:output",
+        ]);
+    });
+
+    it("omits the security group rule when the stack has no group of its own", () => {
+        assert.ok(!configRuleSpecs({ ...targets, securityGroupId: undefined }).some((s) => s.id.startsWith("sg-")));
+    });
+
+    it("says for every rule of the policy pack which Config rule watches it, or why none does", () => {
+        assert.deepStrictEqual(Object.keys(PACK_RULE_COVERAGE).sort(), policies.map((p) => p.name).sort());
+    });
+});
+
+describe("Compliance", () => {
+    const args = (extra: Partial<ComplianceArgs> = {}): ComplianceArgs => ({
+        context: testContext(),
+        names: platformNames("-t"),
+        targets,
+        vpcId: "vpc-0123456789abcdef0",
+        alarmTopicArn: TOPIC_ARN,
+        accessLogBucketName: logs.name as string,
+        ...extra,
+    });
+
+    it("creates the recorder, its delivery channel and a secure delivery bucket, and rules wait for the recorder", async () => {
+        const tree = await componentResources(() => new Compliance("cmp-recorder", args()));
+        const recorder = tree.one("aws:cfg/recorder:Recorder").inputs;
+        assert.strictEqual(recorder.recordingGroup.allSupported, false);
+        assert.ok(recorder.recordingGroup.resourceTypes.includes("AWS::S3::Bucket"));
+        const channel = tree.one("aws:cfg/deliveryChannel:DeliveryChannel").inputs;
+        assert.strictEqual(channel.s3BucketName, `atx-custom-config-${ACCOUNT_ID}-t`);
+        assert.strictEqual(channel.s3KmsKeyArn, KEY_ARN);
+        const status = tree.one("aws:cfg/recorderStatus:RecorderStatus");
+        for (const rule of tree.ofType(RULE)) assert.ok(rule.dependencies.includes(status.urn), rule.name);
+        // The delivery bucket is watched like the others.
+        assert.ok(tree.ofType(RULE).some((r) => r.inputs.name === "atx-s3-versioning-enabled-config-t"));
+    });
+
+    it("creates no recorder where the account already records", async () => {
+        const tree = await componentResources(() => new Compliance("cmp-central", args({ createRecorder: false })));
+        assert.strictEqual(tree.ofType("aws:cfg/recorder:Recorder").length, 0);
+        assert.strictEqual(tree.ofType("aws:cfg/deliveryChannel:DeliveryChannel").length, 0);
+        assert.ok(tree.ofType(RULE).length > 10);
+    });
+
+    it("remediates through AWS's documents with a role limited to the stack's buckets, or only reports", async () => {
+        const tree = await componentResources(() => new Compliance("cmp-fix", args({ createRecorder: false })));
+        const remediations = tree.ofType(REMEDIATION).map((r) => r.inputs);
+        assert.strictEqual(remediations.length, 6);
+        const documents = new Set(Object.values(REMEDIATION_DOCUMENTS).map((d) => d.document));
+        for (const r of remediations) {
+            assert.ok(documents.has(r.targetId), r.targetId);
+            assert.strictEqual(r.automatic, true);
+            assert.deepStrictEqual(
+                r.parameters.find((p: any) => p.name === "BucketName"),
+                {
+                    name: "BucketName",
+                    resourceValue: "RESOURCE_ID",
+                },
+            );
+        }
+        const kmsFix = remediations.find(
+            (r) =>
+                r.configRuleName === "atx-s3-default-encryption-kms-output-t" &&
+                r.targetId === "AWS-EnableS3BucketKeys",
+        );
+        assert.ok(kmsFix?.parameters.some((p: any) => p.name === "KMSKeyId" && p.staticValue === KEY_ARN));
+        const policy = tree.one("aws:iam/rolePolicy:RolePolicy").inputs.policy;
+        assert.deepStrictEqual(policy.Statement[0].Resource, [
+            `arn:aws:s3:::${output.name}`,
+            `arn:aws:s3:::${logs.name}`,
+        ]);
+        assert.ok(
+            policy.Statement[0].Action.every((a: string) => /^s3:(Get|Put)Bucket|^s3:(Get|Put)Encryption/.test(a)),
+        );
+
+        const reportOnly = await componentResources(
+            () => new Compliance("cmp-report", args({ createRecorder: false, remediate: false })),
+        );
+        assert.strictEqual(reportOnly.ofType(REMEDIATION).length, 0);
+        assert.strictEqual(reportOnly.ofType("aws:iam/role:Role").length, 0);
+    });
+
+    it("sends NON_COMPLIANT evaluations of the stack's resources to the alarm topic", async () => {
+        const tree = await componentResources(() => new Compliance("cmp-notify", args({ createRecorder: false })));
+        const rule = tree.one("aws:cloudwatch/eventRule:EventRule");
+        assert.match(rule.inputs.description, /Runbook: docs\/runbooks\/configNonCompliant\.md/);
+        const pattern = json(rule, "eventPattern");
+        assert.deepStrictEqual(pattern.source, ["aws.config"]);
+        const [scoped, accountWide] = pattern.detail.$or;
+        for (const branch of [scoped, accountWide]) {
+            assert.deepStrictEqual(branch.newEvaluationResult, { complianceType: ["NON_COMPLIANT"] });
+        }
+        assert.ok(scoped.configRuleName.includes("atx-s3-versioning-enabled-output-t"));
+        assert.ok(scoped.configRuleName.includes("atx-iam-policy-no-admin-access-t"));
+        assert.ok(accountWide.configRuleName.includes("atx-vpc-flow-logs-enabled-t"));
+        assert.ok(!accountWide.configRuleName.includes("atx-s3-versioning-enabled-output-t"));
+        // Periodic rules evaluate the whole account: only the stack's own resources are forwarded.
+        assert.deepStrictEqual(accountWide.resourceId, [
+            ACCOUNT_ID,
+            "vpc-0123456789abcdef0",
+            "abc",
+            ...targets.logGroupNames,
+        ]);
+        const target = tree.one("aws:cloudwatch/eventTarget:EventTarget").inputs;
+        assert.strictEqual(target.arn, TOPIC_ARN);
+    });
+});
