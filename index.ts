@@ -216,6 +216,7 @@ if (config.compliance.enabled) {
             logGroupNames: [names.jobLogGroup, flowLogGroupName, `/aws/events/${names.scoped("batch-jobs")}`],
         },
         vpcId: network.vpcId,
+        trailArn: audit.trailArn,
         alarmTopicArn: alarmTopic.topicArn,
         createRecorder: config.compliance.createRecorder,
         accessLogBucketName: storage.logBucket.bucketName,

@@ -9,23 +9,28 @@ import { buildDir, functions, type FunctionName } from "./contract";
 
 const repoRoot = resolve(__dirname, "..");
 
+/** One Lambda bundle: the entry point and everything it imports (the AWS SDK included), minified, with a source map. */
+export async function bundleFunction(entryPoint: string, outfile: string): Promise<void> {
+    await build({
+        entryPoints: [entryPoint],
+        outfile,
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        minify: true,
+        // Linked map next to the bundle: stack traces resolve with NODE_OPTIONS=--enable-source-maps.
+        sourcemap: "linked",
+        legalComments: "none",
+        logLevel: "warning",
+    });
+}
+
 export async function buildFunctions(outRoot = resolve(repoRoot, buildDir)): Promise<Record<FunctionName, string>> {
     const outputs = {} as Record<FunctionName, string>;
     for (const [name, fn] of Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][]) {
         const outfile = resolve(outRoot, name, "index.js");
-        await build({
-            entryPoints: [resolve(repoRoot, fn.source)],
-            outfile,
-            bundle: true,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            minify: true,
-            // Linked map next to the bundle: stack traces resolve with NODE_OPTIONS=--enable-source-maps.
-            sourcemap: "linked",
-            legalComments: "none",
-            logLevel: "warning",
-        });
+        await bundleFunction(resolve(repoRoot, fn.source), outfile);
         outputs[name] = outfile;
     }
     return outputs;

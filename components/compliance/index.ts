@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "../aws-context";
 import { PlatformNames } from "../naming";
 import { runbookLink } from "../runbooks";
+import { DriftRemediation } from "./drift-function";
 import { ConfigRecorder } from "./recorder";
 import { createRemediation, createRemediationRole } from "./remediation";
 import { ComplianceTargets, configRuleSpecs } from "./rules";
@@ -28,6 +29,8 @@ export interface ComplianceArgs {
     readonly createRecorder?: boolean;
     /** Needed with createRecorder: the delivery bucket's server access logs go there. */
     readonly accessLogBucketName: pulumi.Input<string>;
+    /** The audit trail: restarted by the remediation function when stopped. */
+    readonly trailArn: pulumi.Input<string>;
     /** Fix the safe drifts automatically. Default true; false reports only. */
     readonly remediate?: boolean;
     readonly permissionsBoundaryArn?: string;
@@ -37,6 +40,8 @@ export class Compliance extends pulumi.ComponentResource {
     readonly rules: aws.cfg.Rule[] = [];
     readonly remediations: aws.cfg.RemediationConfiguration[] = [];
     readonly recorder?: ConfigRecorder;
+    /** Reverts widened job egress and a stopped trail (no AWS-owned document does). */
+    readonly driftRemediation?: DriftRemediation;
 
     constructor(name: string, args: ComplianceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:compliance:Compliance", name, {}, opts);
@@ -116,6 +121,24 @@ export class Compliance extends pulumi.ComponentResource {
                     ),
                 );
             }
+        }
+        if (targets.securityGroupId !== undefined) {
+            this.driftRemediation = new DriftRemediation(
+                `${name}-drift`,
+                {
+                    context,
+                    functionName: names.scoped("drift-remediation"),
+                    securityGroupId: targets.securityGroupId,
+                    allowedEgressPorts: [443],
+                    trailArn: args.trailArn,
+                    alarmTopicArn: args.alarmTopicArn,
+                    kmsKeyArn: targets.kmsKeyArn,
+                    logRetentionDays: targets.logRetentionDays,
+                    remediate: args.remediate ?? true,
+                    permissionsBoundaryArn: args.permissionsBoundaryArn,
+                },
+                child,
+            );
         }
         this.createNotification(name, args, scopedRuleNames, accountRuleNames, child);
         this.registerOutputs({ ruleNames: this.rules.map((r) => r.name) });

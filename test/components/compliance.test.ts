@@ -90,6 +90,7 @@ describe("Compliance", () => {
         names: platformNames("-t"),
         targets,
         vpcId: "vpc-0123456789abcdef0",
+        trailArn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-t",
         alarmTopicArn: TOPIC_ARN,
         accessLogBucketName: logs.name as string,
         ...extra,
@@ -138,7 +139,7 @@ describe("Compliance", () => {
                 r.targetId === "AWS-EnableS3BucketKeys",
         );
         assert.ok(kmsFix?.parameters.some((p: any) => p.name === "KMSKeyId" && p.staticValue === KEY_ARN));
-        const policy = tree.one("aws:iam/rolePolicy:RolePolicy").inputs.policy;
+        const policy = tree.named("cmp-fix-remediation-role-policy").inputs.policy;
         assert.deepStrictEqual(policy.Statement[0].Resource, [
             `arn:aws:s3:::${output.name}`,
             `arn:aws:s3:::${logs.name}`,
@@ -151,12 +152,12 @@ describe("Compliance", () => {
             () => new Compliance("cmp-report", args({ createRecorder: false, remediate: false })),
         );
         assert.strictEqual(reportOnly.ofType(REMEDIATION).length, 0);
-        assert.strictEqual(reportOnly.ofType("aws:iam/role:Role").length, 0);
+        assert.ok(!reportOnly.resources.some((r) => r.name === "cmp-report-remediation-role"));
     });
 
     it("sends NON_COMPLIANT evaluations of the stack's resources to the alarm topic", async () => {
         const tree = await componentResources(() => new Compliance("cmp-notify", args({ createRecorder: false })));
-        const rule = tree.one("aws:cloudwatch/eventRule:EventRule");
+        const rule = tree.named("cmp-notify-non-compliant");
         assert.match(rule.inputs.description, /Runbook: docs\/runbooks\/configNonCompliant\.md/);
         const pattern = json(rule, "eventPattern");
         assert.deepStrictEqual(pattern.source, ["aws.config"]);
@@ -175,7 +176,42 @@ describe("Compliance", () => {
             "abc",
             ...targets.logGroupNames,
         ]);
-        const target = tree.one("aws:cloudwatch/eventTarget:EventTarget").inputs;
+        const target = tree.named("cmp-notify-non-compliant-target").inputs;
         assert.strictEqual(target.arn, TOPIC_ARN);
+    });
+
+    it("deploys the drift function for the job group and the trail, triggered by their API calls and hourly", async () => {
+        const tree = await componentResources(() => new Compliance("cmp-drift", args({ createRecorder: false })));
+        const fn = tree.one("aws:lambda/function:Function").inputs;
+        assert.deepStrictEqual(fn.environment.variables, {
+            SECURITY_GROUP_ID: "sg-0123456789abcdef0",
+            ALLOWED_EGRESS_PORTS: "443",
+            TRAIL_ARN: "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-t",
+            REMEDIATE: "true",
+            ALARM_TOPIC_ARN: TOPIC_ARN,
+        });
+        const rules = tree.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs);
+        assert.ok(rules.some((r) => r.scheduleExpression === "rate(1 hour)"));
+        const events = rules.find((r) => r.name === "atx-drift-remediation-t-events");
+        const names = JSON.parse(events!.eventPattern).detail.$or.flatMap((b: { eventName: string[] }) => b.eventName);
+        for (const call of ["AuthorizeSecurityGroupEgress", "StopLogging"]) assert.ok(names.includes(call), call);
+        const policy = tree.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "cmp-drift-drift-access")!;
+        const revoke = policy.inputs.policy.Statement.find((s: { Sid: string }) => s.Sid === "RevokeEgress");
+        assert.strictEqual(revoke.Resource, "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0");
+
+        const reportOnly = await componentResources(
+            () => new Compliance("cmp-drift-report", args({ createRecorder: false, remediate: false })),
+        );
+        assert.strictEqual(
+            reportOnly.one("aws:lambda/function:Function").inputs.environment.variables.REMEDIATE,
+            "false",
+        );
+        const readOnly = reportOnly
+            .ofType("aws:iam/rolePolicy:RolePolicy")
+            .find((p) => p.name === "cmp-drift-report-drift-access")!;
+        const actions = readOnly.inputs.policy.Statement.flatMap((s: { Action: string | string[] }) =>
+            ([] as string[]).concat(s.Action),
+        );
+        assert.ok(!actions.includes("ec2:RevokeSecurityGroupEgress") && !actions.includes("cloudtrail:StartLogging"));
     });
 });

@@ -2,6 +2,7 @@
  * Pure decisions of `npm run verify`: what a compliant setting looks like, given what the AWS APIs
  * return. No AWS calls here, so each rule is unit-tested on its own.
  */
+import { EgressRule, isAllowedEgress } from "../../remediation/reconcile";
 
 export interface PolicyStatement {
     readonly Sid?: string;
@@ -46,22 +47,10 @@ export function adminStatements(document: string | undefined): string[] {
         .map((s) => s.Sid ?? JSON.stringify(s.Action ?? s.NotAction));
 }
 
-export interface SecurityGroupRule {
-    readonly IpProtocol?: string;
-    readonly FromPort?: number;
-    readonly ToPort?: number;
-}
-
-/** Egress rules that are anything but TCP to the allowed ports. */
-export function egressBeyond(rules: readonly SecurityGroupRule[], allowedPorts: readonly number[]): string[] {
+/** Egress rules that are anything but TCP to the allowed ports (the remediation's own rule). */
+export function egressBeyond(rules: readonly EgressRule[], allowedPorts: readonly number[]): string[] {
     return rules
-        .filter(
-            (r) =>
-                r.IpProtocol !== "tcp" ||
-                r.FromPort !== r.ToPort ||
-                r.FromPort === undefined ||
-                !allowedPorts.includes(r.FromPort),
-        )
+        .filter((r) => !isAllowedEgress(r, allowedPorts))
         .map((r) => `${r.IpProtocol === "-1" ? "all" : r.IpProtocol} ${r.FromPort ?? "*"}-${r.ToPort ?? "*"}`);
 }
 
