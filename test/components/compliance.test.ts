@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { policies } from "../../policy-pack/policies";
 import { Compliance, ComplianceArgs } from "../../components/compliance";
 import { REMEDIATION_DOCUMENTS } from "../../components/compliance/remediation";
@@ -10,6 +12,7 @@ import {
 } from "../../components/compliance/rules";
 import { platformNames } from "../../components/naming";
 import { ACCOUNT_ID, componentResources, json, testContext } from "../support/mocks";
+import { PROJECT_DIR } from "../support/preview";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
@@ -213,5 +216,14 @@ describe("Compliance", () => {
             ([] as string[]).concat(s.Action),
         );
         assert.ok(!actions.includes("ec2:RevokeSecurityGroupEgress") && !actions.includes("cloudtrail:StartLogging"));
+    });
+});
+
+describe("the README's pack-to-Config table", () => {
+    it("has one row per pack rule, as in PACK_RULE_COVERAGE", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        for (const [rule, config] of Object.entries(PACK_RULE_COVERAGE)) {
+            assert.ok(readme.includes(`| \`${rule}\` | ${config} |`), `README row for ${rule}`);
+        }
     });
 });
