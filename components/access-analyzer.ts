@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "./aws-context";
+import { type AwsContext } from "./aws-context";
 import { runbookLink } from "./runbooks";
 
 export interface AccessAnalyzersArgs {

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmSettings, createMetricAlarm } from "./alarms";
+import { type AlarmSettings, createMetricAlarm } from "./alarms";
 import { runbookLink } from "./runbooks";
 
 export const NETWORK_METRICS_NAMESPACE = "ATX/Network";

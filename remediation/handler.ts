@@ -6,7 +6,7 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { reconcile, ReconcileTarget } from "./reconcile";
+import { reconcile, type ReconcileTarget } from "./reconcile";
 
 function required(name: string): string {
     const value = process.env[name];

@@ -4,8 +4,12 @@
  * changes only what differs, so it is idempotent: a second run finds nothing to do. In report-only
  * mode it changes nothing and says what it would have done.
  */
-import { CloudTrailClient, GetTrailStatusCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
-import { DescribeSecurityGroupRulesCommand, EC2Client, RevokeSecurityGroupEgressCommand } from "@aws-sdk/client-ec2";
+import { type CloudTrailClient, GetTrailStatusCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
+import {
+    DescribeSecurityGroupRulesCommand,
+    type EC2Client,
+    RevokeSecurityGroupEgressCommand,
+} from "@aws-sdk/client-ec2";
 
 export interface EgressRule {
     readonly IpProtocol?: string;

@@ -19,7 +19,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startMoto, type MotoServer } from "../api/local/moto";
 import { handler } from "../remediation/handler";
-import { isAllowedEgress, reconcile, ReconcileTarget } from "../remediation/reconcile";
+import { isAllowedEgress, reconcile, type ReconcileTarget } from "../remediation/reconcile";
 
 const REGION = "us-east-1";
 

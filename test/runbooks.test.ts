@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { RUNBOOKS, runbookPath } from "../components/runbooks";
-import { ExportedResource, nameOf, PROJECT_DIR, previewStack } from "./support/preview";
+import { type ExportedResource, nameOf, PROJECT_DIR, previewStack } from "./support/preview";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const RULE = "aws:cloudwatch/eventRule:EventRule";

@@ -46,7 +46,7 @@ import {
     S3Client,
 } from "@aws-sdk/client-s3";
 import { startMoto, type MotoServer } from "../api/local/moto";
-import { CheckResult, createClients, runChecks, VerifyOutputs } from "../tools/verify/checks";
+import { type CheckResult, createClients, runChecks, type VerifyOutputs } from "../tools/verify/checks";
 import { formatChecklist, parseArgs, testJob, UsageError } from "../tools/verify/cli";
 import { adminStatements, deniesInsecureTransport, egressBeyond, runsAsRoot } from "../tools/verify/rules";
 import { PROJECT_DIR } from "./support/preview";

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { bundleFunction } from "../../api/build";
 import { lambdaHandler, lambdaRuntime } from "../../api/contract";
-import { arns, AwsContext } from "../aws-context";
+import { arns, type AwsContext } from "../aws-context";
 import { createEncryptedLogGroup } from "../log-group";
 import { createServiceRole } from "../service-role";
 

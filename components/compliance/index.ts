@@ -6,13 +6,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "../aws-context";
-import { PlatformNames } from "../naming";
+import { type AwsContext } from "../aws-context";
+import { type PlatformNames } from "../naming";
 import { runbookLink } from "../runbooks";
 import { DriftRemediation } from "./drift-function";
 import { ConfigRecorder } from "./recorder";
 import { createRemediation, createRemediationRole } from "./remediation";
-import { ComplianceTargets, configRuleSpecs } from "./rules";
+import { type ComplianceTargets, configRuleSpecs } from "./rules";
 
 export interface ComplianceArgs {
     readonly context: AwsContext;

@@ -5,8 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "../aws-context";
-import { PlatformNames } from "../naming";
+import { type AwsContext } from "../aws-context";
+import { type PlatformNames } from "../naming";
 import { SecureBucket } from "../secure-bucket";
 import { createServiceRole } from "../service-role";
 import { ACCESS_LOG_PREFIX } from "../storage";
@@ -79,7 +79,10 @@ export class ConfigRecorder extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicyAttachment(
             `${name}-config-role`,
-            { role: role.name, policyArn: `arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole` },
+            {
+                role: role.name,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
+            },
             child,
         );
         const delivery: aws.iam.PolicyDocument = {

@@ -3,10 +3,10 @@
  * AWS-owned SSM Automation documents, run by Config as soon as a rule finds the drift.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "../aws-context";
+import type * as pulumi from "@pulumi/pulumi";
+import { arns, type AwsContext } from "../aws-context";
 import { createServiceRole } from "../service-role";
-import { BucketTarget, Remediation } from "./rules";
+import { type BucketTarget, type Remediation } from "./rules";
 
 /** The AWS-owned document for each remediation, what it may call, and its parameters. */
 export const REMEDIATION_DOCUMENTS: Readonly<

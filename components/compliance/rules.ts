@@ -3,7 +3,7 @@
  * one runs. Pure data and decisions, no resources: the Compliance component turns these specs into
  * Config rules, and the README's table is checked against PACK_RULE_COVERAGE by a test.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** A bucket of the stack, as Config rules see it. */
 export interface BucketTarget {

@@ -2,11 +2,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy-pack/policies";
-import { Compliance, ComplianceArgs } from "../../components/compliance";
+import { Compliance, type ComplianceArgs } from "../../components/compliance";
 import { REMEDIATION_DOCUMENTS } from "../../components/compliance/remediation";
 import {
-    BucketTarget,
-    ComplianceTargets,
+    type BucketTarget,
+    type ComplianceTargets,
     configRuleSpecs,
     PACK_RULE_COVERAGE,
 } from "../../components/compliance/rules";
@@ -95,7 +95,7 @@ describe("Compliance", () => {
         vpcId: "vpc-0123456789abcdef0",
         trailArn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-t",
         alarmTopicArn: TOPIC_ARN,
-        accessLogBucketName: logs.name as string,
+        accessLogBucketName: logs.name,
         ...extra,
     });
 

@@ -6,7 +6,7 @@ import {
     addressPrefixPattern,
     egressFilterPatterns,
     NetworkMonitoring,
-    NetworkMonitoringArgs,
+    type NetworkMonitoringArgs,
 } from "../../components/network-monitoring";
 import { DEFAULT_VPC_ID } from "../../tools/preview/mocks";
 import { componentResources, json, testContext } from "../support/mocks";

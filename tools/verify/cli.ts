@@ -7,10 +7,10 @@
  * submits an `atx --version` job and waits for it.
  * Exit codes: 0 every check passed, 1 a check failed, 2 usage or unreadable outputs.
  */
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
+import { type BatchClient, DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { CheckResult, createClients, REQUIRED_OUTPUTS, runChecks, VerifyOutputs } from "./checks";
+import { type CheckResult, createClients, REQUIRED_OUTPUTS, runChecks, type VerifyOutputs } from "./checks";
 
 export const USAGE = "usage: verify --stack NAME [--outputs FILE] [--json] [--submit-test-job] [--wait-seconds N]";
 

@@ -2,7 +2,7 @@
  * Pure decisions of `npm run verify`: what a compliant setting looks like, given what the AWS APIs
  * return. No AWS calls here, so each rule is unit-tested on its own.
  */
-import { EgressRule, isAllowedEgress } from "../../remediation/reconcile";
+import { type EgressRule, isAllowedEgress } from "../../remediation/reconcile";
 
 export interface PolicyStatement {
     readonly Sid?: string;
