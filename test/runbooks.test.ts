@@ -55,7 +55,7 @@ describe("runbooks", () => {
         }
     });
 
-    it("has no runbook file that nothing links", () => {
+    it("has exactly one runbook file per runbook name", () => {
         const files = fs.readdirSync(path.join(PROJECT_DIR, "docs", "runbooks")).map((f) => f.replace(/\.md$/, ""));
         assert.deepStrictEqual(files.sort(), [...RUNBOOKS].sort());
     });
