@@ -198,4 +198,16 @@ export const PACK_RULE_COVERAGE: Readonly<Record<string, string>> = {
     "cloudtrail-secure-trail":
         "cloudtrail-enabled, cloud-trail-log-file-validation-enabled, cloud-trail-encryption-enabled",
     "batch-job-failure-alarm": "none: the alarm itself is the run-time check",
+    // Pack rules for the API's data stores; the managed rules named here are not deployed yet.
+    "dynamodb-table-kms-encryption": "dynamodb-table-encrypted-kms (not deployed yet)",
+    "dynamodb-table-point-in-time-recovery": "dynamodb-pitr-enabled (not deployed yet)",
+    "dynamodb-table-deletion-protection": "dynamodb-table-deletion-protection-enabled (not deployed yet)",
+    "sqs-queue-kms-encryption": "none: no managed rule checks the queue's key",
+    "sqs-queue-tls-only": "none: no managed rule checks queue policies",
+    "sns-topic-kms-encryption": "sns-encrypted-kms (not deployed yet)",
+    "sns-topic-tls-only": "none: no managed rule checks topic policies",
+    "sqs-sns-no-public-policy": "none: Access Analyzer's external-access findings cover public queues and topics",
+    "lambda-no-public-access": "lambda-function-public-access-prohibited (not deployed yet)",
+    "lambda-log-group-encrypted": "cloudwatch-log-group-encrypted (every log group, the functions' included)",
+    "secretsmanager-secret-kms-key": "secretsmanager-using-cmk (not deployed yet)",
 };
