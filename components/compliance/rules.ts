@@ -198,6 +198,8 @@ export const PACK_RULE_COVERAGE: Readonly<Record<string, string>> = {
     "cloudtrail-secure-trail":
         "cloudtrail-enabled, cloud-trail-log-file-validation-enabled, cloud-trail-encryption-enabled",
     "batch-job-failure-alarm": "none: the alarm itself is the run-time check",
+    "s3-replica-as-protected-as-source":
+        "none: no managed rule compares two buckets, and Config rules are regional (the replica is in another region)",
     // Pack rules for the API's data stores; the managed rules named here are not deployed yet.
     "dynamodb-table-kms-encryption": "dynamodb-table-encrypted-kms (not deployed yet)",
     "dynamodb-table-point-in-time-recovery": "dynamodb-pitr-enabled (not deployed yet)",
