@@ -6,7 +6,8 @@
  * Symbolic resource names used in `permissions` (the component substitutes the ARNs):
  *   jobsTable, jobsTableIndexes (`<table arn>/index/*`), jobQueue, jobDefinition
  *   (the definition's ARN, any revision), batchJobs (`arn:aws:batch:<region>:<account>:job/*`),
- *   bulkQueue, sourceBucket, sourceUploads (`<bucket arn>/uploads/*`), mcpConfigObject
+ *   bulkQueue, sourceBucket, sourceUploads (`<bucket arn>/uploads/*`), bulkManifests
+ *   (`<bucket arn>/<bulkManifestPrefix>*`), mcpConfigObject
  *   (`<bucket arn>/<MCP_CONFIG_KEY>`), outputBucket, outputResults (`<bucket arn>/transformations/*`),
  *   kmsKey (the stack's key), "*" (actions without resource-level permissions).
  * Every function also needs logs:CreateLogStream and logs:PutLogEvents on its own log group.
@@ -16,7 +17,9 @@
 import { jobStatuses } from "./lib/statuses";
 import { environmentNamePattern } from "./lib/validation/environment";
 import { jobNamePattern, uploadFileNamePattern } from "./lib/validation/fields";
-import { limits, uploadContentTypes } from "./lib/limits";
+import { bulkManifestPrefix, limits, uploadContentTypes } from "./lib/limits";
+
+export { bulkManifestPrefix };
 
 export const lambdaRuntime = "nodejs22.x";
 /** `api/build.ts` writes each function's bundle to `<buildDir>/<name>/index.js` exporting `handler`. */
@@ -34,6 +37,7 @@ export type SymbolicResource =
     | "bulkQueue"
     | "sourceBucket"
     | "sourceUploads"
+    | "bulkManifests"
     | "mcpConfigObject"
     | "outputBucket"
     | "outputResults"
@@ -67,9 +71,9 @@ const tableRead: Permission = {
     why: "read jobs, aliases and batches",
 };
 const jobWrites: Permission = {
-    actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+    actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
     resources: ["jobsTable"],
-    why: "record jobs, job-id aliases and state transitions (conditional writes)",
+    why: "record jobs, job-id aliases and state transitions (conditional writes; a bulk job's transition also moves its batch's counters and failure entry in one TransactWriteItems)",
 };
 const submit: Permission[] = [
     { actions: ["batch:SubmitJob"], resources: ["jobQueue", "jobDefinition"], why: "submit jobs" },
@@ -148,30 +152,36 @@ export const functions: Record<FunctionName, FunctionContract> = {
             JOBS_TABLE: "ref:jobsTable.name",
             SOURCE_BUCKET: "ref:sourceBucket.bucket",
             BULK_QUEUE_URL: "ref:bulkQueue.url",
+            KMS_KEY_ID: "ref:kmsKey.arn",
             ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
             JOB_TIMEOUT_SECONDS: "43200",
             MAX_BULK_JOBS: "10000",
         },
         permissions: [
             {
-                actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem"],
+                actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
                 resources: ["jobsTable"],
-                why: "record the batch and its jobs; read the batch item",
+                why: "record the batch (conditional write); read the batch item",
             },
             {
                 actions: ["dynamodb:Query"],
-                resources: ["jobsTableIndexes"],
-                why: "count a batch's jobs per status (byBatch index) and list its failures (failuresByBatch index)",
+                resources: ["jobsTable"],
+                why: "read a batch's counter shards and first failures (items of its own partition)",
+            },
+            {
+                actions: ["s3:PutObject", "s3:DeleteObject"],
+                resources: ["bulkManifests"],
+                why: "store the validated job list of a request (SSE-KMS); drop a duplicate one",
             },
             {
                 actions: ["sqs:SendMessage"],
                 resources: ["bulkQueue"],
-                why: "queue the recorded jobs for the submitter (SendMessageBatch)",
+                why: "queue the batch's recording step (SendMessageBatch)",
             },
             {
                 actions: ["kms:GenerateDataKey", "kms:Decrypt"],
                 resources: ["kmsKey"],
-                why: "send to the SSE-KMS encrypted queue",
+                why: "write the SSE-KMS manifest; send to the SSE-KMS encrypted queue",
             },
         ],
     },
@@ -182,6 +192,11 @@ export const functions: Record<FunctionName, FunctionContract> = {
         memoryMb: 512,
         environment: {
             ...submitEnvironment,
+            SOURCE_BUCKET: "ref:sourceBucket.bucket",
+            BULK_QUEUE_URL: "ref:bulkQueue.url",
+            // The recording step validates a batch's manifest again with the API's rules.
+            ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
+            JOB_TIMEOUT_SECONDS: "43200",
             // Per concurrently running instance: the queue-wide rate is this times bulkQueue.eventSource.maximumConcurrency.
             SUBMIT_RATE_PER_SECOND: "10",
             SUBMIT_CONCURRENCY: "4",
@@ -195,8 +210,23 @@ export const functions: Record<FunctionName, FunctionContract> = {
                 resources: ["jobsTable"],
                 why: "read the jobs a message names",
             },
+            {
+                actions: ["dynamodb:BatchWriteItem"],
+                resources: ["jobsTable"],
+                why: "record a batch's jobs from its manifest",
+            },
             jobWrites,
             ...submit,
+            {
+                actions: ["s3:GetObject", "s3:DeleteObject"],
+                resources: ["bulkManifests"],
+                why: "read a batch's manifest, delete it once its jobs are recorded",
+            },
+            {
+                actions: ["sqs:SendMessage"],
+                resources: ["bulkQueue"],
+                why: "queue a recorded batch's jobs for submission (SendMessageBatch)",
+            },
             {
                 actions: [
                     "sqs:ReceiveMessage",
@@ -207,7 +237,11 @@ export const functions: Record<FunctionName, FunctionContract> = {
                 resources: ["bulkQueue"],
                 why: "the Lambda event source mapping polls with the function's role",
             },
-            { actions: ["kms:Decrypt"], resources: ["kmsKey"], why: "receive from the SSE-KMS encrypted queue" },
+            {
+                actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+                resources: ["kmsKey"],
+                why: "read the SSE-KMS manifest; receive from and send to the SSE-KMS encrypted queue",
+            },
         ],
     },
     "job-events": {
@@ -376,7 +410,24 @@ export const routes: RouteContract[] = [
 
 export const stageName = "prod";
 
-/** One table, on-demand, encrypted with the stack's KMS key, point-in-time recovery on. */
+interface TableIndexKeys {
+    name: string;
+    hashKey: string;
+    rangeKey: string;
+}
+export type TableIndex =
+    | (TableIndexKeys & { projectionType: "ALL" | "KEYS_ONLY" })
+    | (TableIndexKeys & { projectionType: "INCLUDE"; nonKeyAttributes: readonly string[] });
+
+const jobsTableIndexes: readonly TableIndex[] = [
+    /** GET /jobs: jobs that reached Batch (or failed to), by status, newest first. Sparse. */
+    { name: "byStatus", hashKey: "listStatus", rangeKey: "createdAt", projectionType: "ALL" },
+];
+
+/**
+ * One table, on-demand, encrypted with the stack's KMS key, point-in-time recovery on. A batch's
+ * counters and failures are items of the batch's own partition (api/lib/store.ts), not indexes.
+ */
 export const jobsTable = {
     hashKey: "pk",
     rangeKey: "sk",
@@ -385,30 +436,8 @@ export const jobsTable = {
         { name: "sk", type: "S" },
         { name: "listStatus", type: "S" },
         { name: "createdAt", type: "S" },
-        { name: "failedBatchId", type: "S" },
-        { name: "jobKey", type: "S" },
-        { name: "trackedBatchId", type: "S" },
     ],
-    globalSecondaryIndexes: [
-        /** GET /jobs: jobs that reached Batch (or failed to), by status, newest first. Sparse. */
-        { name: "byStatus", hashKey: "listStatus", rangeKey: "createdAt", projectionType: "ALL" },
-        /** GET /jobs/batch/{id}: counts per status of a batch's jobs that left QUEUED. Sparse. */
-        {
-            name: "byBatch",
-            hashKey: "trackedBatchId",
-            rangeKey: "jobKey",
-            projectionType: "INCLUDE",
-            nonKeyAttributes: ["status"],
-        },
-        /** GET /jobs/batch/{id}: the failed jobs of a batch with reasons. Sparse. */
-        {
-            name: "failuresByBatch",
-            hashKey: "failedBatchId",
-            rangeKey: "jobKey",
-            projectionType: "INCLUDE",
-            nonKeyAttributes: ["jobName", "status", "statusReason", "batchJobId"],
-        },
-    ],
+    globalSecondaryIndexes: jobsTableIndexes,
     billingMode: "PAY_PER_REQUEST",
     pointInTimeRecovery: true,
 } as const;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, AwsContext } from "./aws-context";
 import { policyDocument, Statement } from "./iam-documents";
-import { RESULTS_PREFIX } from "./storage";
+import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX } from "./storage";
 import { createServiceRole } from "./service-role";
 
 /** Prefix of the Secrets Manager secrets jobs may read (git tokens and the like). */
@@ -146,6 +146,13 @@ function jobRoleStatements(args: JobIdentityArgs): Statement[] {
             Effect: "Allow",
             Action: "s3:GetObject",
             Resource: pulumi.interpolate`${args.sourceBucketArn}/*`,
+        },
+        {
+            // Other callers' bulk requests: only the API reads them.
+            Sid: "DenyBulkManifests",
+            Effect: "Deny",
+            Action: "s3:GetObject",
+            Resource: pulumi.interpolate`${args.sourceBucketArn}/${BULK_MANIFESTS_PREFIX}*`,
         },
         {
             Sid: "ListOwnResults",

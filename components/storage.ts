@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { bulkManifestPrefix } from "../api/lib/limits";
 import { type AwsContext } from "./aws-context";
 import { type PlatformNames } from "./naming";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket, INVENTORY_PREFIX } from "./log-bucket";
@@ -29,6 +30,13 @@ export interface PlatformStorageArgs {
 export const RESULTS_PREFIX = "transformations/";
 /** Where the API places uploaded sources in the source bucket. */
 export const UPLOADS_PREFIX = "uploads/";
+/** Where POST /jobs/batch stores request manifests in the source bucket; jobs may not read them. */
+export const BULK_MANIFESTS_PREFIX = bulkManifestPrefix;
+/**
+ * Days after which a manifest left behind expires (the recording step deletes it once it has
+ * written the jobs; queue messages live at most 4 days).
+ */
+export const BULK_MANIFEST_EXPIRATION_DAYS = 7;
 /** Days after which Object Lock (when enabled) releases results. */
 export const OBJECT_LOCK_RETENTION_DAYS = 30;
 
@@ -92,6 +100,11 @@ export class PlatformStorage extends pulumi.ComponentResource {
                 noncurrentVersionExpirationDays,
                 expirations: [
                     { id: "expire-uploads", prefix: UPLOADS_PREFIX, days: args.sourceUploadExpirationDays ?? 7 },
+                    {
+                        id: "expire-bulk-manifests",
+                        prefix: BULK_MANIFESTS_PREFIX,
+                        days: BULK_MANIFEST_EXPIRATION_DAYS,
+                    },
                 ],
                 inventory,
             },

@@ -2,14 +2,14 @@
  * The bulk submitter alone in a process, fed from the bulk queue as the SQS event source would,
  * so its memory can be measured apart from the API. On SIGTERM it prints its peak RSS as JSON.
  */
-import { handler } from "../handlers/bulk-submitter";
+import { createSubmitter } from "../handlers/bulk-submitter";
 import { pollBulkQueue } from "../local/wiring";
 
 const poller = pollBulkQueue(
     process.env.BULK_QUEUE_URL!,
     process.env.BULK_QUEUE_ARN!,
     process.env.AWS_REGION ?? "us-east-1",
-    handler,
+    createSubmitter,
 );
 process.on("SIGTERM", async () => {
     await poller.stop();

@@ -1,8 +1,10 @@
-/** Shared set-up of the benchmarks: emulator, api:local, a signed client and percentiles. */
+/** Shared set-up of the benchmarks: emulator, api:local, percentiles, peak memory, job bodies. */
+import { readFileSync } from "node:fs";
 import { bootstrapLocalResources } from "../local/bootstrap";
 import { startMoto } from "../local/moto";
 import { startApiLocal } from "../test/support/local-api";
 
+/** moto and api:local with the emulated event wiring off: each benchmark drives what it measures. */
 export async function startBenchStack(prefix: string, apiEnvironment: Record<string, string> = {}) {
     process.env.AWS_ACCESS_KEY_ID ??= "test";
     process.env.AWS_SECRET_ACCESS_KEY ??= "test";
@@ -26,8 +28,23 @@ export async function startBenchStack(prefix: string, apiEnvironment: Record<str
     return { moto, resources, environment, api, stop };
 }
 
+export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
+
 export function percentile(sortedMs: number[], p: number): number {
     return sortedMs[Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1)];
+}
+
+export function median(values: number[]): number {
+    return percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+    );
+}
+
+/** Peak resident memory of a running process (Linux: VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Math.round(Number(match[1]) / 1024) : NaN;
 }
 
 export function bulkJobs(count: number) {
@@ -38,3 +55,5 @@ export function bulkJobs(count: number) {
         tags: { team: "bench" },
     }));
 }
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

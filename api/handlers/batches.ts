@@ -1,41 +1,81 @@
 /**
- * Lambda `batches`: POST /jobs/batch records up to MAX_BULK_JOBS validated jobs and queues them
- * for the bulk submitter before answering; GET /jobs/batch/{batchId} counts the batch's jobs per status.
+ * Lambda `batches`: POST /jobs/batch validates up to MAX_BULK_JOBS jobs, stores them as one
+ * manifest in the source bucket, records the batch and queues one message, then answers: a constant
+ * number of calls whatever the batch size (the jobs are written and submitted in the background).
+ * GET /jobs/batch/{batchId} reads the batch's counters and its first failures.
  */
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { enqueueBatch } from "../lib/bulk-queue";
+import { batchCounts, batchProgress } from "../lib/batch-status";
+import { deleteManifest, manifestKey, putManifest } from "../lib/bulk-manifest";
+import { sendBulkMessages } from "../lib/bulk-queue";
 import { env } from "../lib/config";
-import { ApiError } from "../lib/errors";
-import { apiHandler, json, parseJsonBody } from "../lib/http";
+import { ApiError, invalid } from "../lib/errors";
+import { apiHandler, json, parseJsonBody, requestBodyText } from "../lib/http";
 import { describeError } from "../lib/retry";
-import {
-    countBatchJobs,
-    getBatch,
-    listBatchFailures,
-    newBatchRecord,
-    newJobRecord,
-    putBatch,
-    putItems,
-} from "../lib/store";
-import type { CountedStatus } from "../lib/statuses";
+import { getBatch, newBatchRecord, putBatch, readBatchSnapshot } from "../lib/store";
 import { validateBulkRequest, validateId } from "../lib/validation/requests";
 
-const failuresShown = 100;
+/** The first page of failures: a status call reads at most this many, whatever the batch size. */
+export const failuresShown = 25;
+const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+    const found = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+    return found?.[1] ?? undefined;
+}
+
+/**
+ * The batch id: derived from the caller and its Idempotency-Key header, or without one from the
+ * request body, so that a retried POST names the same batch.
+ */
+export function batchIdFor(event: APIGatewayProxyEvent, requestHash: string): string {
+    const key = header(event, "idempotency-key");
+    if (key !== undefined && !idempotencyKeyPattern.test(key))
+        throw invalid("Idempotency-Key", "Idempotency-Key must be 1-128 letters, digits or _ . : -");
+    const identity = event.requestContext?.identity;
+    const caller = identity?.userArn ?? identity?.caller ?? identity?.accessKey ?? "";
+    const hex = sha256([caller, key === undefined ? `body:${requestHash}` : `key:${key}`].join("\n"));
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join("-");
+}
 
 async function submitBatch(event: APIGatewayProxyEvent) {
     const request = validateBulkRequest(parseJsonBody(event), env.jobRules(), env.maxBulkJobs());
-    const batchId = randomUUID();
-    const createdAt = new Date().toISOString();
-    const jobs = request.jobs.map((spec, index) => newJobRecord(spec, { batchId, index }, createdAt));
-    // Jobs first, the batch item last: a batch that exists is complete.
-    await putItems(jobs);
-    await putBatch(newBatchRecord(batchId, request.batchName, jobs.length, createdAt));
+    const body = requestBodyText(event);
+    const requestHash = sha256(body);
+    const batchId = batchIdFor(event, requestHash);
+    const key = manifestKey(batchId, requestHash);
+    await putManifest(key, body);
+    const fresh = newBatchRecord({
+        batchId,
+        batchName: request.batchName,
+        total: request.jobs.length,
+        createdAt: new Date().toISOString(),
+        requestHash,
+        manifestKey: key,
+    });
+    const batch = (await putBatch(fresh)) ? fresh : await getBatch(batchId);
+    if (!batch || batch.requestHash !== requestHash) {
+        await deleteManifest(key);
+        throw new ApiError("Conflict", "this Idempotency-Key was used for another request; use a new key");
+    }
+    // A retry: the manifest written again is only needed while the jobs are not recorded.
+    if (batch.jobsRecordedAt) await deleteManifest(key);
+    else await queueRecording(batchId);
+    return json(202, {
+        batchId,
+        batchName: batch.batchName,
+        totalJobs: batch.total,
+        status: "SUBMITTING",
+        createdAt: batch.createdAt,
+    });
+}
+
+async function queueRecording(batchId: string): Promise<void> {
     try {
-        await enqueueBatch(
-            batchId,
-            jobs.map((j) => j.jobKey),
-        );
+        await sendBulkMessages([{ kind: "record", batchId }]);
     } catch (error) {
         console.error(
             JSON.stringify({
@@ -47,39 +87,17 @@ async function submitBatch(event: APIGatewayProxyEvent) {
         );
         throw new ApiError(
             "ServiceUnavailable",
-            `batch ${batchId} was recorded but could not be queued for submission`,
+            `batch ${batchId} was recorded but could not be queued for submission; retry the same request`,
         );
     }
-    return json(202, {
-        batchId,
-        batchName: request.batchName,
-        totalJobs: jobs.length,
-        status: "SUBMITTING",
-        createdAt,
-    });
-}
-
-export function batchProgress(counts: Record<CountedStatus, number>, total: number) {
-    const failed = counts.FAILED + counts.SUBMIT_FAILED;
-    const finished = counts.SUCCEEDED + failed;
-    const status =
-        counts.QUEUED > 0
-            ? "SUBMITTING"
-            : finished < total
-              ? "RUNNING"
-              : failed === 0
-                ? "SUCCEEDED"
-                : failed === total
-                  ? "FAILED"
-                  : "COMPLETED_WITH_FAILURES";
-    return { status, progressPercent: total ? Math.floor((finished / total) * 1000) / 10 : 100 };
 }
 
 async function describeBatch(event: APIGatewayProxyEvent) {
     const batchId = validateId(event.pathParameters?.batchId, "batchId");
-    const batch = await getBatch(batchId);
-    if (!batch) throw new ApiError("NotFound", `batch ${batchId} not found`, "batchId");
-    const [counts, failures] = await Promise.all([countBatchJobs(batch), listBatchFailures(batchId, failuresShown)]);
+    const snapshot = await readBatchSnapshot(batchId, failuresShown);
+    if (!snapshot) throw new ApiError("NotFound", `batch ${batchId} not found`, "batchId");
+    const { batch, failures } = snapshot;
+    const counts = batchCounts(snapshot.counters, batch.total, !!batch.recordingFailure && !batch.jobsRecordedAt);
     return json(200, {
         batchId,
         batchName: batch.batchName,
@@ -87,13 +105,13 @@ async function describeBatch(event: APIGatewayProxyEvent) {
         totalJobs: batch.total,
         ...batchProgress(counts, batch.total),
         counts,
-        failedJobs: failures.jobs.map((j) => ({
+        failedJobs: failures.map((j) => ({
             jobId: j.batchJobId ?? null,
             jobName: j.jobName,
             status: j.status,
             reason: j.statusReason ?? null,
         })),
-        failedJobsTruncated: failures.more,
+        failedJobsTruncated: snapshot.moreFailures,
     });
 }
 

@@ -20,9 +20,13 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyResult {
     return { statusCode, headers: securityHeaders, body: JSON.stringify(body) };
 }
 
+/** The request body as text (API Gateway base64-encodes some). */
+export function requestBodyText(event: APIGatewayProxyEvent): string {
+    return event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
+}
+
 export function parseJsonBody(event: APIGatewayProxyEvent): unknown {
-    const raw = event.body ?? "";
-    const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
+    const bytes = Buffer.from(requestBodyText(event), "utf8");
     const max = env.maxBodyBytes();
     if (bytes.length > max) throw new ApiError("PayloadTooLarge", `request body must be at most ${max} bytes`);
     if (bytes.length === 0) throw new ApiError("InvalidJson", "request body must be a JSON document");

@@ -42,7 +42,6 @@ export async function recordSubmitted(
                 submittedAt: at.toISOString(),
                 leaseUntil: null,
                 statusReason: null,
-                failedBatchId: null,
             };
         },
         job,
@@ -59,7 +58,6 @@ export async function recordSubmitFailed(job: JobRecord, reason: string): Promis
                       stateVersion: stateVersion("SUBMIT_FAILED"),
                       listStatus: "SUBMIT_FAILED",
                       statusReason: reason,
-                      failedBatchId: current.batchId ?? null,
                       leaseUntil: null,
                   }
                 : undefined,
@@ -104,7 +102,6 @@ export async function recordBatchState(jobKey: string, state: BatchJobState): Pr
                 startedAt: iso(state.startedAt) ?? current.startedAt,
                 stoppedAt: iso(state.stoppedAt) ?? current.stoppedAt,
                 logStreamName: state.logStreamName ?? current.logStreamName,
-                failedBatchId: state.status === "FAILED" && current.batchId ? current.batchId : null,
                 leaseUntil: null,
             };
         },

@@ -41,3 +41,9 @@ export const uploadContentTypes = [
 export const reservedTagPrefix = "atx:";
 export const jobKeyTag = "atx:job-key";
 export const batchIdTag = "atx:batch-id";
+
+/**
+ * Where POST /jobs/batch stores a request's validated job list in the source bucket. Jobs may not
+ * read it (their role denies it, and validation refuses it as a source).
+ */
+export const bulkManifestPrefix = "bulk-manifests/";

@@ -37,6 +37,7 @@ export function stateVersion(status: JobStatus, attempts = 0): number {
 
 /** Batch counters group the two pre-submission states: a reader cares that the job is not in Batch yet. */
 export type CountedStatus = Exclude<JobStatus, "SUBMITTING">;
+export const countedStatuses = jobStatuses.filter((s): s is CountedStatus => s !== "SUBMITTING");
 export function countedStatus(status: JobStatus): CountedStatus {
     return status === "SUBMITTING" ? "QUEUED" : status;
 }

@@ -1,21 +1,21 @@
 /**
  * The jobs table (single-table design; key schema and indexes are in contract.ts):
  *
- *   pk = JOB#<jobKey>       sk = JOB     one item per job, bulk or single: its request, its state
- *   pk = BATCHJOB#<jobId>   sk = ALIAS   Batch job id -> jobKey (GET /jobs/{jobId} uses Batch's id)
- *   pk = BATCH#<batchId>    sk = META    a bulk request: name, total, creation time
+ *   pk = JOB#<jobKey>       sk = JOB            one item per job, bulk or single: its request, its state
+ *   pk = BATCHJOB#<jobId>   sk = ALIAS          Batch job id -> jobKey (GET /jobs/{jobId} uses Batch's id)
+ *   pk = BATCH#<batchId>    sk = BATCH          a bulk request: name, total, request hash, manifest, progress
+ *   pk = BATCH#<batchId>    sk = COUNT#<shard>  jobs of the batch per status, one of `counterShards` items
+ *   pk = BATCH#<batchId>    sk = FAILED#<index> a failed job of the batch, with its reason (by index)
  *
- * Every change to a job item is one UpdateItem conditional on the revision read before it
- * (optimistic concurrency), so the submitter and the state-change handler can race on one job
- * without losing a transition.
- *
- * Batch counts are not kept as counters: a counter on the batch item would need a transaction per
- * transition on one hot item (conflicting constantly when thousands of jobs change at once) or
- * could drift when a step retries. Instead a bulk job, once it leaves QUEUED, carries
- * `trackedBatchId`, which puts it in the sparse byBatch index (projection: status); counting a
- * 10,000-job batch reads at most 10,000 small index entries (about 1.5 MB, two pages), and QUEUED
- * is the total minus the tracked jobs. Leaving QUEUED out of the index also keeps the burst of
- * writes that records a large batch off a single index partition.
+ * Every change to a job item is conditional on the revision read before it (optimistic
+ * concurrency), so the submitter and the state-change handler can race on one job without losing a
+ * transition. When a bulk job changes status, the same TransactWriteItems moves one count from the
+ * old status to the new one on the job's counter shard and adds or removes its failure entry: a
+ * replayed event fails the revision check and counts nothing. A job's shard is its index modulo
+ * `counterShards`, so concurrent transitions of one batch rarely meet on one item. QUEUED (and
+ * SUBMITTING) are not stored: they are the total minus the other counts. The batch's items sort
+ * BATCH < COUNT# < FAILED#, so its status is one Query of its partition (the batch item, the
+ * counters and the first failures), whatever its size.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -26,24 +26,29 @@ import {
     GetCommand,
     PutCommand,
     QueryCommand,
-    type QueryCommandOutput,
     ScanCommand,
+    TransactWriteCommand,
     UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "./clients";
 import { env } from "./config";
 import { ApiError, invalid } from "./errors";
 import { fullJitterDelay, sleep } from "./retry";
-import { countedStatus, type CountedStatus, type JobStatus, jobStatuses, unsubmittedStatuses } from "./statuses";
+import { countedStatus, countedStatuses, type CountedStatus, failedStatuses, type JobStatus } from "./statuses";
 import type { JobSpec } from "./validation/requests";
 
-export const indexes = { byStatus: "byStatus", byBatch: "byBatch", failuresByBatch: "failuresByBatch" } as const;
+export const indexes = { byStatus: "byStatus" } as const;
+
+/** Counter items per batch. Each transition writes one; a status read queries all of them. */
+export const counterShards = 16;
 
 export interface JobRecord extends JobSpec {
     pk: string;
     sk: "JOB";
     jobKey: string;
     batchId?: string;
+    /** Position of a bulk job in its request; its key and counter shard derive from it. */
+    batchIndex?: number;
     /** Relative prefix under `transformations/` in the output bucket. */
     outputPrefix: string;
     status: JobStatus;
@@ -65,19 +70,33 @@ export interface JobRecord extends JobSpec {
     submitAttempts: number;
     /** byStatus index key: set once the job is in Batch or failed to get there (sparse index). */
     listStatus?: JobStatus;
-    /** byBatch index key: set on bulk jobs once they leave QUEUED/SUBMITTING (sparse index). */
-    trackedBatchId?: string;
-    /** failuresByBatch index key: set on bulk jobs that FAILED or SUBMIT_FAILED (sparse index). */
-    failedBatchId?: string;
 }
 
 export interface BatchRecord {
     pk: string;
-    sk: "META";
+    sk: "BATCH";
     batchId: string;
     batchName: string;
     total: number;
     createdAt: string;
+    /** SHA-256 of the request body: a retry with the same Idempotency-Key must send the same body. */
+    requestHash: string;
+    /** The validated job list in the source bucket (bulk-manifest.ts). */
+    manifestKey: string;
+    /** Epoch ms until which the recording step that claimed the batch writes its job items. */
+    recordingLeaseUntil?: number;
+    /** Set once every job item is written; from then on the manifest is no longer needed. */
+    jobsRecordedAt?: string;
+    /** Set when the jobs could not be recorded: the batch's unrecorded jobs count as SUBMIT_FAILED. */
+    recordingFailure?: string;
+}
+
+export interface BatchFailure {
+    jobKey: string;
+    jobName: string;
+    status: JobStatus;
+    statusReason?: string;
+    batchJobId?: string;
 }
 
 /** Fields a transition sets; `null` removes the attribute. */
@@ -86,7 +105,11 @@ export type JobChange = { [K in keyof JobRecord]?: JobRecord[K] | null };
 const jobPk = (jobKey: string) => `JOB#${jobKey}`;
 const batchPk = (batchId: string) => `BATCH#${batchId}`;
 const aliasPk = (batchJobId: string) => `BATCHJOB#${batchJobId}`;
-const countedStatuses = jobStatuses.filter((s) => s !== "SUBMITTING") as CountedStatus[];
+const counterSk = (shard: number) => `COUNT#${String(shard).padStart(2, "0")}`;
+const failureSk = (index: number) => `FAILED#${String(index).padStart(6, "0")}`;
+
+/** A bulk job's key: deterministic, so recording a batch's jobs twice writes the same items. */
+export const bulkJobKey = (batchId: string, index: number) => `${batchId}.${index}`;
 
 /**
  * A new QUEUED job. Its output prefix is relative to `transformations/` in the output bucket:
@@ -97,7 +120,7 @@ export function newJobRecord(
     bulk?: { batchId: string; index: number },
     now = new Date().toISOString(),
 ): JobRecord {
-    const jobKey = randomUUID();
+    const jobKey = bulk ? bulkJobKey(bulk.batchId, bulk.index) : randomUUID();
     const batchId = bulk?.batchId;
     const outputPrefix = bulk ? `${bulk.batchId}/${spec.jobName}-${bulk.index}` : `${spec.jobName}/${jobKey}`;
     return {
@@ -106,6 +129,7 @@ export function newJobRecord(
         sk: "JOB",
         jobKey,
         batchId,
+        batchIndex: bulk?.index,
         outputPrefix,
         status: "QUEUED",
         stateVersion: 0,
@@ -172,61 +196,120 @@ export async function putJob(job: JobRecord): Promise<void> {
     await db().send(new PutCommand({ TableName: table(), Item: job, ConditionExpression: "attribute_not_exists(pk)" }));
 }
 
-export function newBatchRecord(batchId: string, batchName: string, total: number, createdAt: string): BatchRecord {
-    return { pk: batchPk(batchId), sk: "META", batchId, batchName, total, createdAt };
+export function newBatchRecord(
+    fields: Omit<BatchRecord, "pk" | "sk" | "recordingLeaseUntil" | "jobsRecordedAt" | "recordingFailure">,
+): BatchRecord {
+    return { pk: batchPk(fields.batchId), sk: "BATCH", ...fields };
 }
 
-export async function putBatch(batch: BatchRecord): Promise<void> {
-    await db().send(
-        new PutCommand({ TableName: table(), Item: batch, ConditionExpression: "attribute_not_exists(pk)" }),
-    );
+/** Records a new batch; false when a batch with this id exists already (a retried request). */
+export async function putBatch(batch: BatchRecord): Promise<boolean> {
+    try {
+        await db().send(
+            new PutCommand({ TableName: table(), Item: batch, ConditionExpression: "attribute_not_exists(pk)" }),
+        );
+        return true;
+    } catch (error) {
+        if (isLostRace(error)) return false;
+        throw error;
+    }
 }
 
 export async function getBatch(batchId: string): Promise<BatchRecord | undefined> {
     const { Item } = await db().send(
-        new GetCommand({ TableName: table(), Key: { pk: batchPk(batchId), sk: "META" }, ConsistentRead: true }),
+        new GetCommand({ TableName: table(), Key: { pk: batchPk(batchId), sk: "BATCH" }, ConsistentRead: true }),
     );
     return Item as BatchRecord | undefined;
 }
 
-/** Jobs of the batch per status (SUBMITTING counted as QUEUED), from the byBatch index. */
-export async function countBatchJobs(batch: BatchRecord): Promise<Record<CountedStatus, number>> {
-    const counts = Object.fromEntries(countedStatuses.map((s) => [s, 0])) as Record<CountedStatus, number>;
-    let tracked = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-        const page: QueryCommandOutput = await db().send(
-            new QueryCommand({
+/**
+ * Claims the writing of a batch's job items for `leaseMs`: false when they are written already or
+ * another recorder's lease still runs. Job items are written unconditionally (BatchWriteItem), so
+ * two recorders at once could reset a job the submitter already moved on; the lease prevents that.
+ */
+export async function claimBatchRecording(batchId: string, leaseMs: number, now = Date.now()): Promise<boolean> {
+    try {
+        await db().send(
+            new UpdateCommand({
                 TableName: table(),
-                IndexName: indexes.byBatch,
-                ExclusiveStartKey,
-                ProjectionExpression: "#status",
-                KeyConditionExpression: "trackedBatchId = :b",
-                ExpressionAttributeValues: { ":b": batch.batchId },
-                ExpressionAttributeNames: { "#status": "status" },
+                Key: { pk: batchPk(batchId), sk: "BATCH" },
+                ConditionExpression:
+                    "attribute_exists(pk) AND attribute_not_exists(jobsRecordedAt) AND (attribute_not_exists(recordingLeaseUntil) OR recordingLeaseUntil < :now)",
+                UpdateExpression: "SET recordingLeaseUntil = :until",
+                ExpressionAttributeValues: { ":now": now, ":until": now + leaseMs },
             }),
         );
-        for (const item of page.Items ?? []) {
-            counts[countedStatus(item.status as JobStatus)]++;
-            tracked++;
-        }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    counts.QUEUED += batch.total - tracked;
-    return counts;
+        return true;
+    } catch (error) {
+        if (isLostRace(error)) return false;
+        throw error;
+    }
 }
 
-export async function listBatchFailures(batchId: string, limit: number): Promise<{ jobs: JobRecord[]; more: boolean }> {
-    const out = await db().send(
-        new QueryCommand({
+/** Gives up a recording claim early (the recorder failed), so the next delivery need not wait. */
+export async function releaseBatchRecording(batchId: string): Promise<void> {
+    await db().send(
+        new UpdateCommand({
             TableName: table(),
-            IndexName: indexes.failuresByBatch,
-            Limit: limit,
-            KeyConditionExpression: "failedBatchId = :b",
-            ExpressionAttributeValues: { ":b": batchId },
+            Key: { pk: batchPk(batchId), sk: "BATCH" },
+            ConditionExpression: "attribute_exists(pk)",
+            UpdateExpression: "REMOVE recordingLeaseUntil",
         }),
     );
-    return { jobs: (out.Items ?? []) as JobRecord[], more: !!out.LastEvaluatedKey };
+}
+
+/** Marks the batch's job items as written (idempotent), or records why they could not be. */
+export async function markBatchRecording(batchId: string, outcome: { failure?: string }): Promise<void> {
+    const field = outcome.failure === undefined ? "jobsRecordedAt" : "recordingFailure";
+    await db().send(
+        new UpdateCommand({
+            TableName: table(),
+            Key: { pk: batchPk(batchId), sk: "BATCH" },
+            ConditionExpression: "attribute_exists(pk)",
+            UpdateExpression: "SET #field = if_not_exists(#field, :value)",
+            ExpressionAttributeNames: { "#field": field },
+            ExpressionAttributeValues: { ":value": outcome.failure ?? new Date().toISOString() },
+        }),
+    );
+}
+
+export interface BatchSnapshot {
+    batch: BatchRecord;
+    /** Counts per status summed over the counter shards (QUEUED is not stored). */
+    counters: Partial<Record<CountedStatus, number>>;
+    /** The first failed jobs, in request order. */
+    failures: BatchFailure[];
+    moreFailures: boolean;
+}
+
+/** The batch, its counters and its first `failureLimit` failures: one strongly consistent Query. */
+export async function readBatchSnapshot(batchId: string, failureLimit: number): Promise<BatchSnapshot | undefined> {
+    const { Items = [] } = await db().send(
+        new QueryCommand({
+            TableName: table(),
+            ConsistentRead: true,
+            // One more failure than shown tells whether there are more.
+            Limit: 1 + counterShards + failureLimit + 1,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": batchPk(batchId) },
+        }),
+    );
+    const batch = Items.find((item) => item.sk === "BATCH") as BatchRecord | undefined;
+    if (!batch) return undefined;
+    const counters: Partial<Record<CountedStatus, number>> = {};
+    const failures: BatchFailure[] = [];
+    for (const item of Items) {
+        if (item.sk.startsWith("FAILED#")) failures.push(item as BatchFailure);
+        if (!item.sk.startsWith("COUNT#")) continue;
+        for (const status of countedStatuses)
+            if (typeof item[status] === "number") counters[status] = (counters[status] ?? 0) + item[status];
+    }
+    return {
+        batch,
+        counters,
+        failures: failures.slice(0, failureLimit),
+        moreFailures: failures.length > failureLimit,
+    };
 }
 
 export async function putAlias(batchJobId: string, jobKey: string): Promise<void> {
@@ -315,7 +398,7 @@ export async function claimForSubmission(
         );
         return out.Attributes as JobRecord;
     } catch (error) {
-        if (isConditionFailure(error)) return undefined;
+        if (isLostRace(error)) return undefined;
         throw error;
     }
 }
@@ -336,20 +419,29 @@ export async function transitionJob(
         if (!current) return undefined;
         const change = decide(current);
         if (!change) return current;
-        if (current.batchId && change.status && !unsubmittedStatuses.has(change.status))
-            change.trackedBatchId = current.batchId;
         try {
             await writeChange(current, { ...change, updatedAt: new Date().toISOString() });
             return { ...current, ...change, rev: current.rev + 1 } as JobRecord;
         } catch (error) {
-            if (!isConditionFailure(error)) throw error;
+            if (!isLostRace(error)) throw error;
             await sleep(fullJitterDelay(attempt, storeBackoff));
         }
     }
     throw new ApiError("ServiceUnavailable", `job ${jobKey} is changing too often to update; try again`);
 }
 
+/** The job's update, conditional on its revision; for a bulk job that changes status, with its batch's counts. */
 async function writeChange(current: JobRecord, change: JobChange): Promise<void> {
+    const update = jobUpdate(current, change);
+    const batchWrites =
+        current.batchId !== undefined && current.batchIndex !== undefined && change.status
+            ? batchBookkeeping(current, change as JobChange & { status: JobStatus })
+            : [];
+    if (batchWrites.length === 0) await db().send(new UpdateCommand(update));
+    else await db().send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...batchWrites] }));
+}
+
+function jobUpdate(current: JobRecord, change: JobChange) {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ":rev": current.rev, ":one": 1 };
     const sets = ["rev = rev + :one"];
@@ -363,19 +455,78 @@ async function writeChange(current: JobRecord, change: JobChange): Promise<void>
             sets.push(`#${field} = :${field}`);
         }
     }
-    await db().send(
-        new UpdateCommand({
-            TableName: table(),
-            Key: { pk: current.pk, sk: "JOB" },
-            ConditionExpression: "rev = :rev",
-            UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-        }),
-    );
+    return {
+        TableName: table(),
+        Key: { pk: current.pk, sk: "JOB" },
+        ConditionExpression: "rev = :rev",
+        UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+    };
 }
 
-/** A lost optimistic-concurrency race. */
-function isConditionFailure(error: unknown): boolean {
-    return (error as { name?: string })?.name === "ConditionalCheckFailedException";
+/**
+ * What a bulk job's status change does to its batch: one count moves between statuses on the job's
+ * counter shard (QUEUED is implicit), and its failure entry appears, changes or goes.
+ */
+export function batchBookkeeping(current: JobRecord, change: JobChange & { status: JobStatus }) {
+    const [from, to] = [countedStatus(current.status), countedStatus(change.status)];
+    if (from === to) return [];
+    const batchId = current.batchId!;
+    const index = current.batchIndex!;
+    const adds: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, number> = {};
+    if (from !== "QUEUED") {
+        adds.push("#from :minusOne");
+        names["#from"] = from;
+        values[":minusOne"] = -1;
+    }
+    if (to !== "QUEUED") {
+        adds.push("#to :plusOne");
+        names["#to"] = to;
+        values[":plusOne"] = 1;
+    }
+    const writes: Record<string, object>[] = [
+        {
+            Update: {
+                TableName: table(),
+                Key: { pk: batchPk(batchId), sk: counterSk(index % counterShards) },
+                UpdateExpression: `ADD ${adds.join(", ")}`,
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+            },
+        },
+    ];
+    const failureKey = { pk: batchPk(batchId), sk: failureSk(index) };
+    if (failedStatuses.has(to)) {
+        const failure: BatchFailure = {
+            jobKey: current.jobKey,
+            jobName: current.jobName,
+            status: to,
+            statusReason: (change.statusReason === null ? undefined : change.statusReason) ?? current.statusReason,
+            batchJobId: (change.batchJobId === null ? undefined : change.batchJobId) ?? current.batchJobId,
+        };
+        writes.push({ Put: { TableName: table(), Item: { ...failureKey, ...failure } } });
+    } else if (failedStatuses.has(from)) {
+        writes.push({ Delete: { TableName: table(), Key: failureKey } });
+    }
+    return writes;
+}
+
+/**
+ * A lost optimistic-concurrency race: a failed condition, or a transaction cancelled by one or by
+ * a concurrent transaction on the same counter shard. Both are retried after a fresh read.
+ */
+function isLostRace(error: unknown): boolean {
+    const { name, CancellationReasons } = error as {
+        name?: string;
+        CancellationReasons?: { Code?: string }[];
+    };
+    if (name === "ConditionalCheckFailedException") return true;
+    if (name !== "TransactionCanceledException") return false;
+    return (
+        !CancellationReasons ||
+        CancellationReasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")
+    );
 }

@@ -61,7 +61,8 @@ async function main() {
         const queueArn =
             process.env.BULK_QUEUE_ARN ??
             `arn:aws:sqs:${region}:123456789012:${process.env.BULK_QUEUE_URL!.split("/").pop()}`;
-        pollers.push(pollBulkQueue(process.env.BULK_QUEUE_URL!, queueArn, region, handlers["bulk-submitter"] as never));
+        const { createSubmitter } = require(resolve(__dirname, "../..", functions["bulk-submitter"].source));
+        pollers.push(pollBulkQueue(process.env.BULK_QUEUE_URL!, queueArn, region, createSubmitter));
     }
     if (process.env.LOCAL_JOB_EVENTS !== "off") {
         pollers.push(

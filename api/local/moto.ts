@@ -1,7 +1,8 @@
 /**
  * Starts moto's server (the local AWS emulator) on a free loopback port and configures its Batch
- * backend not to need Docker: jobs are then recorded and marked SUCCEEDED at once.
- * The binary is `MOTO_SERVER_BIN`, else `.venv/bin/moto_server` (installed by scripts/setup.sh).
+ * backend not to need Docker: jobs are then recorded and marked SUCCEEDED at once. It runs through
+ * `moto_server.py` (atomic DynamoDB writes and transactions, see there) with the Python of
+ * `MOTO_PYTHON`, else `.venv/bin/python` (moto installed by scripts/setup.sh).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,14 +11,15 @@ import { resolve } from "node:path";
 
 export interface MotoServer {
     url: string;
+    pid: number;
     stop(): Promise<void>;
 }
 
-export function motoBinary(): string {
-    const bin = process.env.MOTO_SERVER_BIN ?? resolve(__dirname, "../../.venv/bin/moto_server");
-    if (!existsSync(bin))
-        throw new Error(`moto_server not found at ${bin}; run scripts/setup.sh or set MOTO_SERVER_BIN`);
-    return bin;
+export function motoPython(): string {
+    const python = process.env.MOTO_PYTHON ?? resolve(__dirname, "../../.venv/bin/python");
+    if (!existsSync(python))
+        throw new Error(`Python with moto not found at ${python}; run scripts/setup.sh or set MOTO_PYTHON`);
+    return python;
 }
 
 export function freePort(): Promise<number> {
@@ -34,7 +36,8 @@ export function freePort(): Promise<number> {
 export async function startMoto(): Promise<MotoServer> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child: ChildProcess = spawn(motoBinary(), ["-H", "127.0.0.1", "-p", String(port)], {
+    const launcher = resolve(__dirname, "moto_server.py");
+    const child: ChildProcess = spawn(motoPython(), [launcher, "-H", "127.0.0.1", "-p", String(port)], {
         stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -66,6 +69,7 @@ export async function startMoto(): Promise<MotoServer> {
 
     return {
         url,
+        pid: child.pid!,
         stop: () =>
             new Promise<void>((done) => {
                 process.removeListener("exit", killOnExit);

@@ -1,7 +1,7 @@
 /**
  * What AWS wires around the functions and the local server has to do itself:
- *  - the SQS event source mapping of the bulk queue to `bulk-submitter` (long-poll, invoke with an
- *    SQSEvent, delete the messages not reported in batchItemFailures; the others reappear after the
+ *  - the SQS event source mapping of the bulk queue to `bulk-submitter` (as many workers as its
+ *    maximum concurrency, each with its own handler instance; long-poll, invoke with an SQSEvent, delete the messages not reported in batchItemFailures; the others reappear after the
  *    queue's visibility timeout, as with ReportBatchItemFailures);
  *  - the EventBridge rule on Batch job state changes, emulated by polling ListJobs on the job
  *    queue and invoking `job-events` with a "Batch Job State Change" event (detail from
@@ -39,15 +39,20 @@ function loop(name: string, body: (isStopped: () => boolean) => Promise<void>, i
     };
 }
 
+/**
+ * `createHandler` is called once per worker: each emulates one concurrently running Lambda
+ * instance, with its own module state (the submitter's rate limiter).
+ */
 export function pollBulkQueue(
     queueUrl: string,
     queueArn: string,
     region: string,
-    handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
+    createHandler: () => (event: SQSEvent) => Promise<SQSBatchResponse>,
 ): Poller {
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-    const workers = Array.from({ length: bulkQueue.eventSource.maximumConcurrency }, (_, worker) =>
-        loop(
+    const workers = Array.from({ length: bulkQueue.eventSource.maximumConcurrency }, (_, worker) => {
+        const handler = createHandler();
+        return loop(
             `bulk queue worker ${worker}`,
             async (isStopped) => {
                 while (!isStopped()) {
@@ -74,8 +79,8 @@ export function pollBulkQueue(
                 }
             },
             200,
-        ),
-    );
+        );
+    });
     return {
         stop: async () => {
             await Promise.all(workers.map((w) => w.stop()));

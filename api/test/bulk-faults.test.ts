@@ -1,12 +1,17 @@
 /**
  * A 1,000-job bulk submission through api:local while a proxy before the emulator throttles, fails
- * and loses the answers of a share of SubmitJob calls: every job must end submitted exactly once
- * or recorded failed with a reason, and the batch counters must add up.
+ * and loses the answers of a share of SubmitJob calls, with the batch's recording message delivered
+ * twice and the POST retried: every job must end submitted exactly once or recorded failed with a
+ * reason, the batch counters must add up, and the manifest must be gone.
  */
 import { strict as assert } from "node:assert";
 import { BatchClient, DescribeJobsCommand, ListJobsCommand } from "@aws-sdk/client-batch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, paginateScan } from "@aws-sdk/lib-dynamodb";
+import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { failuresShown } from "../handlers/batches";
+import { bulkManifestPrefix } from "../lib/limits";
 import { startFaultProxy, type FaultProxy } from "./support/fault-proxy";
 import { startApiLocal, type RunningApi } from "./support/local-api";
 import { eventually, useMoto } from "./support/moto";
@@ -47,7 +52,19 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
         const accepted = await callApi(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
         assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
         const { batchId } = accepted.body;
+        // A second delivery of the recording step, racing the first.
+        const sqs = new SQSClient({ endpoint: moto.url, region: "us-east-1", useQueueUrlAsEndpoint: false });
+        await sqs.send(
+            new SendMessageCommand({
+                QueueUrl: moto.resources.BULK_QUEUE_URL,
+                MessageBody: JSON.stringify({ kind: "record", batchId }),
+            }),
+        );
+        // The client retries the POST: same batch, nothing recorded twice.
+        const retried = await callApi(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
+        assert.deepEqual([retried.status, retried.body.batchId], [202, batchId]);
 
+        const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.url, region: "us-east-1" }));
         const final = await eventually(
             async () => {
                 const status = (await callApi(api.url, "GET", `/jobs/batch/${batchId}`)).body;
@@ -57,13 +74,23 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
             1000,
         );
 
+        // The background steps finished: the batch says its jobs are recorded, the manifest is gone.
+        const { Item: batchItem } = await documents.send(
+            new GetCommand({ TableName: moto.resources.JOBS_TABLE, Key: { pk: `BATCH#${batchId}`, sk: "BATCH" } }),
+        );
+        assert.ok(batchItem?.jobsRecordedAt, JSON.stringify(batchItem));
+        const s3 = new S3Client({ endpoint: moto.url, region: "us-east-1", forcePathStyle: true });
+        const manifests = await s3.send(
+            new ListObjectsV2Command({ Bucket: moto.resources.SOURCE_BUCKET, Prefix: bulkManifestPrefix }),
+        );
+        assert.deepEqual(manifests.Contents ?? [], []);
+
         // The counters add up to the batch.
         const counted = Object.values(final.counts as Record<string, number>).reduce((a, b) => a + b, 0);
         assert.equal(counted, totalJobs);
         assert.equal(final.counts.SUCCEEDED + final.counts.SUBMIT_FAILED, totalJobs);
 
         // The table: one item per job, each settled; the failed ones say why.
-        const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.url, region: "us-east-1" }));
         const items: Record<string, any>[] = [];
         for await (const page of paginateScan(
             { client: documents },
@@ -76,6 +103,16 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
             items.push(...(page.Items ?? []));
         }
         assert.equal(items.length, totalJobs);
+        assert.deepEqual(
+            items.map((item) => item.batchIndex).sort((a, b) => a - b),
+            Array.from({ length: totalJobs }, (_, i) => i),
+        );
+        // The failures listed are the failed jobs (the first page of them).
+        const failedItems = items.filter((item) => item.status === "SUBMIT_FAILED");
+        assert.equal(final.failedJobs.length, Math.min(failuresShown, failedItems.length));
+        assert.equal(final.failedJobsTruncated, failedItems.length > failuresShown);
+        assert.equal(final.statusCounts.SUCCEEDED, final.counts.SUCCEEDED);
+        assert.equal(final.progress, 100);
         assert.ok(
             items.every(
                 (item) => item.status === "SUCCEEDED" || (item.status === "SUBMIT_FAILED" && item.statusReason),

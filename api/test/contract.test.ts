@@ -49,7 +49,7 @@ describe("deployment contract", () => {
     });
 
     it("declares every attribute a key or index uses", () => {
-        const declared = new Set(jobsTable.attributes.map((a) => a.name));
+        const declared = new Set<string>(jobsTable.attributes.map((a) => a.name));
         const used = [
             jobsTable.hashKey,
             jobsTable.rangeKey,

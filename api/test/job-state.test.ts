@@ -6,21 +6,20 @@
 import { strict as assert } from "node:assert";
 import { BatchClient, ListJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { handler as jobEvents, type BatchJobStateChange } from "../handlers/job-events";
+import { batchCounts } from "../lib/batch-status";
 import { handler as bulkSubmitter } from "../handlers/bulk-submitter";
 import { resetClients } from "../lib/clients";
-import { recordSubmitted } from "../lib/job-state";
+import { recordBatchState, recordSubmitFailed, recordSubmitted } from "../lib/job-state";
 import { RateLimiter } from "../lib/rate-limiter";
 import {
     claimForSubmission,
-    countBatchJobs,
-    getBatch,
     getJob,
-    listBatchFailures,
     newBatchRecord,
     newJobRecord,
     putBatch,
     putItems,
     putJob,
+    readBatchSnapshot,
     type JobRecord,
 } from "../lib/store";
 import { submitJobInput, submitRecordedJob } from "../lib/submission";
@@ -58,13 +57,36 @@ function stateChange(job: {
     };
 }
 
-const countsOf = async (batchId: string) => countBatchJobs((await getBatch(batchId))!);
+const sizes = new Map<string, number>();
+const countsOf = async (batchId: string) =>
+    batchCounts((await readBatchSnapshot(batchId, 10))!.counters, sizes.get(batchId)!, false);
+const failuresOf = async (batchId: string) => (await readBatchSnapshot(batchId, 10))!.failures;
+const submitMessage = (messageId: string, batchId: string, receives: string) =>
+    ({
+        Records: [
+            {
+                messageId,
+                body: JSON.stringify({ kind: "submit", batchId, from: 0, to: 1 }),
+                attributes: { ApproximateReceiveCount: receives },
+            },
+        ],
+    }) as never;
 
 async function newBatch(size: number): Promise<{ batchId: string; jobs: JobRecord[] }> {
     const batchId = `b-${Math.random().toString(16).slice(2)}`;
     const jobs = Array.from({ length: size }, (_, index) => newJobRecord(spec, { batchId, index }));
     await putItems(jobs);
-    await putBatch(newBatchRecord(batchId, "test", size, new Date().toISOString()));
+    await putBatch(
+        newBatchRecord({
+            batchId,
+            batchName: "test",
+            total: size,
+            createdAt: new Date().toISOString(),
+            requestHash: "h",
+            manifestKey: "m",
+        }),
+    );
+    sizes.set(batchId, size);
     return { batchId, jobs };
 }
 
@@ -122,6 +144,34 @@ describe("job state (in-process, against moto)", () => {
             );
         });
 
+        it("counts each transition once when writers race on one job", async () => {
+            const { batchId, jobs } = await newBatch(1);
+            const tags = { "atx:job-key": jobs[0].jobKey };
+            const statuses = ["SUBMITTED", "RUNNABLE", "STARTING", "RUNNING", "RUNNING", "SUCCEEDED", "SUCCEEDED"];
+            await Promise.all(statuses.map((status) => jobEvents(stateChange({ jobId: "race-1", status, tags }))));
+            const counts = await countsOf(batchId);
+            assert.equal(counts.SUCCEEDED, 1);
+            assert.equal(
+                Object.values(counts).reduce((a, b) => a + b, 0),
+                1,
+            );
+            assert.equal(counts.QUEUED, 0);
+        });
+
+        it("takes a job off the failures when Batch reports it after a recorded submit failure", async () => {
+            const { batchId, jobs } = await newBatch(2);
+            await recordSubmitFailed(jobs[1], "SubmitJob failed 8 times");
+            assert.deepEqual((await countsOf(batchId)).SUBMIT_FAILED, 1);
+            assert.deepEqual(
+                (await failuresOf(batchId)).map((j) => [j.jobKey, j.status, j.statusReason]),
+                [[jobs[1].jobKey, "SUBMIT_FAILED", "SubmitJob failed 8 times"]],
+            );
+            await recordBatchState(jobs[1].jobKey, { batchJobId: "late-1", status: "RUNNING", attempts: 0 });
+            const counts = await countsOf(batchId);
+            assert.deepEqual([counts.QUEUED, counts.SUBMIT_FAILED, counts.RUNNING], [1, 0, 1]);
+            assert.deepEqual(await failuresOf(batchId), []);
+        });
+
         it("lists failed jobs of a batch with their reasons", async () => {
             const { batchId, jobs } = await newBatch(3);
             await jobEvents(
@@ -135,13 +185,19 @@ describe("job state (in-process, against moto)", () => {
             await jobEvents(
                 stateChange({ jobId: "f-1", status: "SUCCEEDED", tags: { "atx:job-key": jobs[1].jobKey } }),
             );
-            const failures = await listBatchFailures(batchId, 10);
+            const failures = await failuresOf(batchId);
             assert.deepEqual(
-                failures.jobs.map((j) => [j.batchJobId, j.status, j.statusReason]),
+                failures.map((j) => [j.batchJobId, j.status, j.statusReason]),
                 [["f-0", "FAILED", "Essential container exited"]],
             );
             const counts = await countsOf(batchId);
             assert.deepEqual([counts.QUEUED, counts.FAILED, counts.SUCCEEDED], [1, 1, 1]);
+
+            // The first page only, and whether there is more.
+            await recordSubmitFailed(jobs[2], "refused");
+            const page = (await readBatchSnapshot(batchId, 1))!;
+            assert.deepEqual([page.failures.map((f) => f.jobKey), page.moreFailures], [[jobs[0].jobKey], true]);
+            assert.equal((await readBatchSnapshot(batchId, 2))!.moreFailures, false);
         });
 
         it("finds an untagged job by its Batch job id, and ignores jobs it does not know", async () => {
@@ -236,21 +292,13 @@ describe("job state (in-process, against moto)", () => {
             process.env.JOB_DEFINITION_ARN = "arn:aws:batch:us-east-1:123456789012:job-definition/missing:1";
             try {
                 const { batchId, jobs } = await newBatch(1);
-                const response = await bulkSubmitter({
-                    Records: [
-                        {
-                            messageId: "m1",
-                            body: JSON.stringify({ batchId, jobKeys: [jobs[0].jobKey] }),
-                            attributes: { ApproximateReceiveCount: "1" },
-                        },
-                    ],
-                } as never);
+                const response = await bulkSubmitter(submitMessage("m1", batchId, "1"));
                 assert.deepEqual(response, { batchItemFailures: [] });
                 const stored = await getJob(jobs[0].jobKey);
                 assert.equal(stored!.status, "SUBMIT_FAILED");
                 assert.match(stored!.statusReason!, /ClientException/);
                 assert.equal((await countsOf(batchId)).SUBMIT_FAILED, 1);
-                assert.equal((await listBatchFailures(batchId, 10)).jobs.length, 1);
+                assert.equal((await failuresOf(batchId)).length, 1);
             } finally {
                 process.env.JOB_DEFINITION_ARN = moto.resources.JOB_DEFINITION_ARN;
             }
@@ -259,16 +307,7 @@ describe("job state (in-process, against moto)", () => {
         it("hands a message back while a job is leased elsewhere, and records it failed on the last delivery", async () => {
             const { batchId, jobs } = await newBatch(1);
             await claimForSubmission(jobs[0], 60_000);
-            const message = (receives: string) =>
-                ({
-                    Records: [
-                        {
-                            messageId: "m2",
-                            body: JSON.stringify({ batchId, jobKeys: [jobs[0].jobKey] }),
-                            attributes: { ApproximateReceiveCount: receives },
-                        },
-                    ],
-                }) as never;
+            const message = (receives: string) => submitMessage("m2", batchId, receives);
             assert.deepEqual(await bulkSubmitter(message("1")), { batchItemFailures: [{ itemIdentifier: "m2" }] });
             process.env.MAX_MESSAGE_RECEIVES = "2";
             try {

@@ -10,7 +10,7 @@ import {
 import { arns, AwsContext } from "../aws-context";
 import { policyDocument, Statement } from "../iam-documents";
 import { createApiInvokePolicy } from "../identity";
-import { RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
+import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
 import { ApiFunctions, createApiFunctions } from "./functions";
 import { createRestApi } from "./rest-api";
 import { createServiceRole } from "../service-role";
@@ -157,6 +157,7 @@ export class TransformApi extends pulumi.ComponentResource {
                         bulkQueue: bulkQueueArn,
                         sourceBucket: args.sourceBucket.arn,
                         sourceUploads: pulumi.interpolate`${args.sourceBucket.arn}/${UPLOADS_PREFIX}*`,
+                        bulkManifests: pulumi.interpolate`${args.sourceBucket.arn}/${BULK_MANIFESTS_PREFIX}*`,
                         mcpConfigObject: pulumi.interpolate`${args.sourceBucket.arn}/${MCP_CONFIG_KEY}`,
                         outputBucket: args.outputBucket.arn,
                         outputResults: pulumi.interpolate`${args.outputBucket.arn}/${RESULTS_PREFIX}*`,
@@ -166,7 +167,10 @@ export class TransformApi extends pulumi.ComponentResource {
                 environmentOverrides: {
                     jobs: jobRulesEnvironment,
                     batches: jobRulesEnvironment,
-                    "bulk-submitter": { SUBMIT_RATE_PER_SECOND: String(args.bulkSubmitRatePerSecond ?? 10) },
+                    "bulk-submitter": {
+                        ...jobRulesEnvironment,
+                        SUBMIT_RATE_PER_SECOND: String(args.bulkSubmitRatePerSecond ?? 10),
+                    },
                     "mcp-config": { MCP_CONFIG_KEY },
                 },
             },

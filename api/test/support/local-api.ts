@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 
 export interface RunningApi {
     url: string;
+    pid: number;
     output: () => string;
     stop(): Promise<void>;
 }
@@ -46,6 +47,7 @@ export async function startApiLocal(environment: Record<string, string>): Promis
     });
     return {
         url,
+        pid: child.pid!,
         output: () => output,
         stop: () =>
             new Promise<void>((done) => {
