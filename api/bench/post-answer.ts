@@ -21,7 +21,7 @@ export async function benchPostAnswer(stack: BenchStack, jobs: number, runs: num
         const body = JSON.stringify({ batchName: `bench-${jobs}-${run}`, jobs: bulkJobs(jobs) });
         bodyMiB = body.length / 1024 / 1024;
         const started = performance.now();
-        const response = await callApi(stack.api.url, "POST", "/jobs/batch", body);
+        const response = await callApi<{ totalJobs?: number }>(stack.api.url, "POST", "/jobs/batch", body);
         answersMs.push(performance.now() - started);
         if (response.status !== 202 || response.body.totalJobs !== jobs)
             throw new Error(`POST /jobs/batch answered ${response.status}: ${JSON.stringify(response.body)}`);

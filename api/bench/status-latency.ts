@@ -92,10 +92,15 @@ export async function benchStatusLatency(stack: BenchStack, jobs: number, reques
     const latencies: number[] = [];
     for (let i = 0; i < requests; i++) {
         const started = performance.now();
-        const response = await callApi(stack.api.url, "GET", `/jobs/batch/${batchId}`);
+        const response = await callApi<{ counts?: Record<string, number> }>(
+            stack.api.url,
+            "GET",
+            `/jobs/batch/${batchId}`,
+        );
         latencies.push(performance.now() - started);
-        const counted = Object.values(response.body.counts ?? {}).reduce((a: number, n) => a + Number(n), 0);
-        if (response.status !== 200 || counted !== jobs || response.body.counts.QUEUED !== 0)
+        const counts = response.body.counts ?? {};
+        const counted = Object.values(counts).reduce((a, n) => a + n, 0);
+        if (response.status !== 200 || counted !== jobs || counts.QUEUED !== 0)
             throw new Error(`unexpected answer: ${JSON.stringify(response.body).slice(0, 300)}`);
     }
     latencies.sort((a, b) => a - b);

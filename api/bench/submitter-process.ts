@@ -11,9 +11,11 @@ const poller = pollBulkQueue(
     process.env.AWS_REGION ?? "us-east-1",
     createSubmitter,
 );
-process.on("SIGTERM", async () => {
+process.on("SIGTERM", () => void stopAndReport());
+
+async function stopAndReport() {
     await poller.stop();
     console.log(JSON.stringify({ maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
     process.exit(0);
-});
+}
 console.log("submitter ready");

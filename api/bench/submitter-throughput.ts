@@ -36,17 +36,22 @@ export async function benchSubmitter(
         stdio: ["ignore", "pipe", "inherit"],
     });
     let output = "";
-    submitter.stdout!.on("data", (chunk) => (output += chunk));
+    submitter.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     try {
         const body = JSON.stringify({ batchName: `throughput-${Date.now()}`, jobs: bulkJobs(jobs) });
-        const accepted = await callApi(stack.api.url, "POST", "/jobs/batch", body);
+        const accepted = await callApi<{ batchId: string }>(stack.api.url, "POST", "/jobs/batch", body);
         if (accepted.status !== 202) throw new Error(`POST answered ${accepted.status}`);
         let first: number | undefined;
         let counts: Record<string, number> = {};
         for (;;) {
             await new Promise((r) => setTimeout(r, 250));
             const now = performance.now();
-            counts = (await callApi(stack.api.url, "GET", `/jobs/batch/${accepted.body.batchId}`)).body.counts;
+            const status = await callApi<{ counts: Record<string, number> }>(
+                stack.api.url,
+                "GET",
+                `/jobs/batch/${accepted.body.batchId}`,
+            );
+            counts = status.body.counts;
             if (first === undefined && counts.QUEUED < jobs) first = now;
             if (counts.QUEUED === 0) break;
         }
@@ -70,5 +75,6 @@ async function stopAndReadPeak(child: ReturnType<typeof spawn>, output: () => st
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
     await exited;
-    return JSON.parse(output().trim().split("\n").pop()!).maxRssMiB;
+    const report = JSON.parse(output().trim().split("\n").pop()!) as { maxRssMiB: number };
+    return report.maxRssMiB;
 }

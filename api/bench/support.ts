@@ -24,7 +24,7 @@ export async function startBenchStack(prefix: string, apiEnvironment: Record<str
     };
     // An interrupted benchmark still stops the processes it started.
     for (const signal of ["SIGINT", "SIGTERM"] as const)
-        process.once(signal, () => stop().finally(() => process.exit(130)));
+        process.once(signal, () => void stop().finally(() => process.exit(130)));
     return { moto, resources, environment, api, stop };
 }
 

@@ -30,7 +30,7 @@ export async function putManifest(key: string, requestBody: string): Promise<voi
 
 export async function readManifest(key: string): Promise<JobSpec[]> {
     const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: env.sourceBucket(), Key: key }));
-    const request = JSON.parse((await Body?.transformToString("utf8")) ?? "null");
+    const request: unknown = JSON.parse((await Body?.transformToString("utf8")) ?? "null");
     return validateBulkRequest(request, env.jobRules(), limits.bulkMaxJobs).jobs;
 }
 

@@ -40,16 +40,11 @@ export async function sendBulkMessages(messages: BulkMessage[]): Promise<void> {
 }
 
 export function parseBulkMessage(body: string): BulkMessage {
-    const message = JSON.parse(body);
+    const message = JSON.parse(body) as Record<string, unknown> | null;
     const isIndex = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
-    if (typeof message?.batchId === "string" && message.kind === "record") return message;
-    if (
-        typeof message?.batchId === "string" &&
-        message.kind === "submit" &&
-        isIndex(message.from) &&
-        isIndex(message.to) &&
-        message.from < message.to
-    )
-        return message;
+    if (typeof message?.batchId !== "string") throw new Error("malformed bulk message");
+    const { batchId, kind, from, to } = message;
+    if (kind === "record") return { kind, batchId };
+    if (kind === "submit" && isIndex(from) && isIndex(to) && from < to) return { kind, batchId, from, to };
     throw new Error("malformed bulk message");
 }

@@ -298,11 +298,14 @@ export async function readBatchSnapshot(batchId: string, failureLimit: number): 
     if (!batch) return undefined;
     const counters: Partial<Record<CountedStatus, number>> = {};
     const failures: BatchFailure[] = [];
-    for (const item of Items) {
-        if (item.sk.startsWith("FAILED#")) failures.push(item as BatchFailure);
-        if (!item.sk.startsWith("COUNT#")) continue;
-        for (const status of countedStatuses)
-            if (typeof item[status] === "number") counters[status] = (counters[status] ?? 0) + item[status];
+    for (const item of Items as Record<string, unknown>[]) {
+        const sk = String(item.sk);
+        if (sk.startsWith("FAILED#")) failures.push(item as unknown as BatchFailure);
+        if (!sk.startsWith("COUNT#")) continue;
+        for (const status of countedStatuses) {
+            const count = item[status];
+            if (typeof count === "number") counters[status] = (counters[status] ?? 0) + count;
+        }
     }
     return {
         batch,

@@ -41,6 +41,18 @@ function getStatus(batchId: string) {
     } as unknown as APIGatewayProxyEvent);
 }
 
+/** The fields these tests read from the handler's answers. */
+interface Answer {
+    batchId: string;
+    totalJobs: number;
+    status: string;
+    progress: number;
+    counts: Record<string, number>;
+    statusCounts: Record<string, number>;
+    error: { code: string; field?: string };
+}
+const answerOf = (response: { body: string }) => JSON.parse(response.body) as Answer;
+
 const jobs = (n: number, tag = "a") =>
     Array.from({ length: n }, (_, i) => ({ command: `atx custom def exec -n T${i}`, jobName: `job-${tag}-${i}` }));
 
@@ -88,7 +100,7 @@ describe("bulk intake (in-process, against moto)", () => {
         const before = await queued();
         const response = await post({ batchName: "first", jobs: jobs(250) });
         assert.equal(response.statusCode, 202, response.body);
-        const { batchId, totalJobs, status } = JSON.parse(response.body);
+        const { batchId, totalJobs, status } = answerOf(response);
         assert.deepEqual([totalJobs, status], [250, "SUBMITTING"]);
         const batch = (await getBatch(batchId))!;
         assert.ok(batch.manifestKey.startsWith(`${bulkManifestPrefix}${batchId}/`));
@@ -98,41 +110,41 @@ describe("bulk intake (in-process, against moto)", () => {
         assert.equal(head.ServerSideEncryption, "aws:kms");
         assert.equal(await queued(), before + 1);
         assert.equal(await getJob(bulkJobKey(batchId, 0)), undefined);
-        const answer = JSON.parse((await getStatus(batchId)).body);
+        const answer = answerOf(await getStatus(batchId));
         assert.deepEqual([answer.counts.QUEUED, answer.progress, answer.statusCounts], [250, 0, { QUEUED: 250 }]);
     });
 
     it("names the same batch for a retried request, by Idempotency-Key or by body, and refuses a reused key", async () => {
         const body = { batchName: "retried", jobs: jobs(3) };
-        const first = JSON.parse((await post(body, { "Idempotency-Key": "nightly-1" })).body).batchId;
+        const first = answerOf(await post(body, { "Idempotency-Key": "nightly-1" })).batchId;
         const again = await post(body, { "idempotency-key": "nightly-1" });
-        assert.deepEqual([again.statusCode, JSON.parse(again.body).batchId], [202, first]);
+        assert.deepEqual([again.statusCode, answerOf(again).batchId], [202, first]);
 
         const other = await post({ batchName: "retried", jobs: jobs(4) }, { "Idempotency-Key": "nightly-1" });
         assert.equal(other.statusCode, 409);
-        assert.equal(JSON.parse(other.body).error.code, "Conflict");
+        assert.equal(answerOf(other).error.code, "Conflict");
         const kept = await s3.send(
             new GetObjectCommand({ Bucket: moto.resources.SOURCE_BUCKET, Key: (await getBatch(first))!.manifestKey }),
         );
-        assert.equal(JSON.parse(await kept.Body!.transformToString()).jobs.length, 3);
+        assert.equal((JSON.parse(await kept.Body!.transformToString()) as { jobs: unknown[] }).jobs.length, 3);
 
-        const byBody = JSON.parse((await post(body)).body).batchId;
-        assert.equal(JSON.parse((await post(body)).body).batchId, byBody);
+        const byBody = answerOf(await post(body)).batchId;
+        assert.equal(answerOf(await post(body)).batchId, byBody);
         assert.notEqual(byBody, first);
-        assert.notEqual(JSON.parse((await post({ ...body, batchName: "retried-2" })).body).batchId, byBody);
+        assert.notEqual(answerOf(await post({ ...body, batchName: "retried-2" })).batchId, byBody);
         assert.notEqual(
-            JSON.parse((await post(body, {}, "arn:aws:iam::123456789012:user/b")).body).batchId,
+            answerOf(await post(body, {}, "arn:aws:iam::123456789012:user/b")).batchId,
             byBody,
             "another caller's identical request is another batch",
         );
 
         const bad = await post(body, { "Idempotency-Key": "has spaces" });
         assert.equal(bad.statusCode, 400);
-        assert.equal(JSON.parse(bad.body).error.field, "Idempotency-Key");
+        assert.equal(answerOf(bad).error.field, "Idempotency-Key");
     });
 
     it("records the jobs under deterministic keys, queues them, deletes the manifest, and can run again", async () => {
-        const { batchId } = JSON.parse((await post({ batchName: "recorded", jobs: jobs(250, "r") })).body);
+        const { batchId } = answerOf(await post({ batchName: "recorded", jobs: jobs(250, "r") }));
         const manifestKey = (await getBatch(batchId))!.manifestKey;
         const before = await queued();
         const submitter = createSubmitter();
@@ -155,7 +167,7 @@ describe("bulk intake (in-process, against moto)", () => {
     });
 
     it("hands a recording message back while another recorder holds the batch", async () => {
-        const { batchId } = JSON.parse((await post({ batchName: "leased", jobs: jobs(2, "l") })).body);
+        const { batchId } = answerOf(await post({ batchName: "leased", jobs: jobs(2, "l") }));
         process.env.SUBMIT_LEASE_SECONDS = "60";
         try {
             assert.equal(await claimBatchRecording(batchId, 60_000), true);
@@ -169,7 +181,7 @@ describe("bulk intake (in-process, against moto)", () => {
     });
 
     it("records a batch whose manifest cannot be read as failed on the message's last delivery", async () => {
-        const { batchId } = JSON.parse((await post({ batchName: "lost", jobs: jobs(5, "x") })).body);
+        const { batchId } = answerOf(await post({ batchName: "lost", jobs: jobs(5, "x") }));
         await s3.send(
             new DeleteObjectCommand({
                 Bucket: moto.resources.SOURCE_BUCKET,
@@ -179,7 +191,7 @@ describe("bulk intake (in-process, against moto)", () => {
         const submitter = createSubmitter();
         assert.equal((await submitter(recordMessage(batchId, "1"))).batchItemFailures.length, 1);
         assert.deepEqual(await submitter(recordMessage(batchId, "5")), { batchItemFailures: [] });
-        const answer = JSON.parse((await getStatus(batchId)).body);
+        const answer = answerOf(await getStatus(batchId));
         assert.deepEqual([answer.status, answer.counts.SUBMIT_FAILED, answer.counts.QUEUED], ["FAILED", 5, 0]);
     });
 });

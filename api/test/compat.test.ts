@@ -313,8 +313,7 @@ describe("the AWS sample's documented API through third-party SigV4 signers", fu
             batchId = answer.body.batchId;
         });
 
-        // Skipped until GET /jobs/batch/{batchId} answers the sample's progress and statusCounts.
-        it.skip("answers batchId, status, progress, totalJobs and statusCounts", async () => {
+        it("answers batchId, status, progress, totalJobs and statusCounts", async () => {
             const status = await eventually(async () => {
                 const answer = await boto.call("GET", `/jobs/batch/${batchId}`);
                 assert.equal(answer.status, 200, JSON.stringify(answer.body));
