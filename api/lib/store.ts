@@ -472,7 +472,7 @@ function jobUpdate(current: JobRecord, change: JobChange) {
  * What a bulk job's status change does to its batch: one count moves between statuses on the job's
  * counter shard (QUEUED is implicit), and its failure entry appears, changes or goes.
  */
-export function batchBookkeeping(current: JobRecord, change: JobChange & { status: JobStatus }) {
+function batchBookkeeping(current: JobRecord, change: JobChange & { status: JobStatus }) {
     const [from, to] = [countedStatus(current.status), countedStatus(change.status)];
     if (from === to) return [];
     const batchId = current.batchId!;
