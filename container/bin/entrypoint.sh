@@ -181,6 +181,9 @@ export GIT_CONFIG_COUNT=2
 export GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=""
 export GIT_CONFIG_KEY_1=credential.helper GIT_CONFIG_VALUE_1="$ATX_BIN_DIR/git-credential-atx"
 export GIT_TERMINAL_PROMPT=0
+# shellcheck source=../lib/git-guard.sh
+source "$ATX_LIB_DIR/git-guard.sh"
+git_guard_env
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-AWS Transform job}
 export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-atx-job@localhost}
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME}

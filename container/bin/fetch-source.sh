@@ -18,6 +18,8 @@
 # S3 prefixes: every key is checked (no "..", no absolute or control-character keys) and the
 # count and total size are held to ATX_ZIP_MAX_FILES and ATX_ZIP_MAX_BYTES before downloading.
 # Zips larger than ATX_ZIP_MAX_ARCHIVE_BYTES (default 1 GiB) are refused before downloading.
+# Git inside the job cannot be steered by the source (lib/git-guard.sh): a zip or prefix loses every
+# ".git" it brings, a clone keeps only format, remote and branch settings and no hooks.
 # A source that is not a git work tree is made one (one commit) so that ATX can track its changes.
 # Exit: 0; 64 bad usage or configuration; 65 refused or not found; 75 download failed after retries.
 set -Eeuo pipefail
@@ -26,6 +28,8 @@ ATX_LIB_DIR=${ATX_LIB_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)
 ATX_BIN_DIR=${ATX_BIN_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"}
 # shellcheck source=../lib/aws-step.sh
 source "$ATX_LIB_DIR/aws-step.sh"
+# shellcheck source=../lib/git-guard.sh
+source "$ATX_LIB_DIR/git-guard.sh"
 
 refuse() { log_fail "$EX_DATAERR" "source refused: $1" "${@:2}"; }
 
@@ -262,6 +266,7 @@ main() {
   mkdir -p -- "$TARGET"
   [[ -z "$(find "$TARGET" -mindepth 1 -maxdepth 1 -print -quit)" ]] ||
     log_fail "$EX_USAGE" "TARGET_DIR is not empty" target "$TARGET"
+  git_guard_env
   local kind
   kind=$(classify "$source") || exit $?
   log_info "downloading source" kind "${kind%% *}" source "$source"
@@ -284,6 +289,7 @@ main() {
       s3_prefix
       ;;
   esac
+  git_guard_source "$TARGET" "${kind%% *}"
   ensure_git_repo
   log_info "source ready" target "$TARGET"
 }
