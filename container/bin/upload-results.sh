@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # upload-results.sh s3://BUCKET/PREFIX/ NAME=LOCAL_DIR [NAME=LOCAL_DIR]...
 # Uploads the regular files under each LOCAL_DIR to s3://BUCKET/PREFIX/NAME/ in one copy, leaving
-# out everything that matches
+# out everything that matches, ignoring case,
 # the sensitive-file list ATX_EXCLUSIONS_FILE (default: upload-exclusions.txt beside bin/; its
 # header states the matching rules) and every symbolic link (a link could point at a file outside
 # the workspace). The selected files are copied into a staging directory first, so the upload
@@ -57,7 +57,7 @@ name_expr() {
   _expr=()
   for p in "${_patterns[@]}"; do
     ((first)) || _expr+=(-o)
-    _expr+=(-name "$p")
+    _expr+=(-iname "$p")
     first=0
   done
 }

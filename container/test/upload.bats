@@ -156,3 +156,19 @@ transformations/t1/conv-1/code/src/deep/App.java" ]
   run s3_keys "$S3_BUCKET" transformations/
   [ -z "$output" ]
 }
+
+@test "credential files in any case spelling are not uploaded, in subdirectories too" {
+  local f
+  local -a names=(.ENV ID_RSA Server.PEM CREDENTIALS credentials.json credentials.toml terraform.tfvars
+    .pgpass .s3cfg .boto .htpasswd service-account.json office.ovpn .terraformrc secrets.yaml
+    Secrets.YML .My.Cnf Client_Secret_123.json prod.auto.tfvars)
+  for f in "${names[@]}"; do
+    printf 'x\n' >"$WS/$f"
+    printf 'x\n' >"$WS/src/deep/$f"
+  done
+  run "$BIN/upload-results.sh" "$DEST" "code=$WS"
+  [ "$status" -eq 0 ]
+  run s3_keys "$S3_BUCKET" transformations/t1/conv-1/code/
+  echo "$output"
+  [ "$output" = "$(printf '%s\n' transformations/t1/conv-1/code/README.md transformations/t1/conv-1/code/src/deep/App.java)" ]
+}
