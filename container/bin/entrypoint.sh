@@ -288,7 +288,8 @@ if [[ -d "$ATX_CONVERSATIONS_DIR/$conversation_id" ]]; then
 fi
 log_info "results" location "$base/" code "$base/code/" logs "$base/logs/" conversation_id "$conversation_id"
 upload_rc=0
-"$ATX_BIN_DIR/upload-results.sh" "$base/" "code=$ATX_SOURCE_DIR" "logs=$ATX_LOG_DIR" || upload_rc=$?
+ATX_UPLOAD_REDACT_PARTS=logs "$ATX_BIN_DIR/upload-results.sh" "$base/" "code=$ATX_SOURCE_DIR" "logs=$ATX_LOG_DIR" ||
+  upload_rc=$?
 
 if ((atx_rc != 0)); then
   log_error "transformation failed" exit_code "$atx_rc" upload_exit_code "$upload_rc"
