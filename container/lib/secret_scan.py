@@ -3,9 +3,11 @@
 Usage:
   secret_scan.py hold-back DIR   every regular file under DIR with a finding is deleted
   secret_scan.py redact DIR      every detected secret value in the files under DIR becomes ***
+  secret_scan.py check DIR       the files named on stdin (NUL-separated, relative to DIR) are
+                                 scanned and left as they are (the API client's --dir upload)
   secret_scan.py redact-lines    stdin to stdout, line by line, detected values replaced by ***
 For the DIR modes, one JSON line per file with a finding goes to stdout:
-  {"path": "<relative path>", "action": "held back" | "redacted", "types": ["<kind>", ...]}
+  {"path": "<relative path>", "action": "held back" | "redacted" | "found", "types": ["<kind>", ...]}
 Values are never printed. Symbolic links are never followed. Files that are not text (the
 detector skips what does not decode) are not scanned.
 Redaction reads each line as a JSON object when it is one and scans every string in it (so the
@@ -123,14 +125,22 @@ def redact_file(path):
     return kinds
 
 
-def scan_dir(root, action):
-    for path in regular_files(root):
-        if action == "held back":
-            kinds = {s.type for s in scan_file(path)}
-            if kinds:
-                os.unlink(path)
-        else:
+def listed_files(root, stream):
+    base = os.path.realpath(root) + os.sep
+    for rel in stream.read().split("\0"):
+        path = os.path.join(root, rel)
+        if rel and os.path.isfile(path) and not os.path.islink(path) and os.path.realpath(path).startswith(base):
+            yield path
+
+
+def scan_dir(root, action, paths):
+    for path in paths:
+        if action == "redacted":
             kinds = redact_file(path)
+        else:
+            kinds = {s.type for s in scan_file(path)}
+            if kinds and action == "held back":
+                os.unlink(path)
         if kinds:
             rel = os.path.relpath(path, root)
             print(json.dumps({"path": rel, "action": action, "types": sorted(kinds)}), flush=True)
@@ -143,9 +153,10 @@ def redact_stream(src, out):
 
 
 def main(argv):
-    modes = {"hold-back": 3, "redact": 3, "redact-lines": 2}
+    modes = {"hold-back": 3, "redact": 3, "check": 3, "redact-lines": 2}
+    actions = {"hold-back": "held back", "redact": "redacted", "check": "found"}
     if len(argv) < 2 or modes.get(argv[1]) != len(argv):
-        print("usage: secret_scan.py hold-back DIR | redact DIR | redact-lines", file=sys.stderr)
+        print("usage: secret_scan.py hold-back DIR | redact DIR | check DIR | redact-lines", file=sys.stderr)
         return EX_USAGE
     if argv[1] != "redact-lines" and not os.path.isdir(argv[2]):
         print("not a directory: %s" % argv[2], file=sys.stderr)
@@ -155,7 +166,9 @@ def main(argv):
             if argv[1] == "redact-lines":
                 redact_stream(sys.stdin, sys.stdout)
             else:
-                scan_dir(argv[2], "held back" if argv[1] == "hold-back" else "redacted")
+                root = argv[2]
+                paths = listed_files(root, sys.stdin) if argv[1] == "check" else regular_files(root)
+                scan_dir(root, actions[argv[1]], paths)
     except Exception as exc:  # the caller must not upload what could not be scanned
         print("secret scan failed: %s: %s" % (type(exc).__name__, exc), file=sys.stderr)
         return EX_SOFTWARE
