@@ -332,3 +332,24 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   grep '^{' "$ERR" | jq -e -s 'any(.[]; .message == "unexpected failure" and .level == "error" and .exit_code == "1")'
   [ ! -e "$FAKE_ATX_ARGV_FILE" ]
 }
+
+@test "secrets: a source file with a secret is held back and logged; atx's printed secrets are redacted in job.log" {
+  local key=AKIAIOSFODNN7EXAMPLE token=ghp_abcdefghijklmnopqrstuvwxyz0123456789
+  mkdir -p "$BATS_TEST_TMPDIR/proj"
+  printf '# Demo\n' >"$BATS_TEST_TMPDIR/proj/README.md"
+  printf 'aws_access_key_id = %s\n' "$key" >"$BATS_TEST_TMPDIR/proj/deploy.cfg"
+  (cd "$BATS_TEST_TMPDIR/proj" && zip -q -r "$BATS_TEST_TMPDIR/leaky.zip" .)
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/leaky.zip=$BATS_TEST_TMPDIR/leaky.zip"
+  printf 'found key %s\nexport GITHUB_TOKEN=%s\n' "$key" "$token" >"$BATS_TEST_TMPDIR/leaky"
+  export FAKE_ATX_PRINT_FILE="$BATS_TEST_TMPDIR/leaky" FAKE_ATX_CONVERSATION_ID=conv-leak
+  job --source "s3://$SOURCE_BUCKET/uploads/u1/leaky.zip" -- atx custom def exec
+  [ "$status" -eq 0 ]
+  local base="transformations/$AWS_BATCH_JOB_ID/conv-leak"
+  run s3_keys "$S3_BUCKET" "$base/code/"
+  [[ $output == *code/README.md* && $output != *deploy.cfg* ]]
+  s3_cat "$S3_BUCKET" "$base/logs/job.log" >"$BATS_TEST_TMPDIR/job.log"
+  ! grep -qF -e "$key" -e "$token" -e ghp_ "$BATS_TEST_TMPDIR/job.log"
+  jq -e -s 'any(.[]; .source == "atx" and .message == "found key ***")' "$BATS_TEST_TMPDIR/job.log"
+  jq -e -s 'any(.[]; .message == "secret detected: file held back" and .path == "code/deploy.cfg" and .kinds == "AWS Access Key")' "$BATS_TEST_TMPDIR/job.log"
+  assert_json_log_lines "$BATS_TEST_TMPDIR/job.log"
+}
