@@ -353,3 +353,28 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   jq -e -s 'any(.[]; .message == "secret detected: file held back" and .path == "code/deploy.cfg" and .kinds == "AWS Access Key")' "$BATS_TEST_TMPDIR/job.log"
   assert_json_log_lines "$BATS_TEST_TMPDIR/job.log"
 }
+
+@test "size: an archive replaced after the size check is not downloaded (ETag pinned), exit 65 with the reason" {
+  python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/small.zip" project
+  head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/noise.bin"
+  (cd "$BATS_TEST_TMPDIR" && zip -q big.zip noise.bin) # past the 100000-byte limit below
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/app.zip=$BATS_TEST_TMPDIR/small.zip"
+  # An aws that swaps the object for a larger one just before the download.
+  mkdir -p "$BATS_TEST_TMPDIR/wrap"
+  cat >"$BATS_TEST_TMPDIR/wrap/aws" <<WRAP
+#!/usr/bin/env bash
+if [[ " \$* " == *" get-object "* && ! -e "$BATS_TEST_TMPDIR/swapped" ]]; then
+  touch "$BATS_TEST_TMPDIR/swapped"
+  "$VENV_BIN/aws" s3 cp --quiet "$BATS_TEST_TMPDIR/big.zip" "s3://$SOURCE_BUCKET/uploads/u1/app.zip"
+fi
+exec "$VENV_BIN/aws" "\$@"
+WRAP
+  chmod 755 "$BATS_TEST_TMPDIR/wrap/aws"
+  export ATX_ZIP_MAX_ARCHIVE_BYTES=100000
+  PATH="$BATS_TEST_TMPDIR/wrap:$PATH" job --source "s3://$SOURCE_BUCKET/uploads/u1/app.zip" -- atx custom def exec
+  [ "$status" -eq 65 ]
+  [ -e "$BATS_TEST_TMPDIR/swapped" ]
+  grep -q "source archive changed between the size check and the download" "$ERR"
+  [ -z "$(find "$ATX_WORK_DIR/source" -mindepth 1 -print -quit)" ]
+  [ ! -e "$FAKE_ATX_ARGV_FILE" ]
+}
