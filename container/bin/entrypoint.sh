@@ -229,7 +229,12 @@ if [[ $source_kind == git\ * ]]; then
   "$ATX_BIN_DIR/fetch-git-credentials.sh" "${source_kind#git }" || exit $?
 fi
 if ((have_source)); then
-  "$ATX_BIN_DIR/fetch-source.sh" "$source_url" "$ATX_SOURCE_DIR" || exit $?
+  "$ATX_BIN_DIR/fetch-source.sh" "$source_url" "$ATX_SOURCE_DIR" || {
+    rc=$?
+    # A refused source: the reason goes where the API's job view finds it.
+    if ((rc == EX_DATAERR)); then "$ATX_BIN_DIR/record-refusal.sh" "$rc" "$output"; fi
+    exit "$rc"
+  }
 fi
 
 # ---- the transformation ----

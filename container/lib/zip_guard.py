@@ -81,7 +81,7 @@ def inside(root, path):
 def inspect(zf, max_bytes, max_files):
     infos = zf.infolist()
     if len(infos) > max_files:
-        raise Refused("archive has %d entries, limit is %d" % (len(infos), max_files))
+        raise Refused("archive has %d entries, limit is %d (ATX_ZIP_MAX_FILES)" % (len(infos), max_files))
     total = 0
     entries = []
     seen = set()
@@ -95,7 +95,7 @@ def inspect(zf, max_bytes, max_files):
         seen.add(rel)
         total += info.file_size
         if total > max_bytes:
-            raise Refused("archive expands to more than %d bytes" % max_bytes)
+            raise Refused("archive expands to more than %d bytes (ATX_ZIP_MAX_BYTES)" % max_bytes)
         target = None
         if kind == "symlink":
             if info.file_size > MAX_LINK_TARGET:

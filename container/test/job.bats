@@ -378,3 +378,23 @@ WRAP
   [ -z "$(find "$ATX_WORK_DIR/source" -mindepth 1 -print -quit)" ]
   [ ! -e "$FAKE_ATX_ARGV_FILE" ]
 }
+
+@test "size: an archive past the extracted-size bound is refused and the bound and reason are recorded for the job view" {
+  python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/bomb.zip" bomb-size 200000
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/bomb.zip=$BATS_TEST_TMPDIR/bomb.zip"
+  ATX_ZIP_MAX_BYTES=100000 job --source "s3://$SOURCE_BUCKET/uploads/u1/bomb.zip" --output jobs/j1 -- atx custom def exec
+  [ "$status" -eq 65 ]
+  s3_cat "$S3_BUCKET" transformations/jobs/j1/refusal.json >"$BATS_TEST_TMPDIR/refusal.json"
+  cat "$BATS_TEST_TMPDIR/refusal.json"
+  jq -e '.exitCode == 65 and .limits.zipMaxBytes == 100000
+    and .reason == "archive refused: archive expands to more than 100000 bytes (ATX_ZIP_MAX_BYTES)"' "$BATS_TEST_TMPDIR/refusal.json"
+}
+
+@test "a job that is not refused writes no refusal record" {
+  python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/p.zip" project
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/p.zip=$BATS_TEST_TMPDIR/p.zip"
+  job --source "s3://$SOURCE_BUCKET/uploads/u1/p.zip" --output jobs/j2 -- atx custom def exec
+  [ "$status" -eq 0 ]
+  run s3_keys "$S3_BUCKET" transformations/jobs/j2/
+  [[ $output != *refusal.json* ]]
+}
