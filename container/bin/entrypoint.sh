@@ -158,6 +158,11 @@ resolve_shell_timeout || log_fail "$EX_USAGE" "$SHELL_TIMEOUT_ERROR" \
 export ATX_SHELL_TIMEOUT
 command -v atx >/dev/null 2>&1 || log_fail "$EX_SOFTWARE" "the atx CLI is not on PATH"
 
+# Nothing leaves the job unscanned: without a working secret scanner the job stops here.
+export ATX_SECRET_SCAN_PYTHON=${ATX_SECRET_SCAN_PYTHON:-/opt/atx-scan/bin/python3}
+"$ATX_SECRET_SCAN_PYTHON" "$ATX_LIB_DIR/secret_scan.py" redact-lines </dev/null >/dev/null 2>&1 ||
+  log_fail "$EX_SOFTWARE" "the secret scanner does not run" python "$ATX_SECRET_SCAN_PYTHON"
+
 source_kind=none
 if ((have_source)); then
   source_kind=$("$ATX_BIN_DIR/fetch-source.sh" --check "$source_url") || exit $?
@@ -247,7 +252,8 @@ dirs_before=$(conversation_dirs | cut -d' ' -f2-)
 
 fifo="$ATX_RUNTIME_DIR/atx-output"
 mkfifo -m 600 "$fifo"
-ATX_LOG_COMPONENT=atx log_stream atx <"$fifo" &
+# atx's output passes the secret scan before it becomes log lines (stderr and job.log).
+"$ATX_SECRET_SCAN_PYTHON" "$ATX_LIB_DIR/secret_scan.py" redact-lines <"$fifo" | ATX_LOG_COMPONENT=atx log_stream atx &
 stream_pid=$!
 log_info "running the command" cwd "$ATX_SOURCE_DIR"
 (cd "$ATX_SOURCE_DIR" && exec "${cmd[@]}") </dev/null >"$fifo" 2>&1 &

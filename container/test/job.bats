@@ -207,7 +207,7 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   grep -q 'S3_BUCKET is missing' "$ERR"
 }
 
-@test "exit 65 for a hostile zip (zip slip): atx never runs and nothing is uploaded" {
+@test "exit 65 for a hostile zip (zip slip): atx never runs and nothing but the refusal record is uploaded" {
   python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/slip.zip" slip
   make_buckets "s3://$SOURCE_BUCKET/uploads/u2/slip.zip=$BATS_TEST_TMPDIR/slip.zip"
   job --source "s3://$SOURCE_BUCKET/uploads/u2/slip.zip" --output o -- "${exec_cmd[@]}"
@@ -215,7 +215,7 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   [ ! -e "$FAKE_ATX_ARGV_FILE" ]
   [ -z "$(find "$BATS_TEST_TMPDIR" -name evil-slip.txt)" ]
   run s3_keys "$S3_BUCKET"
-  [ -z "$output" ]
+  [ "$output" = transformations/o/refusal.json ]
 }
 
 @test "exit 65 for disallowed sources: file://, ssh://, metadata addresses, another bucket" {
@@ -333,7 +333,7 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   [ ! -e "$FAKE_ATX_ARGV_FILE" ]
 }
 
-@test "secrets: a source file with a secret is held back and logged; atx's printed secrets are redacted in job.log" {
+@test "secrets: a source file with a secret is held back and logged; atx's printed secrets never reach stderr or job.log" {
   local key=AKIAIOSFODNN7EXAMPLE token=ghp_abcdefghijklmnopqrstuvwxyz0123456789
   mkdir -p "$BATS_TEST_TMPDIR/proj"
   printf '# Demo\n' >"$BATS_TEST_TMPDIR/proj/README.md"
@@ -348,8 +348,9 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   run s3_keys "$S3_BUCKET" "$base/code/"
   [[ $output == *code/README.md* && $output != *deploy.cfg* ]]
   s3_cat "$S3_BUCKET" "$base/logs/job.log" >"$BATS_TEST_TMPDIR/job.log"
-  ! grep -qF -e "$key" -e "$token" -e ghp_ "$BATS_TEST_TMPDIR/job.log"
+  ! grep -qF -e "$key" -e "$token" -e ghp_ "$BATS_TEST_TMPDIR/job.log" "$ERR" "$ATX_WORK_DIR/logs/job.log"
   jq -e -s 'any(.[]; .source == "atx" and .message == "found key ***")' "$BATS_TEST_TMPDIR/job.log"
+  jq -e -s 'any(.[]; .source == "atx" and .message == "export GITHUB_TOKEN=***")' "$ERR"
   jq -e -s 'any(.[]; .message == "secret detected: file held back" and .path == "code/deploy.cfg" and .kinds == "AWS Access Key")' "$BATS_TEST_TMPDIR/job.log"
   assert_json_log_lines "$BATS_TEST_TMPDIR/job.log"
 }
@@ -397,4 +398,14 @@ WRAP
   [ "$status" -eq 0 ]
   run s3_keys "$S3_BUCKET" transformations/jobs/j2/
   [[ $output != *refusal.json* ]]
+}
+
+@test "secrets: without a working secret scanner the job stops before fetching anything (exit 70)" {
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/project.zip=$CANON/project.zip"
+  ATX_SECRET_SCAN_PYTHON=/usr/bin/python3 job --source "s3://$SOURCE_BUCKET/uploads/u1/project.zip" -- atx custom def exec
+  [ "$status" -eq 70 ]
+  grep -q "the secret scanner does not run" "$ERR"
+  [ ! -e "$FAKE_ATX_ARGV_FILE" ]
+  run s3_keys "$S3_BUCKET"
+  [ -z "$output" ]
 }
