@@ -28,7 +28,8 @@ export function refusalReason(body: string): string | undefined {
     }
     if (typeof record !== "object" || record === null) return undefined;
     const { exitCode, reason } = record as { exitCode?: unknown; reason?: unknown };
-    if (!Number.isInteger(exitCode) || typeof reason !== "string" || reason === "") return undefined;
+    if (typeof exitCode !== "number" || !Number.isInteger(exitCode)) return undefined;
+    if (typeof reason !== "string" || reason === "") return undefined;
     return `Refused by the job container (exit ${exitCode}): ${reason}`.slice(0, maxReasonLength);
 }
 
