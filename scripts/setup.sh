@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a clean machine: Node dependencies (which bring Node 22),
-# Debian tools (bats, shellcheck, zip), a project-local Python venv (moto, hadolint, a current AWS CLI, zizmor)
+# Debian tools (bats, shellcheck, zip, a JDK for jar), a project-local Python venv (moto, hadolint,
+# a current AWS CLI, zizmor, detect-secrets)
 # and actionlint built from the Go module proxy. Safe to run again: each step is skipped when done.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ need_apt=()
 for tool in bats shellcheck zip unzip jq git python3; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
+# jar writes one of the archive kinds the zip guard tests extract.
+command -v jar >/dev/null 2>&1 || need_apt+=(default-jdk-headless)
 if ((${#need_apt[@]})); then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -31,6 +31,7 @@ import {
 } from "./http";
 import { LogsUsageError, parseSince, printJobLogs } from "./logs";
 import { formatBytes, ProgressLine, progressBar } from "./progress";
+import { holdBack, scanForSecrets, SecretScanError } from "./secret-scan";
 
 export const usage = `usage: npm run client -- <command> [options]
 
@@ -231,7 +232,15 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
             const name = fileName ?? archiveName(dir);
             if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) || name.includes(".."))
                 throw new UsageError(`invalid archive file name ${JSON.stringify(name)}`);
-            const selection = selectFiles(dir, loadExclusions(env.ATX_EXCLUSIONS_FILE || undefined));
+            const selected = selectFiles(dir, loadExclusions(env.ATX_EXCLUSIONS_FILE || undefined));
+            const findings = scanForSecrets(
+                dir,
+                selected.files.map((f) => f.path),
+                env.ATX_SECRET_SCAN_PYTHON || undefined,
+            );
+            for (const finding of findings)
+                io.err(`held back ${finding.path}: secret detected (${finding.types.join(", ")})\n`);
+            const selection = holdBack(selected, findings);
             if (selection.files.length === 0)
                 throw new UsageError(`nothing to upload in ${dir} (${selection.excludedTotal} entries excluded)`);
             const reasons = Object.entries(selection.excluded)
@@ -442,6 +451,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
         }
         if (error instanceof CredentialsError) {
             printError({ error: { code: "CredentialsError", message: error.message } });
+            return 1;
+        }
+        if (error instanceof SecretScanError) {
+            printError({ error: { code: "SecretScanError", message: error.message } });
             return 1;
         }
         if (error instanceof ExclusionListError) {

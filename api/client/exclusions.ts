@@ -1,9 +1,9 @@
 /**
  * The sensitive-file exclusion list (container/upload-exclusions.txt), read at run time and matched
  * with the rules its header states, the way container/bin/upload-results.sh applies them with
- * `find -name` (glibc fnmatch without flags):
+ * `find -iname` (glibc fnmatch with FNM_CASEFOLD):
  *   - a pattern matches the NAME of a file or directory at any depth; `*`, `?`, `[...]`;
- *     case-sensitive; `*` and `?` also match a leading dot;
+ *     case is ignored; `*` and `?` also match a leading dot;
  *   - a pattern ending with "/" matches directories only; a matched directory is skipped whole;
  *   - a pattern without a trailing "/" matches files and directories alike;
  *   - a pattern containing "/" anywhere else is invalid (the whole list is refused).
@@ -44,8 +44,9 @@ const escapeRegex = (c: string) => c.replace(/[\\^$.*+?()[\]{}|\/]/g, "\\$&");
 const escapeClass = (c: string) => (c === "-" ? "\\-" : escapeRegex(c));
 
 /**
- * Compiles an fnmatch(3) pattern (no flags: backslash escapes, no special leading dot) to an
- * anchored regular expression over code points. An unterminated `[` is a literal `[`.
+ * Compiles an fnmatch(3) pattern (FNM_CASEFOLD only: backslash escapes, no special leading dot,
+ * case ignored) to an anchored regular expression over code points. An unterminated `[` is a
+ * literal `[`.
  */
 export function globToRegex(pattern: string): RegExp {
     const chars = Array.from(pattern);
@@ -63,7 +64,7 @@ export function globToRegex(pattern: string): RegExp {
             } else out += "\\[";
         } else out += escapeRegex(c);
     }
-    return new RegExp(`^${out}$`, "u");
+    return new RegExp(`^${out}$`, "iu");
 }
 
 /** Parses the bracket expression starting at chars[start] === "["; undefined when unterminated. */

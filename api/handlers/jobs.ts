@@ -10,11 +10,11 @@ import { batchClient, s3Client } from "../lib/clients";
 import { env } from "../lib/config";
 import { ApiError } from "../lib/errors";
 import { apiHandler, json, parseJsonBody } from "../lib/http";
-import { jobSummary, jobView, resultsLocation } from "../lib/job-view";
+import { jobSummary, jobView, refusalKey, refusalReason, resultsLocation } from "../lib/job-view";
 import { RateLimiter } from "../lib/rate-limiter";
 import { withRetries } from "../lib/retry";
 import { terminalStatuses } from "../lib/statuses";
-import { getJob, jobKeyForBatchJobId, listJobs, newJobRecord, putJob } from "../lib/store";
+import { getJob, jobKeyForBatchJobId, listJobs, newJobRecord, putJob, type JobRecord } from "../lib/store";
 import { submitRecordedJob } from "../lib/submission";
 import { validateId, validateJobRequest, validateListQuery } from "../lib/validation/requests";
 
@@ -42,7 +42,25 @@ async function loadJob(event: APIGatewayProxyEvent) {
 }
 
 async function describeJob(event: APIGatewayProxyEvent) {
-    return json(200, jobView(await loadJob(event)));
+    const job = await loadJob(event);
+    const view = jobView(job);
+    if (job.status === "FAILED") view.statusReason = (await readRefusal(job)) ?? view.statusReason;
+    return json(200, view);
+}
+
+/** The container's refusal reason for a failed job; undefined when there is none or it cannot be read. */
+async function readRefusal(job: JobRecord): Promise<string | undefined> {
+    try {
+        const object = await s3Client().send(
+            new GetObjectCommand({ Bucket: resultsLocation(job).bucket, Key: refusalKey(job) }),
+        );
+        return refusalReason((await object.Body?.transformToString()) ?? "");
+    } catch (error) {
+        const name = (error as { name?: string }).name;
+        if (name !== "NoSuchKey" && name !== "NotFound")
+            console.warn(JSON.stringify({ level: "warn", msg: "refusal record not readable", error: String(error) }));
+        return undefined;
+    }
 }
 
 /** Cancels a job that has not started, terminates one that has; answers the status it had. */

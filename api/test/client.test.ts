@@ -21,6 +21,8 @@ import { startApiLocal, type RunningApi } from "./support/local-api";
 
 const repoRoot = resolve(__dirname, "../..");
 const uploadScript = join(repoRoot, "container/bin/upload-results.sh");
+/** A Python with detect-secrets (requirements-dev.txt), for the secret scan of both uploads. */
+const scanPython = join(repoRoot, ".venv/bin/python");
 
 function tempDir(label: string): string {
     return mkdtempSync(join(tmpdir(), `atx-client-${label}-`));
@@ -80,7 +82,8 @@ describe("client: exclusion list matcher", () => {
         const cases: [string, string, boolean][] = [
             ["*.pem", "server.pem", true],
             ["*.pem", ".pem", true],
-            ["*.pem", "server.PEM", false],
+            ["*.pem", "server.PEM", true],
+            ["*.pem", "Server.Pem", true],
             ["*.pem", "server.pem.bak", false],
             ["id_rsa*", "id_rsa.pub", true],
             ["id_rsa*", "my_id_rsa", false],
@@ -88,7 +91,9 @@ describe("client: exclusion list matcher", () => {
             [".env*", "env", false],
             ["credentials", "credentials", true],
             ["credentials", "credentials.json", false],
-            ["credentials", "Credentials", false],
+            ["credentials", "CREDENTIALS", true],
+            ["id_rsa*", "ID_RSA", true],
+            ["[a-c]x", "Bx", true],
             ["a?c", "abc", true],
             ["a?c", "ac", false],
             ["a?c", "a.c", true],
@@ -112,7 +117,7 @@ describe("client: exclusion list matcher", () => {
             ["(x)", "(x)", true],
             ["*", "", true],
             ["?", "", false],
-            ["É*", "état", false],
+            ["É*", "état", true], // Unicode case folding: the client may exclude more than find in the C locale
             ["é*", "état", true],
             ["*é", "café", true],
         ];
@@ -194,6 +199,7 @@ describe("client: exclusion list matcher", () => {
                     FAKE_AWS_LIST: list,
                     ATX_EXCLUSIONS_FILE: file,
                     ATX_WORK_DIR: join(work, "stage"),
+                    ATX_SECRET_SCAN_PYTHON: scanPython,
                 },
                 stdio: ["ignore", "ignore", "pipe"],
             });
@@ -243,6 +249,10 @@ describe("client: exclusion list matcher", () => {
             ".pem",
             "x.key",
             "Key.PEM",
+            "ID_RSA",
+            ".ENV",
+            "CREDENTIALS",
+            "Secrets.YAML",
             "credentials",
             "credentials.json",
             ".aws",
@@ -390,6 +400,7 @@ describe("client CLI end to end through api:local", function () {
             AWS_EC2_METADATA_DISABLED: "true",
             AWS_CONFIG_FILE: join(work, "no-config"),
             AWS_SHARED_CREDENTIALS_FILE: join(work, "no-credentials"),
+            ATX_SECRET_SCAN_PYTHON: scanPython,
         };
         for (const [key, value] of Object.entries(env)) {
             if (value === undefined) delete childEnv[key];
@@ -603,6 +614,40 @@ describe("client CLI end to end through api:local", function () {
             "class App {}\n".repeat(200),
         );
         assert.ok(!readFileSync(zip).includes(secret));
+    });
+
+    it("holds back files in which the secret scan finds a secret, naming the file and kind, never the value", async () => {
+        const dir = join(work, "with-secrets");
+        const awsKey = "AKIAIOSFODNN7EXAMPLE";
+        const ghToken = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+        makeTree(dir, {
+            "README.md": "# app\n",
+            "settings.ini": `aws_access_key_id = ${awsKey}\n`,
+            src: { "notes.txt": `token: ${ghToken}\n`, "App.java": "class App {}\n" },
+        });
+        const result = await cli(["upload", dir]);
+        assert.equal(result.code, 0, result.stderr);
+        const answer = JSON.parse(result.stdout);
+        assert.equal(answer.files, 2);
+        assert.deepEqual(answer.excluded, { total: 2, reasons: { "secret detected": 2 } });
+        assert.match(result.stderr, /held back settings\.ini: secret detected \(AWS Access Key\)/);
+        assert.match(result.stderr, /held back src\/notes\.txt: secret detected \(GitHub Token\)/);
+        for (const value of [awsKey, ghToken]) assert.ok(!(result.stdout + result.stderr).includes(value));
+        const zip = join(work, "with-secrets.zip");
+        writeFileSync(zip, await sourceObject(answer.s3Uri));
+        const entries = execFileSync("unzip", ["-Z1", zip], { encoding: "utf8" }).trim().split("\n").sort();
+        assert.deepEqual(entries, ["README.md", "src/App.java"]);
+    });
+
+    it("refuses to upload when the secret scan cannot run (exit 1, nothing uploaded)", async () => {
+        const dir = join(work, "unscanned");
+        makeTree(dir, { "a.txt": "a" });
+        const result = await cli(["upload", dir], { ATX_SECRET_SCAN_PYTHON: "/usr/bin/python3" });
+        assert.equal(result.code, 1, result.stderr);
+        assert.equal(result.stdout, "");
+        const error = JSON.parse(result.stderr).error;
+        assert.equal(error.code, "SecretScanError");
+        assert.match(error.message, /detect-secrets/);
     });
 
     it("refuses to upload when the exclusion list is invalid or missing (never uploads unfiltered)", async () => {

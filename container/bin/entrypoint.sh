@@ -158,6 +158,11 @@ resolve_shell_timeout || log_fail "$EX_USAGE" "$SHELL_TIMEOUT_ERROR" \
 export ATX_SHELL_TIMEOUT
 command -v atx >/dev/null 2>&1 || log_fail "$EX_SOFTWARE" "the atx CLI is not on PATH"
 
+# Nothing leaves the job unscanned: without a working secret scanner the job stops here.
+export ATX_SECRET_SCAN_PYTHON=${ATX_SECRET_SCAN_PYTHON:-/opt/atx-scan/bin/python3}
+"$ATX_SECRET_SCAN_PYTHON" "$ATX_LIB_DIR/secret_scan.py" redact-lines </dev/null >/dev/null 2>&1 ||
+  log_fail "$EX_SOFTWARE" "the secret scanner does not run" python "$ATX_SECRET_SCAN_PYTHON"
+
 source_kind=none
 if ((have_source)); then
   source_kind=$("$ATX_BIN_DIR/fetch-source.sh" --check "$source_url") || exit $?
@@ -181,6 +186,9 @@ export GIT_CONFIG_COUNT=2
 export GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=""
 export GIT_CONFIG_KEY_1=credential.helper GIT_CONFIG_VALUE_1="$ATX_BIN_DIR/git-credential-atx"
 export GIT_TERMINAL_PROMPT=0
+# shellcheck source=../lib/git-guard.sh
+source "$ATX_LIB_DIR/git-guard.sh"
+git_guard_env
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-AWS Transform job}
 export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-atx-job@localhost}
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME}
@@ -226,7 +234,12 @@ if [[ $source_kind == git\ * ]]; then
   "$ATX_BIN_DIR/fetch-git-credentials.sh" "${source_kind#git }" || exit $?
 fi
 if ((have_source)); then
-  "$ATX_BIN_DIR/fetch-source.sh" "$source_url" "$ATX_SOURCE_DIR" || exit $?
+  "$ATX_BIN_DIR/fetch-source.sh" "$source_url" "$ATX_SOURCE_DIR" || {
+    rc=$?
+    # A refused source: the reason goes where the API's job view finds it.
+    if ((rc == EX_DATAERR)); then "$ATX_BIN_DIR/record-refusal.sh" "$rc" "$output"; fi
+    exit "$rc"
+  }
 fi
 
 # ---- the transformation ----
@@ -239,7 +252,8 @@ dirs_before=$(conversation_dirs | cut -d' ' -f2-)
 
 fifo="$ATX_RUNTIME_DIR/atx-output"
 mkfifo -m 600 "$fifo"
-ATX_LOG_COMPONENT=atx log_stream atx <"$fifo" &
+# atx's output passes the secret scan before it becomes log lines (stderr and job.log).
+"$ATX_SECRET_SCAN_PYTHON" "$ATX_LIB_DIR/secret_scan.py" redact-lines <"$fifo" | ATX_LOG_COMPONENT=atx log_stream atx &
 stream_pid=$!
 log_info "running the command" cwd "$ATX_SOURCE_DIR"
 (cd "$ATX_SOURCE_DIR" && exec "${cmd[@]}") </dev/null >"$fifo" 2>&1 &
@@ -285,7 +299,8 @@ if [[ -d "$ATX_CONVERSATIONS_DIR/$conversation_id" ]]; then
 fi
 log_info "results" location "$base/" code "$base/code/" logs "$base/logs/" conversation_id "$conversation_id"
 upload_rc=0
-"$ATX_BIN_DIR/upload-results.sh" "$base/" "code=$ATX_SOURCE_DIR" "logs=$ATX_LOG_DIR" || upload_rc=$?
+ATX_UPLOAD_REDACT_PARTS=logs "$ATX_BIN_DIR/upload-results.sh" "$base/" "code=$ATX_SOURCE_DIR" "logs=$ATX_LOG_DIR" ||
+  upload_rc=$?
 
 if ((atx_rc != 0)); then
   log_error "transformation failed" exit_code "$atx_rc" upload_exit_code "$upload_rc"

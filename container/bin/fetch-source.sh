@@ -17,7 +17,10 @@
 # credential helper configured by the caller (see fetch-git-credentials.sh).
 # S3 prefixes: every key is checked (no "..", no absolute or control-character keys) and the
 # count and total size are held to ATX_ZIP_MAX_FILES and ATX_ZIP_MAX_BYTES before downloading.
-# Zips larger than ATX_ZIP_MAX_ARCHIVE_BYTES (default 1 GiB) are refused before downloading.
+# Zips larger than ATX_ZIP_MAX_ARCHIVE_BYTES (default 1 GiB) are refused before downloading; the
+# download is pinned to the ETag and byte count that check saw (If-Match and Range).
+# Git inside the job cannot be steered by the source (lib/git-guard.sh): a zip or prefix loses every
+# ".git" it brings, a clone keeps only format, remote and branch settings and no hooks.
 # A source that is not a git work tree is made one (one commit) so that ATX can track its changes.
 # Exit: 0; 64 bad usage or configuration; 65 refused or not found; 75 download failed after retries.
 set -Eeuo pipefail
@@ -26,6 +29,8 @@ ATX_LIB_DIR=${ATX_LIB_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)
 ATX_BIN_DIR=${ATX_BIN_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"}
 # shellcheck source=../lib/aws-step.sh
 source "$ATX_LIB_DIR/aws-step.sh"
+# shellcheck source=../lib/git-guard.sh
+source "$ATX_LIB_DIR/git-guard.sh"
 
 refuse() { log_fail "$EX_DATAERR" "source refused: $1" "${@:2}"; }
 
@@ -181,9 +186,9 @@ git_clone_once() {
 }
 
 s3_zip() {
-  local size rc=0
-  size=$(retry aws_try s3api head-object --bucket "$S3_SRC_BUCKET" --key "$S3_SRC_KEY" \
-    --query ContentLength --output text) || rc=$?
+  local head rc=0
+  head=$(retry aws_try s3api head-object --bucket "$S3_SRC_BUCKET" --key "$S3_SRC_KEY" \
+    --query '[ContentLength, ETag]' --output text) || rc=$?
   case $rc in
     0) ;;
     "$EX_NOINPUT") refuse "source archive not found" key "$S3_SRC_KEY" ;;
@@ -191,18 +196,30 @@ s3_zip() {
     "$EX_DATAERR") refuse "source archive request rejected" key "$S3_SRC_KEY" ;;
     *) log_fail "$EX_TEMPFAIL" "could not reach the source archive" key "$S3_SRC_KEY" ;;
   esac
-  local max=${ATX_ZIP_MAX_ARCHIVE_BYTES:-1073741824}
-  [[ $size =~ ^[0-9]+$ ]] || log_fail "$EX_TEMPFAIL" "unexpected object size" size "$size"
-  ((size <= max)) || refuse "archive larger than ${max} bytes" size "$size"
+  local max=${ATX_ZIP_MAX_ARCHIVE_BYTES:-1073741824} size etag
+  read -r size etag <<<"$head"
+  [[ $size =~ ^[0-9]+$ && -n $etag ]] || log_fail "$EX_TEMPFAIL" "unexpected object size or ETag" head "$head"
+  ((size <= max)) || refuse "archive larger than ${max} bytes (ATX_ZIP_MAX_ARCHIVE_BYTES)" size "$size"
+  ((size > 0)) || refuse "source archive is empty" key "$S3_SRC_KEY"
   local dl_dir
   dl_dir=$(mktemp -d "${ATX_WORK_DIR:-${TMPDIR:-/tmp}}/download.XXXXXX")
+  # The object whose size was checked, and no more than that many bytes: an object replaced
+  # after the check fails the If-Match (412) instead of being downloaded whatever its size.
   rc=0
-  retry aws_try s3 cp --only-show-errors --no-progress "s3://$S3_SRC_BUCKET/$S3_SRC_KEY" "$dl_dir/source.zip" || rc=$?
+  retry aws_try s3api get-object --bucket "$S3_SRC_BUCKET" --key "$S3_SRC_KEY" --if-match "$etag" \
+    --range "bytes=0-$((size - 1))" "$dl_dir/source.zip" >/dev/null || rc=$?
   if ((rc != 0)); then
     rm -rf -- "$dl_dir"
     ((rc == EX_TEMPFAIL)) && log_fail "$EX_TEMPFAIL" "source archive download failed"
+    ((rc == EX_DATAERR)) && refuse "source archive changed between the size check and the download" key "$S3_SRC_KEY"
     refuse "source archive could not be downloaded"
   fi
+  local got
+  got=$(stat -c %s "$dl_dir/source.zip")
+  ((got == size)) || {
+    rm -rf -- "$dl_dir"
+    refuse "source archive size changed during the download" expected "$size" got "$got"
+  }
   rc=0
   "$ATX_BIN_DIR/safe-unzip.sh" "$dl_dir/source.zip" "$TARGET" || rc=$?
   rm -rf -- "$dl_dir"
@@ -262,6 +279,7 @@ main() {
   mkdir -p -- "$TARGET"
   [[ -z "$(find "$TARGET" -mindepth 1 -maxdepth 1 -print -quit)" ]] ||
     log_fail "$EX_USAGE" "TARGET_DIR is not empty" target "$TARGET"
+  git_guard_env
   local kind
   kind=$(classify "$source") || exit $?
   log_info "downloading source" kind "${kind%% *}" source "$source"
@@ -284,6 +302,7 @@ main() {
       s3_prefix
       ;;
   esac
+  git_guard_source "$TARGET" "${kind%% *}"
   ensure_git_repo
   log_info "source ready" target "$TARGET"
 }

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # upload-results.sh s3://BUCKET/PREFIX/ NAME=LOCAL_DIR [NAME=LOCAL_DIR]...
 # Uploads the regular files under each LOCAL_DIR to s3://BUCKET/PREFIX/NAME/ in one copy, leaving
-# out everything that matches
+# out everything that matches, ignoring case,
 # the sensitive-file list ATX_EXCLUSIONS_FILE (default: upload-exclusions.txt beside bin/; its
 # header states the matching rules) and every symbolic link (a link could point at a file outside
 # the workspace). The selected files are copied into a staging directory first, so the upload
-# sees exactly the list that was checked.
+# sees exactly the list that was checked. The staged files are then scanned for secrets
+# (lib/secret_scan.py, detect-secrets): a file with a finding is held back and logged with its
+# name and the kinds of finding, never the value; in the parts named in ATX_UPLOAD_REDACT_PARTS
+# (space-separated, e.g. "logs") the values are replaced by *** instead. Parts are staged and
+# scanned in the order given, so a log staged last records what was held back before it.
+# ATX_SECRET_SCAN_PYTHON: the Python with detect-secrets (default /opt/atx-scan/bin/python3).
 # ATX_S3_SSE (optional: AES256 or aws:kms) asks for that server-side encryption explicitly;
 # otherwise the bucket's default encryption applies.
 # Exit: 0 uploaded (or nothing to upload); 64 bad usage or an invalid exclusion file;
-# 75 the upload failed after retries.
+# 70 the secret scan could not run (nothing is uploaded); 75 the upload failed after retries.
 set -Eeuo pipefail
 
 ATX_LIB_DIR=${ATX_LIB_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)"}
@@ -57,7 +62,7 @@ name_expr() {
   _expr=()
   for p in "${_patterns[@]}"; do
     ((first)) || _expr+=(-o)
-    _expr+=(-name "$p")
+    _expr+=(-iname "$p")
     first=0
   done
 }
@@ -78,7 +83,7 @@ work=${ATX_WORK_DIR:-${TMPDIR:-/tmp}}
 mkdir -p -- "$work"
 stage=$(mktemp -d "$work/upload-stage.XXXXXX")
 list="$stage.list"
-trap 'rm -rf -- "$stage" "$list"' EXIT
+trap 'rm -rf -- "$stage" "$list" "$stage.scan-err"' EXIT
 
 # Copies the selected files of one part into the staging directory.
 stage_part() {
@@ -107,11 +112,32 @@ stage_part() {
   if ((selected > 0)); then
     mkdir -p -- "$stage/$name"
     tar -C "$src" --null --verbatim-files-from --no-recursion -T "$list" -cf - | tar -C "$stage/$name" -xf -
+    scan_part "$name"
   fi
   total=$((total + selected))
 }
 
+# Scans the staged part NAME for secrets: holds back (deletes) or redacts files with findings.
+scan_part() {
+  local name=$1 mode=hold-back findings rc=0 finding
+  [[ " ${ATX_UPLOAD_REDACT_PARTS:-} " == *" $name "* ]] && mode=redact
+  findings=$("${ATX_SECRET_SCAN_PYTHON:-/opt/atx-scan/bin/python3}" "$ATX_LIB_DIR/secret_scan.py" \
+    "$mode" "$stage/$name" 2>"$stage.scan-err") || rc=$?
+  ((rc == 0)) || log_fail "$EX_SOFTWARE" "secret scan failed; nothing uploaded" part "$name" \
+    exit_code "$rc" detail "$(head -c 400 "$stage.scan-err")"
+  while IFS= read -r finding; do
+    [[ -n $finding ]] || continue
+    log_warn "secret detected: file $(jq -r .action <<<"$finding")" path "$name/$(jq -r .path <<<"$finding")" \
+      kinds "$(jq -r '.types | join(", ")' <<<"$finding")"
+    if [[ $mode == hold-back ]]; then
+      selected=$((selected - 1))
+      held_back=$((held_back + 1))
+    fi
+  done <<<"$findings"
+}
+
 total=0
+held_back=0
 for part in "${parts[@]}"; do
   name=${part%%=*}
   src=${part#*=}
@@ -119,7 +145,7 @@ for part in "${parts[@]}"; do
   stage_part "$name" "$src"
 done
 if ((total == 0)); then
-  log_info "nothing to upload" dest "$dest"
+  log_info "nothing to upload" dest "$dest" held_back "$held_back"
   exit 0
 fi
 
@@ -132,4 +158,4 @@ fi
 rc=0
 retry aws_try "${sync_args[@]}" || rc=$?
 ((rc == 0)) || log_fail "$EX_TEMPFAIL" "upload failed" dest "$dest" exit_code "$rc"
-log_info "uploaded" dest "$dest" files "$total"
+log_info "uploaded" dest "$dest" files "$total" held_back "$held_back"

@@ -10,7 +10,10 @@ Refused before anything is written (exit 65, one reason on stderr):
   - symlinks whose target is absolute or leaves TARGET_DIR
   - more than MAX_FILES entries, or more than MAX_BYTES declared uncompressed bytes
 During extraction (exit 65, TARGET_DIR emptied again): more bytes than declared (a lying header),
-a CRC mismatch, or a symlink that resolves outside TARGET_DIR once created.
+a CRC mismatch, or, once every entry exists, a symlink that resolves outside TARGET_DIR (whatever
+the order of the entries).
+Entries whose Unix attributes carry no file-type bits, or that carry only DOS attributes, are
+directories when their name ends with "/" and regular files otherwise.
 Files are created with O_EXCL|O_NOFOLLOW, modes 0644/0755 only (no setuid/setgid/sticky);
 symlinks are created last, so nothing is ever written through one.
 On success prints "files=N bytes=M" on stdout. Exit 64 on bad usage.
@@ -35,8 +38,11 @@ class Refused(Exception):
 
 
 def entry_type(info):
+    """The entry's kind and Unix mode. Unix attributes decide when they carry file-type bits;
+    entries without them (Python's zipfile writes a bare 0600, DOS/Windows writers only DOS
+    attributes) are directories when the name ends with "/", regular files otherwise."""
     mode = (info.external_attr >> 16) & 0xFFFF
-    if info.create_system == 3 and mode:  # unix attributes present
+    if info.create_system == 3 and stat.S_IFMT(mode):
         if stat.S_ISLNK(mode):
             return "symlink", mode
         if stat.S_ISDIR(mode):
@@ -44,7 +50,8 @@ def entry_type(info):
         if stat.S_ISREG(mode):
             return ("dir" if info.filename.endswith("/") else "file"), mode
         raise Refused("entry %r has an unsupported type (mode %o)" % (info.filename, mode))
-    return ("dir" if info.filename.endswith("/") else "file"), 0
+    perm = stat.S_IMODE(mode) if info.create_system == 3 else 0
+    return ("dir" if info.filename.endswith("/") else "file"), perm
 
 
 def check_name(name):
@@ -74,7 +81,7 @@ def inside(root, path):
 def inspect(zf, max_bytes, max_files):
     infos = zf.infolist()
     if len(infos) > max_files:
-        raise Refused("archive has %d entries, limit is %d" % (len(infos), max_files))
+        raise Refused("archive has %d entries, limit is %d (ATX_ZIP_MAX_FILES)" % (len(infos), max_files))
     total = 0
     entries = []
     seen = set()
@@ -88,7 +95,7 @@ def inspect(zf, max_bytes, max_files):
         seen.add(rel)
         total += info.file_size
         if total > max_bytes:
-            raise Refused("archive expands to more than %d bytes" % max_bytes)
+            raise Refused("archive expands to more than %d bytes (ATX_ZIP_MAX_BYTES)" % max_bytes)
         target = None
         if kind == "symlink":
             if info.file_size > MAX_LINK_TARGET:
@@ -146,10 +153,19 @@ def extract(zf, entries, root, max_bytes):
         path = os.path.join(root, *rel.split("/"))
         os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
         os.symlink(target, path)
-        if not inside(root, os.path.realpath(path)):
-            raise Refused("symlink %r resolves outside the target" % info.filename)
         files += 1
+    check_links(root)
     return files, written
+
+
+def check_links(root):
+    """Resolves every symlink under root once the whole tree exists: a link can be harmless when
+    created and point outside later, through links or directories that came after it."""
+    for top, dirs, names in os.walk(root):
+        for name in dirs + names:
+            path = os.path.join(top, name)
+            if os.path.islink(path) and not inside(root, os.path.realpath(path)):
+                raise Refused("symlink %r resolves outside the target" % os.path.relpath(path, root))
 
 
 def empty_dir(root):

@@ -207,7 +207,7 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   grep -q 'S3_BUCKET is missing' "$ERR"
 }
 
-@test "exit 65 for a hostile zip (zip slip): atx never runs and nothing is uploaded" {
+@test "exit 65 for a hostile zip (zip slip): atx never runs and nothing but the refusal record is uploaded" {
   python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/slip.zip" slip
   make_buckets "s3://$SOURCE_BUCKET/uploads/u2/slip.zip=$BATS_TEST_TMPDIR/slip.zip"
   job --source "s3://$SOURCE_BUCKET/uploads/u2/slip.zip" --output o -- "${exec_cmd[@]}"
@@ -215,7 +215,7 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   [ ! -e "$FAKE_ATX_ARGV_FILE" ]
   [ -z "$(find "$BATS_TEST_TMPDIR" -name evil-slip.txt)" ]
   run s3_keys "$S3_BUCKET"
-  [ -z "$output" ]
+  [ "$output" = transformations/o/refusal.json ]
 }
 
 @test "exit 65 for disallowed sources: file://, ssh://, metadata addresses, another bucket" {
@@ -331,4 +331,81 @@ transformations/o/conv-prefix-1/code/src/upgraded.txt" ]
   # (the failing command's own error text is passed through as is, before the JSON line)
   grep '^{' "$ERR" | jq -e -s 'any(.[]; .message == "unexpected failure" and .level == "error" and .exit_code == "1")'
   [ ! -e "$FAKE_ATX_ARGV_FILE" ]
+}
+
+@test "secrets: a source file with a secret is held back and logged; atx's printed secrets never reach stderr or job.log" {
+  local key=AKIAIOSFODNN7EXAMPLE token=ghp_abcdefghijklmnopqrstuvwxyz0123456789
+  mkdir -p "$BATS_TEST_TMPDIR/proj"
+  printf '# Demo\n' >"$BATS_TEST_TMPDIR/proj/README.md"
+  printf 'aws_access_key_id = %s\n' "$key" >"$BATS_TEST_TMPDIR/proj/deploy.cfg"
+  (cd "$BATS_TEST_TMPDIR/proj" && zip -q -r "$BATS_TEST_TMPDIR/leaky.zip" .)
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/leaky.zip=$BATS_TEST_TMPDIR/leaky.zip"
+  printf 'found key %s\nexport GITHUB_TOKEN=%s\n' "$key" "$token" >"$BATS_TEST_TMPDIR/leaky"
+  export FAKE_ATX_PRINT_FILE="$BATS_TEST_TMPDIR/leaky" FAKE_ATX_CONVERSATION_ID=conv-leak
+  job --source "s3://$SOURCE_BUCKET/uploads/u1/leaky.zip" -- atx custom def exec
+  [ "$status" -eq 0 ]
+  local base="transformations/$AWS_BATCH_JOB_ID/conv-leak"
+  run s3_keys "$S3_BUCKET" "$base/code/"
+  [[ $output == *code/README.md* && $output != *deploy.cfg* ]]
+  s3_cat "$S3_BUCKET" "$base/logs/job.log" >"$BATS_TEST_TMPDIR/job.log"
+  ! grep -qF -e "$key" -e "$token" -e ghp_ "$BATS_TEST_TMPDIR/job.log" "$ERR" "$ATX_WORK_DIR/logs/job.log"
+  jq -e -s 'any(.[]; .source == "atx" and .message == "found key ***")' "$BATS_TEST_TMPDIR/job.log"
+  jq -e -s 'any(.[]; .source == "atx" and .message == "export GITHUB_TOKEN=***")' "$ERR"
+  jq -e -s 'any(.[]; .message == "secret detected: file held back" and .path == "code/deploy.cfg" and .kinds == "AWS Access Key")' "$BATS_TEST_TMPDIR/job.log"
+  assert_json_log_lines "$BATS_TEST_TMPDIR/job.log"
+}
+
+@test "size: an archive replaced after the size check is not downloaded (ETag pinned), exit 65 with the reason" {
+  python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/small.zip" project
+  head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/noise.bin"
+  (cd "$BATS_TEST_TMPDIR" && zip -q big.zip noise.bin) # past the 100000-byte limit below
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/app.zip=$BATS_TEST_TMPDIR/small.zip"
+  # An aws that swaps the object for a larger one just before the download.
+  mkdir -p "$BATS_TEST_TMPDIR/wrap"
+  cat >"$BATS_TEST_TMPDIR/wrap/aws" <<WRAP
+#!/usr/bin/env bash
+if [[ " \$* " == *" get-object "* && ! -e "$BATS_TEST_TMPDIR/swapped" ]]; then
+  touch "$BATS_TEST_TMPDIR/swapped"
+  "$VENV_BIN/aws" s3 cp --quiet "$BATS_TEST_TMPDIR/big.zip" "s3://$SOURCE_BUCKET/uploads/u1/app.zip"
+fi
+exec "$VENV_BIN/aws" "\$@"
+WRAP
+  chmod 755 "$BATS_TEST_TMPDIR/wrap/aws"
+  export ATX_ZIP_MAX_ARCHIVE_BYTES=100000
+  PATH="$BATS_TEST_TMPDIR/wrap:$PATH" job --source "s3://$SOURCE_BUCKET/uploads/u1/app.zip" -- atx custom def exec
+  [ "$status" -eq 65 ]
+  [ -e "$BATS_TEST_TMPDIR/swapped" ]
+  grep -q "source archive changed between the size check and the download" "$ERR"
+  [ -z "$(find "$ATX_WORK_DIR/source" -mindepth 1 -print -quit)" ]
+  [ ! -e "$FAKE_ATX_ARGV_FILE" ]
+}
+
+@test "size: an archive past the extracted-size bound is refused and the bound and reason are recorded for the job view" {
+  python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/bomb.zip" bomb-size 200000
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/bomb.zip=$BATS_TEST_TMPDIR/bomb.zip"
+  ATX_ZIP_MAX_BYTES=100000 job --source "s3://$SOURCE_BUCKET/uploads/u1/bomb.zip" --output jobs/j1 -- atx custom def exec
+  [ "$status" -eq 65 ]
+  s3_cat "$S3_BUCKET" transformations/jobs/j1/refusal.json >"$BATS_TEST_TMPDIR/refusal.json"
+  cat "$BATS_TEST_TMPDIR/refusal.json"
+  jq -e '.exitCode == 65 and .limits.zipMaxBytes == 100000
+    and .reason == "archive refused: archive expands to more than 100000 bytes (ATX_ZIP_MAX_BYTES)"' "$BATS_TEST_TMPDIR/refusal.json"
+}
+
+@test "a job that is not refused writes no refusal record" {
+  python3 "$FIXTURES/make_zip.py" "$BATS_TEST_TMPDIR/p.zip" project
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/p.zip=$BATS_TEST_TMPDIR/p.zip"
+  job --source "s3://$SOURCE_BUCKET/uploads/u1/p.zip" --output jobs/j2 -- atx custom def exec
+  [ "$status" -eq 0 ]
+  run s3_keys "$S3_BUCKET" transformations/jobs/j2/
+  [[ $output != *refusal.json* ]]
+}
+
+@test "secrets: without a working secret scanner the job stops before fetching anything (exit 70)" {
+  make_buckets "s3://$SOURCE_BUCKET/uploads/u1/project.zip=$CANON/project.zip"
+  ATX_SECRET_SCAN_PYTHON=/usr/bin/python3 job --source "s3://$SOURCE_BUCKET/uploads/u1/project.zip" -- atx custom def exec
+  [ "$status" -eq 70 ]
+  grep -q "the secret scanner does not run" "$ERR"
+  [ ! -e "$FAKE_ATX_ARGV_FILE" ]
+  run s3_keys "$S3_BUCKET"
+  [ -z "$output" ]
 }

@@ -156,3 +156,81 @@ transformations/t1/conv-1/code/src/deep/App.java" ]
   run s3_keys "$S3_BUCKET" transformations/
   [ -z "$output" ]
 }
+
+@test "credential files in any case spelling are not uploaded, in subdirectories too" {
+  local f
+  local -a names=(.ENV ID_RSA Server.PEM CREDENTIALS credentials.json credentials.toml terraform.tfvars
+    .pgpass .s3cfg .boto .htpasswd service-account.json office.ovpn .terraformrc secrets.yaml
+    Secrets.YML .My.Cnf Client_Secret_123.json prod.auto.tfvars)
+  for f in "${names[@]}"; do
+    printf 'x\n' >"$WS/$f"
+    printf 'x\n' >"$WS/src/deep/$f"
+  done
+  run "$BIN/upload-results.sh" "$DEST" "code=$WS"
+  [ "$status" -eq 0 ]
+  run s3_keys "$S3_BUCKET" transformations/t1/conv-1/code/
+  echo "$output"
+  [ "$output" = "$(printf '%s\n' transformations/t1/conv-1/code/README.md transformations/t1/conv-1/code/src/deep/App.java)" ]
+}
+
+# ---- secrets found by the detector ----
+
+AWS_KEY=AKIAIOSFODNN7EXAMPLE
+GH_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789
+
+# Writes files holding detectable secrets under $WS (names that no exclusion pattern matches).
+add_secret_files() {
+  printf '[default]\naws_access_key_id = %s\n' "$AWS_KEY" >"$WS/settings.ini"
+  printf 'token: %s\n' "$GH_TOKEN" >"$WS/src/deep/notes.txt"
+  printf -- '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n' >"$WS/src/deploy-material.txt"
+}
+
+@test "secrets: a file with a detected secret is held back; its name and kind are logged, never the value" {
+  add_secret_files
+  "$BIN/upload-results.sh" "$DEST" "code=$WS" 2>"$BATS_TEST_TMPDIR/err"
+  cat "$BATS_TEST_TMPDIR/err"
+  run s3_keys "$S3_BUCKET" transformations/t1/conv-1/code/
+  [ "$output" = "$(printf '%s\n' transformations/t1/conv-1/code/README.md transformations/t1/conv-1/code/src/deep/App.java)" ]
+  jq -e -s 'any(.[]; .message == "secret detected: file held back" and .path == "code/settings.ini" and .kinds == "AWS Access Key")' "$BATS_TEST_TMPDIR/err"
+  jq -e -s 'any(.[]; .path == "code/src/deep/notes.txt" and .kinds == "GitHub Token")' "$BATS_TEST_TMPDIR/err"
+  jq -e -s 'any(.[]; .path == "code/src/deploy-material.txt" and .kinds == "Private Key")' "$BATS_TEST_TMPDIR/err"
+  jq -e -s 'any(.[]; .message == "uploaded" and .held_back == "3")' "$BATS_TEST_TMPDIR/err"
+  ! grep -qF -e "$AWS_KEY" -e "$GH_TOKEN" "$BATS_TEST_TMPDIR/err"
+  [ -f "$WS/settings.ini" ]
+}
+
+@test "secrets: a part named in ATX_UPLOAD_REDACT_PARTS is uploaded with the values replaced by ***" {
+  mkdir -p "$BATS_TEST_TMPDIR/logs"
+  {
+    printf '{"level":"info","message":"using %s now","source":"atx"}\n' "$AWS_KEY"
+    printf '{"level":"info","message":"export GITHUB_TOKEN=%s done","source":"atx"}\n' "$GH_TOKEN"
+    printf '{"level":"info","message":"step 2 done","source":"atx"}\n'
+  } >"$BATS_TEST_TMPDIR/logs/job.log"
+  ATX_UPLOAD_REDACT_PARTS=logs run "$BIN/upload-results.sh" "$DEST" "code=$WS" "logs=$BATS_TEST_TMPDIR/logs"
+  [ "$status" -eq 0 ]
+  s3_cat "$S3_BUCKET" transformations/t1/conv-1/logs/job.log >"$BATS_TEST_TMPDIR/uploaded.log"
+  cat "$BATS_TEST_TMPDIR/uploaded.log"
+  ! grep -qF -e "$AWS_KEY" -e "$GH_TOKEN" -e ghp_ "$BATS_TEST_TMPDIR/uploaded.log"
+  jq -e -s 'length == 3 and .[0].message == "using *** now" and .[1].message == "export GITHUB_TOKEN=*** done" and .[2].message == "step 2 done"' "$BATS_TEST_TMPDIR/uploaded.log"
+}
+
+@test "secrets: without the detector nothing is uploaded (exit 70)" {
+  add_secret_files
+  ATX_SECRET_SCAN_PYTHON=/usr/bin/python3 run "$BIN/upload-results.sh" "$DEST" "code=$WS"
+  echo "$output"
+  [ "$status" -eq 70 ]
+  [[ $output == *"secret scan failed; nothing uploaded"* ]]
+  run s3_keys "$S3_BUCKET" transformations/
+  [ -z "$output" ]
+}
+
+@test "secrets: ordinary project files (lock files, hashes, ids) are uploaded" {
+  cp "$REPO_ROOT/package-lock.json" "$WS/package-lock.json"
+  printf 'sha256  %s  app.jar\n' "$(printf x | sha256sum | cut -d' ' -f1)" >"$WS/SHA256SUMS"
+  printf 'id: 123e4567-e89b-12d3-a456-426614174000\nname: demo\n' >"$WS/app.yaml"
+  run "$BIN/upload-results.sh" "$DEST" "code=$WS"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run s3_keys "$S3_BUCKET" transformations/t1/conv-1/code/
+  [[ $output == *code/package-lock.json* && $output == *code/app.yaml* && $output == *code/SHA256SUMS* ]]
+}

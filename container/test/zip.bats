@@ -167,3 +167,115 @@ assert_nothing_extracted() {
   assert_json_log_lines "$BATS_TEST_TMPDIR/err"
   jq -e -s 'any(.[]; .level == "error" and .message == "archive refused")' "$BATS_TEST_TMPDIR/err"
 }
+
+# ---- archives from the common writers ----
+
+# A small project tree in $BATS_TEST_TMPDIR/proj for the writer tests.
+make_project_tree() {
+  local dir="$BATS_TEST_TMPDIR/proj"
+  mkdir -p "$dir/src/main" "$dir/bin"
+  printf '# Demo\n' >"$dir/README.md"
+  printf 'class App {}\n' >"$dir/src/main/App.java"
+  printf '#!/bin/sh\necho build\n' >"$dir/bin/build.sh"
+  chmod 755 "$dir/bin/build.sh"
+  ln -s src/main "$dir/main-link"
+}
+
+@test "writer: Python's ZipFile.writestr (mode 0600, no file-type bits) extracts as files and directories" {
+  make_zip writestr
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$TARGET/proj/README.md")" = "# Demo" ]
+  [ -d "$TARGET/proj/src" ] && [ ! -L "$TARGET/proj/src" ]
+  [ "$(stat -c %a "$TARGET/proj/src/app.py")" = 644 ]
+}
+
+@test "writer: a Windows-style archive (DOS attributes only) extracts as files and directories" {
+  make_zip dos
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ -d "$TARGET/proj" ]
+  [ "$(cat "$TARGET/proj/RO.TXT")" = ro ]
+  [ "$(stat -c %a "$TARGET/proj/README.TXT")" = 644 ]
+}
+
+@test "writer: git archive --format=zip extracts, executable bit and symlink included" {
+  make_project_tree
+  git -C "$BATS_TEST_TMPDIR/proj" init -q
+  git -C "$BATS_TEST_TMPDIR/proj" add -A
+  git -C "$BATS_TEST_TMPDIR/proj" -c user.name=t -c user.email=t@localhost commit -qm snapshot
+  git -C "$BATS_TEST_TMPDIR/proj" archive --format=zip --prefix=proj/ -o "$ZIP" HEAD
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(stat -c %a "$TARGET/proj/bin/build.sh")" = 755 ]
+  [ "$(readlink "$TARGET/proj/main-link")" = src/main ]
+  [ -f "$TARGET/proj/src/main/App.java" ]
+}
+
+@test "writer: jar extracts (its META-INF/ directory entries included)" {
+  make_project_tree
+  rm "$BATS_TEST_TMPDIR/proj/main-link"
+  (cd "$BATS_TEST_TMPDIR/proj" && jar cf "$ZIP" .)
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ -f "$TARGET/META-INF/MANIFEST.MF" ]
+  [ "$(cat "$TARGET/README.md")" = "# Demo" ]
+}
+
+@test "writer: Info-ZIP zip -r -y extracts, symlink kept as a link" {
+  make_project_tree
+  (cd "$BATS_TEST_TMPDIR" && zip -q -r -y "$ZIP" proj)
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(stat -c %a "$TARGET/proj/bin/build.sh")" = 755 ]
+  [ -L "$TARGET/proj/main-link" ]
+}
+
+# ---- links resolved once the tree is complete ----
+
+@test "links: an escape whose link comes before the link that makes it escape is refused" {
+  make_zip link-order-late
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 65 ]
+  [[ $output == *"docs/root"*"resolves outside the target"* ]]
+  assert_nothing_extracted
+}
+
+@test "links: the same two links in the other order are refused too" {
+  make_zip link-order-early
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  [ "$status" -eq 65 ]
+  [[ $output == *"resolves outside the target"* ]]
+  assert_nothing_extracted
+}
+
+@test "links: a link through a directory link made later in the archive is refused" {
+  make_zip link-to-later-dir
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 65 ]
+  [[ $output == *"a/out"*"resolves outside the target"* ]]
+  assert_nothing_extracted
+}
+
+@test "links: an escape through a chain of links is refused" {
+  make_zip link-via-links
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  [ "$status" -eq 65 ]
+  [[ $output == *"resolves outside the target"* ]]
+  assert_nothing_extracted
+}
+
+@test "links: links through links that stay inside are extracted" {
+  make_zip links-inside
+  run "$BIN/safe-unzip.sh" "$ZIP" "$TARGET"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$TARGET/docs/a")" = a ]
+}
