@@ -14,6 +14,7 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 /** Runs the program for `stack` in this process (once per process) and returns its snapshot. */
 export async function runProgramSnapshot(stack: string, overrides: readonly string[] = []): Promise<StackSnapshot> {
     // Required lazily: loading the preview installs Pulumi's mocks.
+    require("../preview/defer-modules");
     const { assembleStackConfig } = require("../preview/stack-config") as typeof import("../preview/stack-config");
     const { runProgram } = require("../preview/capture") as typeof import("../preview/capture");
     const { DEFAULT_ACCOUNT_ID } = require("../preview/mocks") as typeof import("../preview/mocks");

@@ -145,10 +145,15 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    // The SDK records a stack trace for every promise it tracks, read only to report leaked promises
+    // (PULUMI_DEBUG_PROMISE_LEAKS); V8 skips the capture when no frames are asked for.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
     try {
         await runInPulumiStack(async () => require(options.programPath));
         await settle();
     } finally {
+        Error.stackTraceLimit = stackTraceLimit;
         process.off("unhandledRejection", onRejection);
     }
     if (failures.length > 0) throw failures[0];

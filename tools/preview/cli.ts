@@ -9,6 +9,8 @@
  * Exit codes: 0 success, 1 mandatory policy violations, 2 invalid configuration or arguments,
  * 3 the program failed.
  */
+// First: keeps the SDKs' unused modules from loading (see the module).
+import "./defer-modules";
 import * as fs from "fs";
 import * as path from "path";
 import { EvaluationError, evaluateSnapshot, formatText } from "../policy";
