@@ -4,8 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { buildFunctions } from "../../api/build";
-import { buildDir, FunctionName, functions } from "../../api/contract";
+import { buildDir, type FunctionName, functions } from "../../api/contract";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 export const BUNDLE_DIRECTORY = path.join(repoRoot, buildDir);
@@ -16,7 +15,11 @@ let pending: Promise<string> | undefined;
 export function functionBundles(): Promise<string> {
     pending ??= bundlesAreCurrent()
         ? Promise.resolve(BUNDLE_DIRECTORY)
-        : buildFunctions(BUNDLE_DIRECTORY).then(() => BUNDLE_DIRECTORY);
+        : // Imported here: the build loads esbuild, which a run with current bundles does not need.
+          import("../../api/build").then(async ({ buildFunctions }) => {
+              await buildFunctions(BUNDLE_DIRECTORY);
+              return BUNDLE_DIRECTORY;
+          });
     return pending;
 }
 

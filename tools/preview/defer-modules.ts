@@ -4,8 +4,9 @@
  * that those modules load on their first use instead, unchanged:
  * - each service namespace of `@pulumi/aws` (about 350 `<service>/index.js` files, each registering its
  *   resource module): loaded when the program first reads a member of the namespace;
- * - `typescript`, `execa`, `normalize-package-data`, `@logdna/tail-file`: required at load time by
- *   `@pulumi/pulumi` for closure serialization and the Automation API, which a preview does not call.
+ * - the Automation API of `@pulumi/pulumi`, and `typescript`, `execa`, `normalize-package-data`,
+ *   `@logdna/tail-file`, which it requires at load time for the Automation API and closure
+ *   serialization: a preview calls neither.
  * The root index of `@pulumi/aws` still runs as written (provider package, root functions, enums).
  * Import it before anything imports `@pulumi/pulumi` or `@pulumi/aws`; modules already loaded are left alone.
  */
@@ -27,6 +28,7 @@ function defer(filename: string, esModule: boolean): void {
     const load = (): object => {
         if (real === undefined) {
             if (require.cache[filename] === stub) delete require.cache[filename];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
             real = require(filename) as object;
         }
         return real;
@@ -35,7 +37,7 @@ function defer(filename: string, esModule: boolean): void {
     const target = function deferred() {};
     stub.exports = new Proxy(target, {
         // Answered without loading: TypeScript's import helpers read it first.
-        get: (_, key) => (key === "__esModule" ? esModule || undefined : Reflect.get(load(), key)),
+        get: (_, key) => (key === "__esModule" ? esModule || undefined : (Reflect.get(load(), key) as unknown)),
         has: (_, key) => Reflect.has(load(), key),
         ownKeys: () => [...new Set([...Reflect.ownKeys(load()), ...Reflect.ownKeys(target)])],
         getOwnPropertyDescriptor: (_, key) => {
@@ -72,6 +74,7 @@ export function deferUnusedModules(): void {
         }
         defer(filename, false);
     }
+    defer(path.join(pulumiDir, "automation", "index.js"), true);
     const awsDir = path.dirname(require.resolve("@pulumi/aws/package.json"));
     for (const index of awsServiceIndexes(awsDir)) defer(index, true);
 }
