@@ -1,11 +1,16 @@
 /**
- * `npm run bench:policy [-- --runs N] [--stack NAME] [--loader ts-node|esbuild]`: wall time and peak memory (RSS) of the
- * offline preview plus the full policy evaluation for a stack (default prod), and the number of
- * resources. Each run is a fresh process, as `npm run preview` is (Node start, TypeScript
- * transpilation, the program under mocks, every policy), so the figures compare with one
- * `cdk synth` + cdk-nag run (2.4 s, 206 MiB for about 70 resources here). Not a test.
+ * `npm run bench:policy [-- --runs N] [--stack NAME] [--loader ts-node|esbuild] [--baseline DIR]`: wall time and
+ * peak memory (RSS) of the offline preview plus the full policy evaluation for a stack (default prod),
+ * and the number of resources. Each run is a fresh process, as `npm run preview` is (Node start,
+ * TypeScript transpilation, the program under mocks, every policy), so the figures compare with one
+ * `cdk synth` + cdk-nag run (2.4 s, 206 MiB for about 70 resources here).
+ * With `--baseline DIR` (an older checkout of this repository, dependencies installed) it instead
+ * times `npm run preview` here and in DIR, alternating, and prints the median of the per-pair
+ * speed-ups and each side's peak memory (GNU time's maximum RSS of the process tree). Not a test.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -75,21 +80,74 @@ function measure(stack: string, loader: Loader): Measure {
     return { wallMs, ...figures };
 }
 
+interface PreviewRun {
+    readonly wallS: number;
+    readonly peakMiB: number;
+}
+
+const GNU_TIME = "/usr/bin/time";
+
+/** One `npm run preview` in `dir`, timed by GNU time (wall seconds, maximum RSS of the process tree). */
+function timePreview(dir: string, stack: string): PreviewRun {
+    const r = spawnSync(GNU_TIME, ["-f", "%e %M", "npm", "run", "-s", "preview", "--", "--stack", stack], {
+        cwd: dir,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    const figures = /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(r.stderr);
+    if (r.status !== 0 || figures === null)
+        throw new Error(`npm run preview in ${dir} failed (${r.status}): ${r.stderr}`);
+    return { wallS: Number(figures[1]), peakMiB: Number(figures[2]) / 1024 };
+}
+
+const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Pairs of runs, this checkout then the baseline: the median of per-pair ratios survives a machine whose load drifts. */
+function compareWithBaseline(baseline: string, stack: string, pairs: number): void {
+    if (!fs.existsSync(GNU_TIME)) throw new Error(`--baseline needs GNU time at ${GNU_TIME}`);
+    const loadBefore = os.loadavg()[0];
+    timePreview(ROOT, stack);
+    timePreview(baseline, stack); // warm-up: fills both checkouts' transpile and compile caches
+    const results = Array.from({ length: pairs }, () => ({
+        now: timePreview(ROOT, stack),
+        then: timePreview(baseline, stack),
+    }));
+    const speedups = results.map(({ now, then }) => then.wallS / now.wallS);
+    const f = (x: number) => x.toFixed(2);
+    console.log(`npm run preview, stack ${stack}, ${pairs} pairs alternating with ${baseline} (median [min, max]):`);
+    console.log(
+        `  speed-up (baseline wall / this wall, per pair): ${f(medianOf(speedups))}x [${f(Math.min(...speedups))}, ${f(Math.max(...speedups))}]   (target >= 3)`,
+    );
+    console.log(
+        `  wall time:   this ${f(medianOf(results.map((r) => r.now.wallS)))} s, baseline ${f(medianOf(results.map((r) => r.then.wallS)))} s`,
+    );
+    console.log(
+        `  peak memory: this ${medianOf(results.map((r) => r.now.peakMiB)).toFixed(0)} MiB (max ${Math.max(...results.map((r) => r.now.peakMiB)).toFixed(0)}), baseline ${medianOf(results.map((r) => r.then.peakMiB)).toFixed(0)} MiB   (target <= 150 MiB)`,
+    );
+    console.log(
+        `  machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "unknown CPU"}; load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after`,
+    );
+}
+
 function main(argv: string[]) {
     let runs = 5,
         stack = "prod",
-        loader: Loader = "esbuild";
+        loader: Loader = "esbuild",
+        baseline: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--runs") runs = Number(argv[++i]);
         else if (argv[i] === "--stack") stack = argv[++i];
         else if (argv[i] === "--loader" && argv[i + 1] in LOADERS) loader = argv[++i] as Loader;
-        else throw new Error(`usage: bench [--runs N] [--stack NAME] [--loader ts-node|esbuild]`);
+        else if (argv[i] === "--baseline" && argv[i + 1] !== undefined) baseline = path.resolve(argv[++i]);
+        else throw new Error(`usage: bench [--runs N] [--stack NAME] [--loader ts-node|esbuild] [--baseline DIR]`);
+    }
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer`);
+    if (baseline !== undefined) {
+        compareWithBaseline(baseline, stack, runs);
+        return;
     }
     const results = Array.from({ length: runs }, () => measure(stack, loader));
-    const median = (f: (m: Measure) => number) => {
-        const xs = results.map(f).sort((a, b) => a - b);
-        return xs[Math.floor(xs.length / 2)];
-    };
+    const median = (f: (m: Measure) => number) => medianOf(results.map(f));
     const max = (f: (m: Measure) => number) => Math.max(...results.map(f));
     console.log(
         `offline preview + policy evaluation, stack ${stack}, ${runs} fresh processes with ${loader} (median / worst):`,
@@ -107,7 +165,7 @@ function main(argv: string[]) {
         `    of which preview: ${(median((m) => m.previewMs) / 1000).toFixed(2)} s, evaluation: ${(median((m) => m.evaluateMs) / 1000).toFixed(3)} s (of which loading the pack ${(median((m) => m.loadPackMs) / 1000).toFixed(3)} s)`,
     );
     console.log(
-        `  peak memory (RSS):  ${median((m) => m.peakRssMiB).toFixed(0)} MiB / ${max((m) => m.peakRssMiB).toFixed(0)} MiB   (target < 206 MiB, aim 103 MiB)`,
+        `  peak memory (RSS):  ${median((m) => m.peakRssMiB).toFixed(0)} MiB / ${max((m) => m.peakRssMiB).toFixed(0)} MiB   (target <= 150 MiB)`,
     );
     console.log(
         `    peak when the preview is done: ${median((m) => m.previewRssMiB).toFixed(0)} MiB (the evaluation adds the rest)`,
