@@ -70,12 +70,25 @@ function throwNotApplicable(reason?: string): never {
  * What deserializeProperties does to the wire value: properties whose value is undefined do not
  * exist, secrets are unwrapped to their plain value (validation never sees a Secret), and arrays
  * keep their length. A fresh copy each call, so a policy that writes to its props changes nothing.
+ * Each property is copied when first read (then kept as a plain data property): a policy reads a few
+ * properties of the resources it checks, and copying all of them for every policy dominated the evaluation.
  */
 export function deserializeProperties(value: Record<string, unknown>): Record<string, any> {
     const props: Record<string, any> = {};
+    const settle = (key: string, data: unknown) =>
+        Object.defineProperty(props, key, { value: data, writable: true, enumerable: true, configurable: true });
     for (const [k, v] of Object.entries(value ?? {})) {
         if (v !== undefined) {
-            props[k] = deserializeProperty(v);
+            Object.defineProperty(props, k, {
+                enumerable: true,
+                configurable: true,
+                get: () => {
+                    const data: unknown = deserializeProperty(v);
+                    settle(k, data);
+                    return data;
+                },
+                set: (data: unknown) => settle(k, data),
+            });
         }
     }
     return props;
