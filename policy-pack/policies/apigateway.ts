@@ -104,9 +104,8 @@ export const apigatewayNoDataTraceInProduction: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     configSchema: productionSchema,
     validateResource: validateTypes<Props>(APIGATEWAY_TYPES.methodSettings, (ms, args, report) => {
-        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(
-            productionSchema,
-            args.getConfig,
+        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionSchema, () =>
+            args.getConfig(),
         );
         if (productionStacks.includes(stackOfUrn(args.urn)) && ms.settings?.dataTraceEnabled === true) {
             report(

@@ -71,7 +71,7 @@ export const batchJobRetryStrategy: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     configSchema: retrySchema,
     validateResource: validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
-        const { minAttempts } = configWithDefaults<{ minAttempts: number }>(retrySchema, args.getConfig);
+        const { minAttempts } = configWithDefaults<{ minAttempts: number }>(retrySchema, () => args.getConfig());
         const attempts = jd.retryStrategy?.attempts;
         if (typeof attempts !== "number" || attempts < minAttempts) {
             report(

@@ -86,7 +86,7 @@ function validateEveryRule(
     configSchema = schema({}),
 ) {
     const run = (rules: (p: Props) => SgRule[]) => (props: Props, args: any, report: ReportViolation) => {
-        const config = configWithDefaults(configSchema, args.getConfig);
+        const config = configWithDefaults(configSchema, () => args.getConfig());
         for (const rule of rules(props)) {
             checkRule(rule, config, args.name, report);
         }
