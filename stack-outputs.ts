@@ -7,7 +7,7 @@
  *   const atx = platformOutputs(new pulumi.StackReference("acme/atx-platform/prod"));
  *   atx.jobQueueArn.apply(...)
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 export const PLATFORM_OUTPUTS = {
     outputBucketName: "Bucket where jobs write results (under transformations/)",

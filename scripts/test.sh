@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (scripts/setup.sh), runs the mocha suites (program,
-# components, policy pack, API) and the container's bats suites, and ends with one line
-# `N passed, N failed` summed over both runners.
+# components, policy pack, API), the container's bats suites and `npm run lint` (ESLint and Prettier,
+# counted as one test), and ends with one line `N passed, N failed` summed over all of them.
+# With arguments, only mocha runs, with those arguments.
 set -Euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -36,9 +37,17 @@ if (($# == 0)) && compgen -G "container/test/*.bats" >/dev/null; then
   fi
 fi
 
-passed=$((mocha_passed + bats_passed))
-failed=$((mocha_failed + bats_failed))
+lint_passed=0
+lint_failed=0
+if (($# == 0)); then
+  echo "== lint (eslint $(eslint --version), prettier $(prettier --version))"
+  if npm run --silent lint; then lint_passed=1; else lint_failed=1; fi
+fi
+
+passed=$((mocha_passed + bats_passed + lint_passed))
+failed=$((mocha_failed + bats_failed + lint_failed))
 ((failed == 0 && passed > 0)) || status=1
-echo "mocha: $mocha_passed passed, $mocha_failed failed; bats: $bats_passed passed, $bats_failed failed"
+echo "mocha: $mocha_passed passed, $mocha_failed failed; bats: $bats_passed passed, $bats_failed failed;" \
+  "lint: $lint_passed passed, $lint_failed failed"
 echo "$passed passed, $failed failed"
 exit "$status"

@@ -18,7 +18,7 @@ function problemsOf(values: Record<string, string>): ConfigError["problems"] {
     try {
         parse(values);
     } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
         return error.problems;
     }
     assert.fail(`expected ${JSON.stringify(values)} to be rejected`);

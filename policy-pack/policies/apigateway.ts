@@ -3,9 +3,20 @@
  * throttling (a `MethodSettings` for the stage, a stack relation); no data-trace logging of full
  * requests in production.
  */
+import type * as aws from "@pulumi/aws";
 import { type PolicyResource, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import { decide, type Link, PerTarget, refersTo, related, sameReference } from "./relations";
-import { anyOf, configWithDefaults, isSet, MANDATORY, ofTypes, schema, stackOfUrn, validateTypes } from "./util";
+import {
+    anyOf,
+    configWithDefaults,
+    isSet,
+    MANDATORY,
+    ofTypes,
+    type ResourceProps,
+    schema,
+    stackOfUrn,
+    validateTypes,
+} from "./util";
 
 export const APIGATEWAY_TYPES = {
     method: "aws:apigateway/method:Method",
@@ -14,13 +25,16 @@ export const APIGATEWAY_TYPES = {
     apiKey: "aws:apigateway/apiKey:ApiKey",
 } as const;
 
-type Props = Record<string, any>;
+type MethodProps = ResourceProps<aws.apigateway.MethodArgs>;
+type StageProps = ResourceProps<aws.apigateway.StageArgs>;
+type MethodSettingsProps = ResourceProps<aws.apigateway.MethodSettingsArgs>;
+type ApiKeyProps = ResourceProps<aws.apigateway.ApiKeyArgs>;
 
 export const apigatewayMethodIamAuth: ResourceValidationPolicy = {
     name: "apigateway-method-iam-auth",
     description: "Every API Gateway method requires AWS_IAM (SigV4) authorization.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Props>(APIGATEWAY_TYPES.method, (m, args, report) => {
+    validateResource: validateTypes<MethodProps>(APIGATEWAY_TYPES.method, (m, args, report) => {
         if (m.authorization !== "AWS_IAM") {
             report(
                 `API Gateway method '${args.name}' must require AWS_IAM authorization (authorization is '${m.authorization ?? "unset"}').`,
@@ -33,7 +47,7 @@ export const apigatewayStageAccessLogging: ResourceValidationPolicy = {
     name: "apigateway-stage-access-logging",
     description: "API Gateway stages write access logs (accessLogSettings with a destination and a format).",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Props>(APIGATEWAY_TYPES.stage, (stage, args, report) => {
+    validateResource: validateTypes<StageProps>(APIGATEWAY_TYPES.stage, (stage, args, report) => {
         if (!isSet(stage.accessLogSettings, "destinationArn") || !isSet(stage.accessLogSettings, "format")) {
             report(
                 `API Gateway stage '${args.name}' must have access logging (accessLogSettings.destinationArn and format).`,
@@ -56,8 +70,8 @@ const appliesToStage =
         both(sameReference(ms, "restApi", stage, "restApi"), refersTo(ms, "stageName", stage, ["stageName"]));
 
 /** Throttling set on every method of the stage. */
-function throttlesAllMethods(settings: Props): boolean {
-    const s = settings.settings ?? {};
+function throttlesAllMethods(settings: Partial<MethodSettingsProps>): boolean {
+    const s: Partial<MethodSettingsProps["settings"]> = settings.settings ?? {};
     return (
         settings.methodPath === "*/*" &&
         typeof s.throttlingBurstLimit === "number" &&
@@ -103,10 +117,9 @@ export const apigatewayNoDataTraceInProduction: ResourceValidationPolicy = {
     description: "Production API Gateway stages do not log full requests and responses (dataTraceEnabled).",
     enforcementLevel: MANDATORY,
     configSchema: productionSchema,
-    validateResource: validateTypes<Props>(APIGATEWAY_TYPES.methodSettings, (ms, args, report) => {
-        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(
-            productionSchema,
-            args.getConfig,
+    validateResource: validateTypes<MethodSettingsProps>(APIGATEWAY_TYPES.methodSettings, (ms, args, report) => {
+        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionSchema, () =>
+            args.getConfig(),
         );
         if (productionStacks.includes(stackOfUrn(args.urn)) && ms.settings?.dataTraceEnabled === true) {
             report(
@@ -121,12 +134,12 @@ export const apigatewayNoApiKeys: ResourceValidationPolicy = {
     description: "The API uses no API keys (shared secrets): no ApiKey resources and no method requiring one.",
     enforcementLevel: MANDATORY,
     validateResource: anyOf(
-        validateTypes<Props>(APIGATEWAY_TYPES.apiKey, (_k, args, report) => {
+        validateTypes<ApiKeyProps>(APIGATEWAY_TYPES.apiKey, (_k, args, report) => {
             report(
                 `API key '${args.name}' must not exist: callers authenticate with IAM (SigV4), not shared API keys.`,
             );
         }),
-        validateTypes<Props>(APIGATEWAY_TYPES.method, (m, args, report) => {
+        validateTypes<MethodProps>(APIGATEWAY_TYPES.method, (m, args, report) => {
             if (m.apiKeyRequired === true) {
                 report(
                     `API Gateway method '${args.name}' must not require an API key (apiKeyRequired); callers authenticate with IAM.`,

@@ -3,21 +3,44 @@
  * run on Fargate, are not privileged and take credentials from Secrets Manager rather than plain
  * environment variables; compute environments are Fargate. `containerProperties` is a JSON string.
  */
+import type * as aws from "@pulumi/aws";
 import { type ResourceValidationArgs, type ResourceValidationPolicy } from "@pulumi/policy";
-import { asArray, configWithDefaults, MANDATORY, parseJsonDocument, schema, validateTypes } from "./util";
+import {
+    asArray,
+    configWithDefaults,
+    MANDATORY,
+    parseJsonDocument,
+    type ResourceProps,
+    schema,
+    validateTypes,
+} from "./util";
 
 export const BATCH_TYPES = {
     jobDefinition: "aws:batch/jobDefinition:JobDefinition",
     computeEnvironment: "aws:batch/computeEnvironment:ComputeEnvironment",
 } as const;
 
-type Props = Record<string, any>;
+type JobDefinitionProps = ResourceProps<aws.batch.JobDefinitionArgs>;
+type ComputeEnvironmentProps = ResourceProps<aws.batch.ComputeEnvironmentArgs>;
+
+/** The fields of a `containerProperties` document (AWS Batch's ContainerProperties) the rules read. */
+export interface ContainerProperties {
+    readonly resourceRequirements?: readonly { readonly type?: string; readonly value?: string }[];
+    readonly privileged?: boolean;
+    readonly environment?: readonly { readonly name?: string; readonly value?: string }[];
+    readonly user?: string;
+    readonly logConfiguration?: { readonly logDriver?: string; readonly options?: Readonly<Record<string, string>> };
+    readonly jobRoleArn?: string;
+    readonly executionRoleArn?: string;
+}
 
 /**
  * The parsed container properties of a job definition, `undefined` when it has none. An
  * unparseable document is reported by the caller: a rule can't be checked on it.
  */
-export function containerPropertiesOf(jobDefinition: Props): Props | undefined | "invalid" {
+export function containerPropertiesOf(
+    jobDefinition: Pick<JobDefinitionProps, "containerProperties">,
+): ContainerProperties | undefined | "invalid" {
     const raw = jobDefinition.containerProperties;
     if (raw === undefined || raw === null) {
         return undefined;
@@ -28,9 +51,14 @@ export function containerPropertiesOf(jobDefinition: Props): Props | undefined |
 
 /** A job definition rule that needs the container properties: reports missing or invalid ones itself. */
 function withContainer(
-    check: (container: Props, jd: Props, args: ResourceValidationArgs, report: (m: string) => void) => void,
+    check: (
+        container: ContainerProperties,
+        jd: JobDefinitionProps,
+        args: ResourceValidationArgs,
+        report: (m: string) => void,
+    ) => void,
 ) {
-    return validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
+    return validateTypes<JobDefinitionProps>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
         if (jd.type === "multinode" || jd.ecsProperties !== undefined || jd.eksProperties !== undefined) {
             return check({}, jd, args, report);
         }
@@ -47,7 +75,7 @@ export const batchJobTimeout: ResourceValidationPolicy = {
     name: "batch-job-timeout",
     description: "Batch job definitions set an attempt timeout.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
+    validateResource: validateTypes<JobDefinitionProps>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
         const seconds = jd.timeout?.attemptDurationSeconds;
         if (typeof seconds !== "number" || seconds <= 0) {
             report(`Batch job definition '${args.name}' must set a timeout (timeout.attemptDurationSeconds).`);
@@ -70,8 +98,8 @@ export const batchJobRetryStrategy: ResourceValidationPolicy = {
     description: "Batch job definitions have a retry strategy with at least the configured number of attempts.",
     enforcementLevel: MANDATORY,
     configSchema: retrySchema,
-    validateResource: validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
-        const { minAttempts } = configWithDefaults<{ minAttempts: number }>(retrySchema, args.getConfig);
+    validateResource: validateTypes<JobDefinitionProps>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
+        const { minAttempts } = configWithDefaults<{ minAttempts: number }>(retrySchema, () => args.getConfig());
         const attempts = jd.retryStrategy?.attempts;
         if (typeof attempts !== "number" || attempts < minAttempts) {
             report(
@@ -86,7 +114,7 @@ export const batchJobResourceRequirements: ResourceValidationPolicy = {
     description: "Batch job definitions state explicit VCPU and MEMORY resource requirements.",
     enforcementLevel: MANDATORY,
     validateResource: withContainer((c, _jd, args, report) => {
-        const types = asArray<Props>(c.resourceRequirements).map((r) => String(r?.type).toUpperCase());
+        const types = asArray(c.resourceRequirements).map((r) => String(r?.type).toUpperCase());
         const missing = ["VCPU", "MEMORY"].filter((t) => !types.includes(t));
         if (missing.length > 0) {
             report(
@@ -100,7 +128,7 @@ export const batchJobFargate: ResourceValidationPolicy = {
     name: "batch-job-fargate",
     description: "Batch job definitions run on Fargate only.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Props>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
+    validateResource: validateTypes<JobDefinitionProps>(BATCH_TYPES.jobDefinition, (jd, args, report) => {
         const caps = asArray<string>(jd.platformCapabilities);
         if (!caps.includes("FARGATE") || caps.some((c) => c !== "FARGATE")) {
             report(`Batch job definition '${args.name}' must run on Fargate only (platformCapabilities: ["FARGATE"]).`);
@@ -129,8 +157,8 @@ const CREDENTIAL_VALUE =
     /\b(AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** The plain environment variables of a container that carry a credential (by name or by value). */
-export function plaintextCredentials(container: Props): string[] {
-    return asArray<Props>(container.environment)
+export function plaintextCredentials(container: ContainerProperties): string[] {
+    return asArray(container.environment)
         .filter((e) => CREDENTIAL_NAME.test(String(e?.name ?? "")) || CREDENTIAL_VALUE.test(String(e?.value ?? "")))
         .map((e) => String(e?.name ?? "?"));
 }
@@ -183,7 +211,7 @@ export const batchComputeEnvironmentFargate: ResourceValidationPolicy = {
     name: "batch-compute-environment-fargate",
     description: "Batch compute environments are managed Fargate (or Fargate Spot) environments.",
     enforcementLevel: MANDATORY,
-    validateResource: validateTypes<Props>(BATCH_TYPES.computeEnvironment, (ce, args, report) => {
+    validateResource: validateTypes<ComputeEnvironmentProps>(BATCH_TYPES.computeEnvironment, (ce, args, report) => {
         const type = ce.computeResources?.type;
         if (String(ce.type).toUpperCase() !== "MANAGED" || (type !== "FARGATE" && type !== "FARGATE_SPOT")) {
             report(

@@ -128,11 +128,11 @@ function checkAttachedPolicies(
     report: (m: string) => void,
 ) {
     const attached = new Set((holder.propertyDependencies[prop] ?? []).filter((s) => s.type === IAM_TYPES.policy));
-    const value = peek(() => holder.props[prop]);
+    const value = peek<unknown>(() => holder.props[prop]);
     // Index by index: one unknown ARN must not hide the known ones.
     const elements =
         value.known && Array.isArray(value.value)
-            ? Array.from({ length: value.value.length }, (_, i) => peek<unknown>(() => holder.props[prop][i]))
+            ? Array.from({ length: value.value.length }, (_, i) => peek<unknown>(() => (value.value as unknown[])[i]))
             : [value];
     for (const arn of elements) {
         if (!arn.known) {
@@ -149,7 +149,7 @@ function checkAttachedPolicies(
             report(`${where} must not attach the administrator-style managed policy '${arnValue}'.`);
         }
         for (const p of stackPolicies) {
-            const a = peek(() => p.props.arn);
+            const a = peek<unknown>(() => p.props.arn);
             if (a.known && a.value === arnValue) {
                 attached.add(p);
             }
@@ -173,7 +173,7 @@ export const iamNoAdminPolicyAttachments: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { deniedManagedPolicies } = configWithDefaults<{ deniedManagedPolicies: string[] }>(
             attachmentSchema,
-            args.getConfig,
+            () => args.getConfig(),
         );
         const stackPolicies = ofTypes(args.resources, [IAM_TYPES.policy]);
         const targets = new PerTarget();

@@ -23,7 +23,9 @@ export const logGroupRetention: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     configSchema: retentionSchema,
     validateResource: validateTypes<LogGroupProps>(LOG_GROUP, (lg, args, report) => {
-        const { minRetentionDays } = configWithDefaults<{ minRetentionDays: number }>(retentionSchema, args.getConfig);
+        const { minRetentionDays } = configWithDefaults<{ minRetentionDays: number }>(retentionSchema, () =>
+            args.getConfig(),
+        );
         const days = lg.retentionInDays;
         // 0 or unset: CloudWatch keeps the events forever.
         if (typeof days === "number" && days > 0 && days < minRetentionDays) {

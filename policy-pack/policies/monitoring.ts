@@ -5,9 +5,12 @@ import { asArray, ofTypes, parseJsonDocument } from "./util";
 
 export const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
 
+/** The fields of an EventBridge event pattern this check reads. */
+type EventPattern = { readonly source?: string | string[]; readonly detail?: { readonly status?: string | string[] } };
+
 /** An EventBridge pattern that matches AWS Batch job state changes to FAILED. */
 export function matchesBatchJobFailures(pattern: unknown): boolean {
-    const p = parseJsonDocument(pattern);
+    const p = parseJsonDocument(pattern) as EventPattern | undefined;
     return (
         !!p && asArray<string>(p.source).includes("aws.batch") && asArray<string>(p.detail?.status).includes("FAILED")
     );

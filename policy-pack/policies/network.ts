@@ -8,14 +8,25 @@
  * into one `SgRule` and checked by one function; the violation names the resource that holds the
  * offending rule. Flow logs relate a VPC to a separate resource and are a stack policy.
  */
+import type * as aws from "@pulumi/aws";
 import {
     type PolicyResource,
     type ReportViolation,
+    type ResourceValidationArgs,
     type ResourceValidationPolicy,
     type StackValidationPolicy,
 } from "@pulumi/policy";
 import { decide, type Link, PerTarget, related, refersTo, sameReference } from "./relations";
-import { anyOf, asArray, configWithDefaults, MANDATORY, ofTypes, schema, validateTypes } from "./util";
+import {
+    anyOf,
+    asArray,
+    configWithDefaults,
+    MANDATORY,
+    ofTypes,
+    type ResourceProps,
+    schema,
+    validateTypes,
+} from "./util";
 
 export const NETWORK_TYPES = {
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
@@ -26,7 +37,9 @@ export const NETWORK_TYPES = {
     vpcs: ["aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc", "awsx:ec2:Vpc", "awsx:ec2:DefaultVpc"],
 } as const;
 
-type Props = Record<string, any>;
+type SecurityGroupProps = ResourceProps<aws.ec2.SecurityGroupArgs>;
+type Ec2RuleProps = ResourceProps<aws.ec2.SecurityGroupRuleArgs>;
+type VpcRuleProps = ResourceProps<aws.vpc.SecurityGroupIngressRuleArgs | aws.vpc.SecurityGroupEgressRuleArgs>;
 
 /** One security group rule, whatever resource declared it. */
 export interface SgRule {
@@ -40,15 +53,15 @@ export interface SgRule {
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
-function normalizeProtocol(p: unknown): string {
+function normalizeProtocol(p: string | number | undefined): string {
     const s = String(p ?? "").toLowerCase();
     return s === "6" ? "tcp" : s === "17" ? "udp" : s === "all" ? "-1" : s;
 }
 
 /** Inline `ingress` / `egress` blocks of a security group. */
-export function inlineRules(sg: Props): SgRule[] {
+export function inlineRules(sg: SecurityGroupProps): SgRule[] {
     return (["ingress", "egress"] as const).flatMap((direction) =>
-        asArray<Props>(sg[direction]).map((r) => ({
+        asArray(sg[direction]).map((r) => ({
             direction,
             protocol: normalizeProtocol(r.protocol),
             fromPort: r.fromPort,
@@ -59,7 +72,7 @@ export function inlineRules(sg: Props): SgRule[] {
 }
 
 /** An `aws.ec2.SecurityGroupRule`. */
-export function ec2Rule(r: Props): SgRule {
+export function ec2Rule(r: Ec2RuleProps): SgRule {
     return {
         direction: r.type === "ingress" ? "ingress" : "egress",
         protocol: normalizeProtocol(r.protocol),
@@ -70,7 +83,7 @@ export function ec2Rule(r: Props): SgRule {
 }
 
 /** An `aws.vpc.SecurityGroupIngressRule` / `SecurityGroupEgressRule`. */
-export function vpcRule(direction: "ingress" | "egress", r: Props): SgRule {
+export function vpcRule(direction: "ingress" | "egress", r: VpcRuleProps): SgRule {
     return {
         direction,
         protocol: normalizeProtocol(r.ipProtocol),
@@ -81,29 +94,31 @@ export function vpcRule(direction: "ingress" | "egress", r: Props): SgRule {
 }
 
 /** Applies `check` to every rule a security-group-related resource declares. */
-function validateEveryRule(
-    checkRule: (rule: SgRule, config: any, holder: string, report: ReportViolation) => void,
+function validateEveryRule<C extends object>(
+    checkRule: (rule: SgRule, config: C, holder: string, report: ReportViolation) => void,
     configSchema = schema({}),
 ) {
-    const run = (rules: (p: Props) => SgRule[]) => (props: Props, args: any, report: ReportViolation) => {
-        const config = configWithDefaults(configSchema, args.getConfig);
-        for (const rule of rules(props)) {
-            checkRule(rule, config, args.name, report);
-        }
-    };
+    const run =
+        <P>(rules: (p: P) => SgRule[]) =>
+        (props: P, args: ResourceValidationArgs, report: ReportViolation) => {
+            const config = configWithDefaults<C>(configSchema, () => args.getConfig());
+            for (const rule of rules(props)) {
+                checkRule(rule, config, args.name, report);
+            }
+        };
     return anyOf(
         validateTypes(NETWORK_TYPES.securityGroup, run(inlineRules)),
         validateTypes(
             NETWORK_TYPES.securityGroupRule,
-            run((r) => [ec2Rule(r)]),
+            run((r: Ec2RuleProps) => [ec2Rule(r)]),
         ),
         validateTypes(
             NETWORK_TYPES.ingressRule,
-            run((r) => [vpcRule("ingress", r)]),
+            run((r: VpcRuleProps) => [vpcRule("ingress", r)]),
         ),
         validateTypes(
             NETWORK_TYPES.egressRule,
-            run((r) => [vpcRule("egress", r)]),
+            run((r: VpcRuleProps) => [vpcRule("egress", r)]),
         ),
     );
 }

@@ -26,7 +26,7 @@ export function refersTo(
     if (deps.some((d) => d.urn === target.urn)) {
         return true;
     }
-    const ref = peek(() => from.props[prop]);
+    const ref = peek<unknown>(() => from.props[prop]);
     if (!ref.known) {
         // The value comes from other resources (known dependencies that are not the target), or is
         // simply not known yet with nothing to follow.
@@ -37,7 +37,7 @@ export function refersTo(
     }
     let unknown: Error | undefined;
     for (const key of targetKeys) {
-        const id = peek(() => target.props[key]);
+        const id = peek<unknown>(() => target.props[key]);
         if (id.known) {
             if (id.value !== undefined && id.value !== null) {
                 return id.value === ref.value;
@@ -56,8 +56,8 @@ export function sameReference(a: PolicyResource, propA: string, b: PolicyResourc
     if (depsA.some((d) => depsB.some((e) => e.urn === d.urn))) {
         return true;
     }
-    const va = peek(() => a.props[propA]);
-    const vb = peek(() => b.props[propB]);
+    const va = peek<unknown>(() => a.props[propA]);
+    const vb = peek<unknown>(() => b.props[propB]);
     if (va.known && vb.known) {
         return va.value !== undefined && va.value === vb.value;
     }

@@ -124,7 +124,7 @@ export function bucketRelationPolicy<C extends object>(spec: BucketRelationSpec<
         enforcementLevel: spec.enforcementLevel ?? MANDATORY,
         ...(spec.configSchema ? { configSchema: spec.configSchema } : {}),
         validateStack: (args, reportViolation) => {
-            const config = configWithDefaults<C>(configSchema, args.getConfig);
+            const config = configWithDefaults<C>(configSchema, () => args.getConfig());
             const candidates = ofTypes(args.resources, spec.related);
             const targets = new PerTarget();
             for (const bucket of ofTypes(args.resources, S3_TYPES.bucket)) {
@@ -323,7 +323,7 @@ const sourceUploadsExpire = bucketRelationPolicy<LifecycleConfig>({
 export const s3SourceUploadsExpire: StackValidationPolicy = {
     ...sourceUploadsExpire,
     validateStack: (args, reportViolation) => {
-        const c = configWithDefaults<LifecycleConfig>(lifecycleSchema, args.getConfig);
+        const c = configWithDefaults<LifecycleConfig>(lifecycleSchema, () => args.getConfig());
         const buckets = ofTypes(args.resources, S3_TYPES.bucket);
         if (buckets.length > 0 && !buckets.some((b) => matchingPattern(b, c.sourceBuckets))) {
             reportViolation(

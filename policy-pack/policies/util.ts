@@ -60,7 +60,11 @@ export type TypedValidation = ResourceValidation & { __pulumiType?: string; read
  */
 export function validateTypes<T>(
     types: string | readonly string[],
-    validate: (props: T, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
+    validate: (
+        props: T,
+        args: ResourceValidationArgs,
+        reportViolation: ReportViolation,
+    ) => ReturnType<ResourceValidation>,
 ): TypedValidation {
     const list = typeof types === "string" ? [types] : [...types];
     const fn = ((args: ResourceValidationArgs, report: ReportViolation) => {
@@ -104,10 +108,10 @@ export function asArray<T>(v: T | readonly T[] | undefined | null): T[] {
 }
 
 /** A JSON document given either as a string (the usual input) or as an object. */
-export function parseJsonDocument(value: unknown): any | undefined {
+export function parseJsonDocument(value: unknown): unknown {
     if (typeof value === "string") {
         try {
-            return JSON.parse(value);
+            return JSON.parse(value) as unknown;
         } catch {
             return undefined;
         }

@@ -43,7 +43,7 @@ describe("s3-bucket-tls-only", () => {
     });
     it("reports a violation when the policy's Deny lacks the aws:SecureTransport condition", async () => {
         const s = bucketSet("data");
-        const doc = JSON.parse(tlsOnlyPolicy("x"));
+        const doc = JSON.parse(tlsOnlyPolicy("x")) as { Statement: { Condition?: unknown }[] };
         doc.Statement[0].Condition = { Bool: { "aws:SecureTransport": "true" } };
         const vs = await check(
             s3BucketTlsOnly,

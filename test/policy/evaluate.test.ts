@@ -1,12 +1,11 @@
 import { strict as assert } from "assert";
 import {
-    PolicyResource,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    type StackValidationArgs,
+    type StackValidationPolicy,
 } from "@pulumi/policy";
-import { evaluate, EvaluationError, PackInfo } from "../../tools/policy/evaluate";
+import { evaluate, EvaluationError, type PackInfo } from "../../tools/policy/evaluate";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../tools/policy/args";
 import { policies } from "../../policy-pack/policies";
@@ -169,7 +168,7 @@ describe("evaluate: what stack policies are given", () => {
             { propertyDependencies: { bucket: [b] }, parent, dependencies: ["urn:pulumi:dev::x::not:in:Stack::gone"] },
         );
         await evaluate(snapshot([parent, b, v], { preview: true }), [p], { pack });
-        const [rp, rb, rv] = seen!.resources as PolicyResource[];
+        const [rp, rb, rv] = seen!.resources;
         assert.equal(rb.props.bucket, "out");
         assert.equal(rv.parent, rp);
         assert.equal(rb.parent, rp);

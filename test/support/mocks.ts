@@ -3,10 +3,10 @@
  * documents can be read). Installed once per test process; program-level tests run the real
  * program in a child process instead (see preview.ts), since a program can only load once.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { ResourceRecord } from "../../tools/shared/resource-record";
-import { Capture, installCapturingMocks, settle } from "../../tools/preview/capture";
-import { AwsContext, lookupAwsContext } from "../../components/aws-context";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ResourceRecord } from "../../tools/shared/resource-record";
+import { type Capture, installCapturingMocks, settle } from "../../tools/preview/capture";
+import { type AwsContext, lookupAwsContext } from "../../components/aws-context";
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "us-east-1";

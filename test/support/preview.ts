@@ -21,6 +21,11 @@ export interface ExportedResource {
     propertyDependencies: Record<string, string[]>;
 }
 
+/** The part of a `--export` state file the tests read. */
+interface StateExport {
+    readonly deployment: { readonly resources: ExportedResource[] };
+}
+
 export interface PreviewResult {
     readonly exitCode: number;
     readonly stdout: string;
@@ -44,7 +49,8 @@ export function previewStack(stack: string, overrides: readonly string[] = []): 
         env: { ...process.env, PULUMI_CONFIG: undefined },
     });
     let resources: ExportedResource[] = [];
-    if (fs.existsSync(exportFile)) resources = JSON.parse(fs.readFileSync(exportFile, "utf8")).deployment.resources;
+    if (fs.existsSync(exportFile))
+        resources = (JSON.parse(fs.readFileSync(exportFile, "utf8")) as StateExport).deployment.resources;
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack");
     const result: PreviewResult = {
         exitCode: child.status ?? -1,

@@ -76,7 +76,7 @@ function measure(stack: string, loader: Loader): Measure {
     if (r.status !== 0) {
         throw new Error(`the measured run failed (${r.status}): ${r.stderr}`);
     }
-    const figures = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    const figures = JSON.parse(r.stdout.trim().split("\n").pop()!) as Omit<Measure, "wallMs">;
     return { wallMs, ...figures };
 }
 

@@ -9,6 +9,7 @@ import {
     type Policies,
     type Policy,
     type PolicyConfigSchema,
+    type ResourceValidation,
     type ResourceValidationPolicy,
     type StackValidationPolicy,
 } from "@pulumi/policy";
@@ -46,8 +47,15 @@ interface NormalizedConfig {
     readonly settings: ReadonlyMap<string, Record<string, unknown>>;
 }
 
-function checkType(value: unknown, schema: any, where: string) {
-    const types: string[] = schema?.type === undefined ? [] : [].concat(schema.type);
+/** The parts of a property's JSON schema the type check reads. */
+interface TypeSchema {
+    readonly type?: string | readonly string[];
+    readonly items?: unknown;
+}
+
+function checkType(value: unknown, propertySchema: unknown, where: string) {
+    const schema = (propertySchema !== null && typeof propertySchema === "object" ? propertySchema : {}) as TypeSchema;
+    const types: string[] = schema.type === undefined ? [] : ([] as string[]).concat(schema.type);
     if (types.length === 0) {
         return;
     }
@@ -115,6 +123,14 @@ export function effectiveLevel(policy: Policy, config: NormalizedConfig, pack: P
     return config.levels.get(policy.name) ?? policy.enforcementLevel ?? pack.enforcementLevel ?? "advisory";
 }
 
+/** A violation reported as an object rather than a message. */
+interface ViolationObject {
+    readonly message?: string;
+    readonly description?: string;
+    readonly urn?: string;
+    readonly enforcementLevel?: string;
+}
+
 /** What `getConfig()` returns: the configured settings over the schema's defaults (the CLI fills defaults in). */
 function configGetter(policy: Policy, config: NormalizedConfig): () => object {
     const defaults: Record<string, unknown> = {};
@@ -124,7 +140,7 @@ function configGetter(policy: Policy, config: NormalizedConfig): () => object {
         }
     }
     const merged = { ...defaults, ...(config.settings.get(policy.name) ?? {}) };
-    return () => JSON.parse(JSON.stringify(merged));
+    return () => JSON.parse(JSON.stringify(merged)) as object;
 }
 
 const isResourcePolicy = (p: Policy): p is ResourceValidationPolicy => policyRuntime.isResourcePolicy(p);
@@ -166,7 +182,7 @@ export async function evaluate(
      */
     const reporter =
         (policy: Policy, level: "mandatory" | "advisory", defaultUrn: string) =>
-        (message?: string | Record<string, any>, urn?: string) => {
+        (message?: string | ViolationObject, urn?: string) => {
             if (message !== null && typeof message === "object") {
                 const l = message.enforcementLevel === "remediate" ? "mandatory" : message.enforcementLevel;
                 push(
@@ -203,7 +219,7 @@ export async function evaluate(
                     continue;
                 }
             }
-            const validations = ([] as any[]).concat(policy.validateResource);
+            const validations = ([] as ResourceValidation[]).concat(policy.validateResource);
             for (const validation of validations) {
                 try {
                     await validation(buildResourceArgs(r, ctx), reporter(policy, level, r.urn));

@@ -89,20 +89,32 @@ export function parseUrn(urn: string): { stack: string; project: string; type: s
     return { stack: m[1], project: m[2], type: types[types.length - 1], name: m[4] };
 }
 
+/** A JSON object as read from a document: every field still to be checked. */
+type Fields = { readonly [key: string]: unknown };
+
+function isFields(v: unknown): v is Fields {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** The elements of a list field, none when it is absent. */
+function listOf(v: unknown): readonly unknown[] {
+    return Array.isArray(v) ? (v as unknown[]) : [];
+}
+
 /** One resource of state (`ResourceV3`) as a record. */
-function recordOf(state: any, where: string): ResourceRecord {
-    if (!state || typeof state !== "object" || typeof state.urn !== "string" || typeof state.type !== "string") {
+function recordOf(state: unknown, where: string): ResourceRecord {
+    if (!isFields(state) || typeof state.urn !== "string" || typeof state.type !== "string") {
         throw new InputError(`${where}: a resource needs a string urn and type`);
     }
     const secret = new Set<string>(
-        [...(state.additionalSecretOutputs ?? []), ...(state.secretProperties ?? [])].filter(
+        [...listOf(state.additionalSecretOutputs), ...listOf(state.secretProperties)].filter(
             (s: unknown): s is string => typeof s === "string",
         ),
     );
     const inputs = decodeProps(state.inputs, secret);
     const outputs = state.outputs === undefined ? { ...inputs } : decodeProps(state.outputs, secret);
     const propertyDependencies: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(state.propertyDependencies ?? {})) {
+    for (const [k, v] of Object.entries(isFields(state.propertyDependencies) ? state.propertyDependencies : {})) {
         propertyDependencies[k] = Array.isArray(v) ? v.map(String) : [];
     }
     return {
@@ -110,12 +122,14 @@ function recordOf(state: any, where: string): ResourceRecord {
         type: state.type,
         name: typeof state.name === "string" ? state.name : parseUrn(state.urn).name,
         custom: state.custom !== false,
-        ...(state.parent ? { parent: String(state.parent) } : {}),
-        ...(state.provider ? { provider: String(state.provider) } : {}),
-        ...(state.id !== undefined && state.id !== "" ? { id: String(state.id) } : {}),
+        ...(typeof state.parent === "string" && state.parent ? { parent: state.parent } : {}),
+        ...(typeof state.provider === "string" && state.provider ? { provider: state.provider } : {}),
+        ...((typeof state.id === "string" || typeof state.id === "number") && state.id !== ""
+            ? { id: String(state.id) }
+            : {}),
         inputs,
         outputs,
-        dependencies: Array.isArray(state.dependencies) ? state.dependencies.map(String) : [],
+        dependencies: listOf(state.dependencies).map(String),
         propertyDependencies,
         ...(secret.size ? { secretProperties: [...secret] } : {}),
     };
@@ -127,19 +141,19 @@ function stackOf(resources: readonly ResourceRecord[], fallback: { stack: string
 }
 
 /** A `pulumi stack export` document (deployment version 3). */
-export function readStackExport(doc: any): StackSnapshot {
+export function readStackExport(doc: Fields): StackSnapshot {
     if (doc.version !== 3) {
         throw new InputError(
             `unsupported stack export version ${JSON.stringify(doc.version)} (expected 3, as written by Pulumi 3.x)`,
         );
     }
-    const deployment = doc.deployment ?? {};
+    const deployment: Fields = isFields(doc.deployment) ? doc.deployment : {};
     if (deployment.resources !== undefined && !Array.isArray(deployment.resources)) {
         throw new InputError("stack export: deployment.resources must be an array");
     }
-    const resources = (deployment.resources ?? [])
-        .filter((r: any) => r?.delete !== true)
-        .map((r: any, i: number) => recordOf(r, `stack export resource ${i}`));
+    const resources = listOf(deployment.resources)
+        .filter((r) => !isFields(r) || r.delete !== true)
+        .map((r, i) => recordOf(r, `stack export resource ${i}`));
     const { stack, project } = stackOf(resources, { stack: "", project: "" });
     return { project, stack, preview: false, resources };
 }
@@ -159,41 +173,46 @@ const KEPT_OPS = new Set([
 ]);
 
 /** A `pulumi preview --json` document. */
-export function readPreviewJson(doc: any): StackSnapshot {
+export function readPreviewJson(doc: Fields): StackSnapshot {
     if (!Array.isArray(doc.steps)) {
         throw new InputError("preview JSON: steps must be an array");
     }
-    const byUrn = new Map<string, ResourceRecord>();
-    doc.steps.forEach((step: any, i: number) => {
-        if (!KEPT_OPS.has(step?.op) || !step.newState) {
+    const byUrn = new Map<unknown, ResourceRecord>();
+    listOf(doc.steps).forEach((step, i) => {
+        if (!isFields(step) || typeof step.op !== "string" || !KEPT_OPS.has(step.op) || !step.newState) {
             return;
         }
-        byUrn.set(step.newState.urn ?? step.urn, recordOf({ urn: step.urn, ...step.newState }, `preview step ${i}`));
+        const newState: Fields = isFields(step.newState) ? step.newState : {};
+        byUrn.set(newState.urn ?? step.urn, recordOf({ urn: step.urn, ...newState }, `preview step ${i}`));
     });
     const resources = [...byUrn.values()];
     const { stack, project } = stackOf(resources, { stack: "", project: "" });
     return { project, stack, preview: true, resources };
 }
 
-function isSnapshot(doc: any): boolean {
+function isSnapshot(doc: Fields): doc is Fields & { readonly resources: unknown[]; readonly preview: boolean } {
     return (
         Array.isArray(doc.resources) &&
         typeof doc.preview === "boolean" &&
-        doc.resources.every(
-            (r: any) => r && typeof r.urn === "string" && typeof r.inputs === "object" && typeof r.outputs === "object",
+        listOf(doc.resources).every(
+            (r) =>
+                isFields(r) &&
+                typeof r.urn === "string" &&
+                typeof r.inputs === "object" &&
+                typeof r.outputs === "object",
         )
     );
 }
 
 /** Recognises and reads any supported document. */
 export function parseSnapshotDocument(text: string, source = "input"): StackSnapshot {
-    let doc: any;
+    let doc: unknown;
     try {
         doc = JSON.parse(text);
     } catch (e) {
         throw new InputError(`${source} is not valid JSON: ${(e as Error).message}`);
     }
-    if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
+    if (!isFields(doc)) {
         throw new InputError(`${source} is not a JSON object`);
     }
     if ("deployment" in doc && "version" in doc) {
@@ -203,13 +222,13 @@ export function parseSnapshotDocument(text: string, source = "input"): StackSnap
         return readPreviewJson(doc);
     }
     if (isSnapshot(doc)) {
-        const resources = doc.resources.map((r: any, i: number) => recordOf(r, `snapshot resource ${i}`));
+        const resources = doc.resources.map((r, i) => recordOf(r, `snapshot resource ${i}`));
         return {
-            project: String(doc.project ?? ""),
-            stack: String(doc.stack ?? ""),
+            project: typeof doc.project === "string" ? doc.project : "",
+            stack: typeof doc.stack === "string" ? doc.stack : "",
             preview: doc.preview,
             resources,
-            ...(doc.stackTags ? { stackTags: doc.stackTags } : {}),
+            ...(doc.stackTags ? { stackTags: doc.stackTags as StackSnapshot["stackTags"] } : {}),
         };
     }
     throw new InputError(
