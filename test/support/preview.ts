@@ -19,6 +19,8 @@ export interface ExportedResource {
     outputs: Record<string, any>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
+    /** Engine URNs (full parent-type chain) the resource is also known by. */
+    aliases?: string[];
 }
 
 /** The part of a `--export` state file the tests read. */

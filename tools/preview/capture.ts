@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
 import { MockEnvironment, PlatformMocks } from "./mocks";
 import { typeSchema } from "./provider-schema";
+import { AliasSpec, engineIdentities } from "./urns";
 
 // Internal SDK modules: the public setMocks hides the monitor, whose requests carry the dependencies.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,6 +34,7 @@ interface Registration {
     rawOutputs: Record<string, unknown>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
+    aliases: AliasSpec[];
 }
 
 class CapturingMonitor extends MockMonitor {
@@ -57,6 +59,7 @@ class CapturingMonitor extends MockMonitor {
             rawOutputs: {},
             dependencies: req.getDependenciesList(),
             propertyDependencies,
+            aliases: req.getAliasesList().map(aliasSpec),
         };
         return super.registerResource(req, (err: unknown, resp: any) => {
             if (resp) {
@@ -106,7 +109,11 @@ export function installCapturingMocks(options: CaptureOptions): Capture {
         supportsInvokeTransforms: true,
     });
     return {
-        records: () => [...monitor.registrations.entries()].map(([urn, r]) => toRecord(urn, r, options.preview)),
+        records: () => {
+            const registered = [...monitor.registrations.entries()].map(([urn, r]) => ({ ...r, urn }));
+            const identities = engineIdentities(options.stack, options.project, registered);
+            return registered.map((r) => toRecord(r.urn, r, options.preview, identities.get(r.urn)?.aliases ?? []));
+        },
     };
 }
 
@@ -172,7 +179,21 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     };
 }
 
-function toRecord(urn: string, r: Registration, preview: boolean): ResourceRecord {
+/** An alias of the register request (`pulumirpc.Alias`): a URN or a spec. */
+function aliasSpec(alias: any): AliasSpec {
+    if (!alias.hasSpec()) return { urn: alias.getUrn() };
+    const spec = alias.getSpec();
+    return {
+        name: spec.getName(),
+        type: spec.getType(),
+        stack: spec.getStack(),
+        project: spec.getProject(),
+        parentUrn: spec.getParenturn() || undefined,
+        noParent: spec.getNoparent(),
+    };
+}
+
+function toRecord(urn: string, r: Registration, preview: boolean, aliases: readonly string[]): ResourceRecord {
     const secretProperties = new Set<string>();
     const inputs = plain(r.rawInputs, secretProperties) as Record<string, unknown>;
     const outputs = plain(r.rawOutputs, secretProperties) as Record<string, unknown>;
@@ -194,6 +215,7 @@ function toRecord(urn: string, r: Registration, preview: boolean): ResourceRecor
         dependencies: [...new Set(r.dependencies)],
         propertyDependencies: r.propertyDependencies,
         secretProperties: [...secretProperties],
+        ...(aliases.length > 0 ? { aliases } : {}),
     };
 }
 

@@ -37,5 +37,6 @@ function exportResource(r: ResourceRecord): Record<string, unknown> {
         ...(r.provider !== undefined ? { provider: r.provider } : {}),
         dependencies: r.dependencies,
         propertyDependencies: r.propertyDependencies,
+        ...(r.aliases !== undefined ? { aliases: r.aliases } : {}),
     };
 }

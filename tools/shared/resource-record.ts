@@ -30,6 +30,8 @@ export interface ResourceRecord {
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     /** Input or output property paths (top-level names) that hold Pulumi secrets. */
     readonly secretProperties?: readonly string[];
+    /** Engine URNs (full parent-type chain) under which older states may hold this resource. */
+    readonly aliases?: readonly string[];
 }
 
 export interface StackSnapshot {
