@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type AwsContext } from "./aws-context";
-import { policyDocument, type Statement } from "./iam-documents";
+import { policyJson, type Statement } from "./iam-documents";
 
 export interface PlatformKeyArgs {
     readonly context: AwsContext;
@@ -69,7 +69,7 @@ function keyPolicy(
         },
     ];
     if (!serviceUsers) {
-        return policyDocument(statements);
+        return policyJson(statements);
     }
     statements.push(
         {
@@ -107,5 +107,5 @@ function keyPolicy(
             Condition: { StringEquals: { "aws:SourceAccount": accountId } },
         },
     );
-    return policyDocument(statements);
+    return policyJson(statements);
 }

@@ -114,7 +114,7 @@ export class JobIdentity extends pulumi.ComponentResource {
                         Sid: "PullJobImage",
                         Effect: "Allow",
                         Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-                        Resource: args.pullRepositoryArns,
+                        Resource: [...args.pullRepositoryArns],
                     },
                     {
                         Sid: "WriteJobLogs",

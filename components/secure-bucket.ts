@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, type AwsContext } from "./aws-context";
-import { policyDocument, type Statement } from "./iam-documents";
+import { type PolicyDocument, policyDocument, type Statement } from "./iam-documents";
 
 /** How objects are encrypted at rest: the stack's KMS key, or SSE-S3 where S3 cannot use KMS. */
 export type BucketEncryption =
@@ -201,7 +201,7 @@ function bucketPolicy(
     bucketArn: pulumi.Output<string>,
     requireKms: boolean,
     extra: SecureBucketArgs["extraPolicyStatements"],
-): pulumi.Output<string> {
+): PolicyDocument {
     const everything = [bucketArn, pulumi.interpolate`${bucketArn}/*`];
     const statements: Statement[] = [
         {

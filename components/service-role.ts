@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "./iam-documents";
+import { PolicyDocument, serviceTrustPolicy } from "./iam-documents";
 
 export interface ServiceRoleArgs {
     /** Physical name (stack-suffixed by the caller). */
@@ -10,7 +10,7 @@ export interface ServiceRoleArgs {
     readonly service: string;
     readonly accountId: pulumi.Input<string>;
     /** A trust policy with more conditions than the default (the service, from this account). */
-    readonly assumeRolePolicy?: pulumi.Input<string>;
+    readonly assumeRolePolicy?: PolicyDocument;
     /** Applied when set: the stack's configured permissions boundary. */
     readonly permissionsBoundaryArn?: string;
     /** Default 3600 s. */

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { functions, jobsTable, routes } from "../../api/contract";
 import { TransformApi, TransformApiArgs } from "../../components/api";
 import { ACCESS_LOG_FORMAT } from "../../components/api/rest-api";
-import { componentResources, json, ResourceTree, testContext } from "../support/mocks";
+import { componentResources, policyOf, ResourceTree, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 const QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/atx-job-queue";
@@ -130,7 +130,7 @@ describe("TransformApi", () => {
                 [`/aws/lambda/${fn.inputs.name}`, KEY_ARN, 30],
             );
             assert.strictEqual(fn.inputs.loggingConfig.logGroup, group.name);
-            for (const statement of json(tree.named(`${fn.inputs.name}-access`), "policy").Statement) {
+            for (const statement of policyOf(tree.named(`${fn.inputs.name}-access`), "policy").Statement) {
                 for (const action of [statement.Action].flat())
                     assert.ok(!action.endsWith("*") && action !== "*", `${fn.name}: ${action}`);
             }
@@ -139,7 +139,7 @@ describe("TransformApi", () => {
 
     it("scopes the upload and result permissions to their prefixes", async () => {
         const tree = await api("api-auth");
-        const statements = (fn: string) => json(tree.named(`api-auth-${fn}-access`), "policy").Statement as any[];
+        const statements = (fn: string) => policyOf(tree.named(`api-auth-${fn}-access`), "policy").Statement as any[];
         const upload = statements("upload").find((s) => [s.Action].flat().includes("s3:PutObject"));
         assert.deepStrictEqual(upload.Resource, ["arn:aws:s3:::src/uploads/*"]);
         const mcp = statements("mcp-config").find((s) => [s.Action].flat().includes("s3:PutObject"));
@@ -187,7 +187,7 @@ describe("TransformApi", () => {
             maxReceiveCount: 10,
         });
         for (const policy of tree.ofType("aws:sqs/queuePolicy:QueuePolicy")) {
-            const deny = json(policy, "policy").Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
+            const deny = policyOf(policy, "policy").Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
             assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } }, policy.name);
         }
         const mapping = tree.one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
@@ -211,7 +211,7 @@ describe("TransformApi", () => {
 
     it("creates the invoke policy for callers, and the account's logging role only when asked", async () => {
         const managed = await api("api-auth");
-        const [statement] = json(managed.one("aws:iam/policy:Policy"), "policy").Statement;
+        const [statement] = policyOf(managed.one("aws:iam/policy:Policy"), "policy").Statement;
         assert.strictEqual(statement.Action, "execute-api:Invoke");
         assert.match(statement.Resource, /\/prod\/\*\/\*$/);
         assert.strictEqual(managed.ofType("aws:apigateway/account:Account").length, 1);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { ALARM_DEFAULTS } from "../../components/alarms";
 import { Audit, AUDIT_FILTERS, AuditArgs } from "../../components/audit";
 import { platformNames } from "../../components/naming";
-import { ACCOUNT_ID, componentResources, json, promiseOf, testContext } from "../support/mocks";
+import { ACCOUNT_ID, componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
@@ -98,7 +98,7 @@ describe("Audit", () => {
             "BucketOwnerEnforced",
         );
 
-        const statements = json(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement;
+        const statements = policyOf(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement;
         const allows = statements.filter((s: any) => s.Effect === "Allow");
         const bucket = "arn:aws:s3:::atx-custom-trail-123456789012-t";
         assert.deepStrictEqual(allows, [
@@ -141,10 +141,10 @@ describe("Audit", () => {
         );
         const role = tree.one("aws:iam/role:Role");
         assert.strictEqual(trail.inputs.cloudWatchLogsRoleArn, role.outputs.arn);
-        assert.deepStrictEqual(json(role, "assumeRolePolicy").Statement[0].Principal, {
+        assert.deepStrictEqual(policyOf(role, "assumeRolePolicy").Statement[0].Principal, {
             Service: "cloudtrail.amazonaws.com",
         });
-        const [statement] = json(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
+        const [statement] = policyOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
         assert.deepStrictEqual(statement.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
         assert.strictEqual(
             statement.Resource,

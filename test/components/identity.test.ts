@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { createApiInvokePolicy, gitCredentialSecrets, JobIdentity } from "../../components/identity";
-import { componentResources, json, promiseOf, testContext } from "../support/mocks";
+import { componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
@@ -26,14 +26,14 @@ describe("JobIdentity", () => {
         return tree.then((t) => ({ tree: t, identity: identity! }));
     };
     const statementsOf = (tree: Awaited<ReturnType<typeof build>>["tree"], policyName: string) =>
-        json(tree.named(policyName), "policy").Statement as any[];
+        policyOf(tree.named(policyName), "policy").Statement as any[];
 
     it("creates two distinct roles, both assumable only by ECS tasks of this account", async () => {
         const { tree, identity } = await build("id-roles");
         const roles = tree.ofType("aws:iam/role:Role");
         assert.deepStrictEqual(roles.map((r) => r.inputs.name).sort(), ["id-roles-ExecutionRole", "id-roles-JobRole"]);
         for (const role of roles) {
-            const [trust] = json(role, "assumeRolePolicy").Statement;
+            const [trust] = policyOf(role, "assumeRolePolicy").Statement;
             assert.strictEqual(trust.Principal.Service, "ecs-tasks.amazonaws.com");
             assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
         }
@@ -78,7 +78,7 @@ describe("JobIdentity", () => {
     it("never grants a wildcard action, and uses a * resource only where IAM offers nothing narrower", async () => {
         const { tree } = await build("id-wild");
         for (const policy of tree.ofType("aws:iam/rolePolicy:RolePolicy")) {
-            for (const statement of json(policy, "policy").Statement) {
+            for (const statement of policyOf(policy, "policy").Statement) {
                 for (const action of [statement.Action].flat())
                     assert.ok(!action.includes("*"), `${policy.name}: ${action}`);
                 if ([statement.Resource].flat().includes("*"))
@@ -130,7 +130,7 @@ describe("createApiInvokePolicy", () => {
         const tree = await componentResources(() => new Holder());
         const policy = tree.one("aws:iam/policy:Policy");
         assert.strictEqual(policy.inputs.name, "InvokeATXApi");
-        assert.deepStrictEqual(json(policy, "policy").Statement, [
+        assert.deepStrictEqual(policyOf(policy, "policy").Statement, [
             {
                 Sid: "InvokeAtxApi",
                 Effect: "Allow",

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { JobNetwork } from "../../components/network";
 import { DEFAULT_SUBNET_IDS, DEFAULT_VPC_ID } from "../../tools/preview/mocks";
-import { componentResources, json, promiseOf, testContext } from "../support/mocks";
+import { componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
@@ -66,10 +66,10 @@ describe("JobNetwork", () => {
             flowLog.logDestination,
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/net-flow",
         );
-        const trust = json(tree.one("aws:iam/role:Role"), "assumeRolePolicy");
+        const trust = policyOf(tree.one("aws:iam/role:Role"), "assumeRolePolicy");
         assert.strictEqual(trust.Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
         assert.deepStrictEqual(trust.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
-        const [statement] = json(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
+        const [statement] = policyOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
         assert.deepStrictEqual(statement.Resource, [flowLog.logDestination, `${flowLog.logDestination}:log-stream:*`]);
     });
 });

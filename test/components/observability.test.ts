@@ -4,7 +4,7 @@ import { DASHBOARD_QUERIES } from "../../components/dashboard";
 import { ARCHIVE_PREFIX } from "../../components/log-archive";
 import { platformNames } from "../../components/naming";
 import { API_5XX_MIN_REQUESTS, Observability, ObservabilityArgs } from "../../components/observability";
-import { ACCOUNT_ID, componentResources, json, promiseOf, ResourceTree, testContext } from "../support/mocks";
+import { ACCOUNT_ID, componentResources, json, policyOf, promiseOf, ResourceTree, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
@@ -100,7 +100,7 @@ describe("AlarmTopic", () => {
         );
         const topic = tree.one("aws:sns/topic:Topic").inputs;
         assert.deepStrictEqual([topic.name, topic.kmsMasterKeyId], ["atx-alarms-p", KEY_ARN]);
-        const statements = json(tree.one("aws:sns/topicPolicy:TopicPolicy"), "policy").Statement;
+        const statements = policyOf(tree.one("aws:sns/topicPolicy:TopicPolicy"), "policy").Statement;
         const allows = statements.filter((s: any) => s.Effect === "Allow");
         assert.deepStrictEqual(allows.map((s: any) => s.Principal.Service).sort(), [
             "cloudwatch.amazonaws.com",
@@ -161,8 +161,10 @@ describe("Observability", () => {
             targetsOf(tree, "atx-job-state-changes-t").map((t) => t.arn),
             ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/atx-batch-jobs-t"],
         );
-        const resourcePolicy = json(tree.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"), "policyDocument")
-            .Statement[0];
+        const resourcePolicy = policyOf(
+            tree.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy"),
+            "policyDocument",
+        ).Statement[0];
         assert.strictEqual(
             resourcePolicy.Resource,
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/atx-batch-jobs-t:*",
@@ -232,12 +234,12 @@ describe("Observability", () => {
         assert.strictEqual(definition.States.NotifyLongRunningJob.Parameters.TopicArn, TOPIC_ARN);
         const [target] = targetsOf(tree, "atx-job-running-t");
         assert.strictEqual(target.arn, machine.outputs.arn);
-        const startPolicy = json(tree.named("obs-long-long-running-start-role-policy"), "policy").Statement;
+        const startPolicy = policyOf(tree.named("obs-long-long-running-start-role-policy"), "policy").Statement;
         assert.deepStrictEqual(
             startPolicy.map((s: any) => [s.Action, s.Resource]),
             [["states:StartExecution", "arn:aws:states:us-east-1:123456789012:stateMachine:atx-long-running-jobs-t"]],
         );
-        const watcherPolicy = json(tree.named("obs-long-long-running-role-policy"), "policy").Statement;
+        const watcherPolicy = policyOf(tree.named("obs-long-long-running-role-policy"), "policy").Statement;
         const publish = watcherPolicy.find((s: any) => s.Action === "sns:Publish");
         assert.strictEqual(publish.Resource, TOPIC_ARN);
         const putMetric = watcherPolicy.find((s: any) => s.Action === "cloudwatch:PutMetricData");
@@ -474,14 +476,14 @@ describe("Observability", () => {
         );
 
         const streamArn = "arn:aws:firehose:us-east-1:123456789012:deliverystream/atx-job-log-archive-t";
-        const subscriptionPolicy = json(tree.named("obs-arch-archive-subscription-policy"), "policy").Statement;
+        const subscriptionPolicy = policyOf(tree.named("obs-arch-archive-subscription-policy"), "policy").Statement;
         assert.deepStrictEqual(
             subscriptionPolicy.map((s: any) => [s.Action, s.Resource]),
             [[["firehose:PutRecord", "firehose:PutRecordBatch"], streamArn]],
         );
-        const trust = json(tree.named("obs-arch-archive-subscription-role"), "assumeRolePolicy").Statement[0];
+        const trust = policyOf(tree.named("obs-arch-archive-subscription-role"), "assumeRolePolicy").Statement[0];
         assert.deepStrictEqual(trust.Principal, { Service: "logs.amazonaws.com" });
-        const firehosePolicy = json(tree.named("obs-arch-archive-firehose-policy"), "policy").Statement;
+        const firehosePolicy = policyOf(tree.named("obs-arch-archive-firehose-policy"), "policy").Statement;
         for (const s of firehosePolicy) {
             for (const resource of [s.Resource].flat()) {
                 assert.ok(

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { SecureBucket } from "../../components/secure-bucket";
-import { componentResources, json, testContext } from "../support/mocks";
+import { componentResources, policyOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
 
@@ -48,7 +48,7 @@ describe("SecureBucket", () => {
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         ).inputs.rules;
         assert.deepStrictEqual(rule, { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } });
-        const sids = json(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement.map((s: any) => s.Sid);
+        const sids = policyOf(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement.map((s: any) => s.Sid);
         assert.ok(!sids.includes("DenyUploadsNotEncryptedWithKms"));
     });
 
@@ -65,7 +65,7 @@ describe("SecureBucket", () => {
 
     it("denies every request without TLS (and below TLS 1.2) on the bucket and its objects", async () => {
         const tree = await build("sb-tls");
-        const policy = json(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy");
+        const policy = policyOf(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy");
         const insecure = policy.Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
         assert.deepStrictEqual(insecure, {
             Sid: "DenyInsecureTransport",

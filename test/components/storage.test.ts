@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
-import { componentResources, json, testContext } from "../support/mocks";
+import { componentResources, policyOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
@@ -54,7 +54,9 @@ describe("PlatformStorage", () => {
         const logPolicy = tree
             .ofType("aws:s3/bucketPolicy:BucketPolicy")
             .find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
-        const delivery = json(logPolicy, "policy").Statement.find((s: any) => s.Sid === "S3ServerAccessLogDelivery");
+        const delivery = policyOf(logPolicy, "policy").Statement.find(
+            (s: any) => s.Sid === "S3ServerAccessLogDelivery",
+        );
         assert.deepStrictEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
         assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-logging/s3-access/*");
         assert.deepStrictEqual(delivery.Condition.StringEquals, { "aws:SourceAccount": "123456789012" });

@@ -81,7 +81,15 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-/** A JSON document input (policies, container properties) parsed. */
+/** A policy document input, which the stack passes as a structured object, never as JSON text. */
+export function policyOf(record: ResourceRecord, property: string): any {
+    const value = record.inputs[property];
+    if (value === null || typeof value !== "object")
+        throw new Error(`${record.name}.${property} is not a structured policy document: ${JSON.stringify(value)}`);
+    return value;
+}
+
+/** A JSON document input given as text (container properties, a KMS key policy) parsed. */
 export function json(record: ResourceRecord, property: string): any {
     const value = record.inputs[property];
     if (typeof value !== "string")

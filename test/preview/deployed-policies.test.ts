@@ -1,0 +1,86 @@
+/**
+ * Policy documents are passed to the provider as structured objects. The provider encodes such an
+ * object as JSON itself (keys sorted, no spaces), so the deployed document must be the same JSON
+ * value as the text deployed before: the fixture holds every prod document that was known at
+ * preview while documents were still serialised by the program.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { UNKNOWN } from "../../tools/shared/resource-record";
+import { engineIdentities } from "../../tools/preview/urns";
+import { nameOf, previewStack, PROJECT_DIR } from "../support/preview";
+
+/** JSON with object keys in sorted order: the provider's encoding of an object document. */
+function providerJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(providerJson).join(",")}]`;
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${providerJson(v)}`).join(",")}}`;
+    }
+    return JSON.stringify(value);
+}
+
+function containsUnknown(value: unknown): boolean {
+    if (value === UNKNOWN) return true;
+    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+    return false;
+}
+
+describe("the prod stack's policy documents", function () {
+    this.timeout(120_000);
+    const deployed: Record<string, Record<string, unknown>> = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "deployed-policies-prod.json"), "utf8"),
+    );
+
+    function currentInputs(): Map<string, Record<string, unknown>> {
+        const preview = previewStack("prod");
+        assert.strictEqual(preview.exitCode, 0, preview.stderr);
+        const registered = preview.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: nameOf(r),
+            parent: r.parent,
+        }));
+        const identities = engineIdentities("prod", "atx-platform", registered);
+        const byUrn = new Map<string, Record<string, unknown>>();
+        for (const r of preview.resources) {
+            byUrn.set(identities.get(r.urn)!.urn, r.inputs);
+            for (const alias of r.aliases ?? []) byUrn.set(alias, r.inputs);
+        }
+        return byUrn;
+    }
+
+    it("encode to the JSON deployed before", function () {
+        const inputs = currentInputs();
+        for (const [urn, documents] of Object.entries(deployed)) {
+            for (const [property, before] of Object.entries(documents)) {
+                const now = inputs.get(urn)?.[property];
+                assert.notStrictEqual(now, undefined, `${urn} ${property} is gone`);
+                const value = typeof now === "string" ? JSON.parse(now) : now;
+                assert.strictEqual(providerJson(value), providerJson(before), `${urn} ${property}`);
+            }
+        }
+    });
+
+    it("are structured, so an unknown ARN hides only itself (a KMS key policy takes only text)", function () {
+        const textual: string[] = [];
+        for (const r of previewStack("prod").resources) {
+            for (const property of ["policy", "assumeRolePolicy", "policyDocument"]) {
+                const value = r.inputs[property];
+                if (typeof value !== "string" || r.type === "aws:kms/key:Key") continue;
+                if (value === UNKNOWN || value.includes('"Statement"')) textual.push(`${nameOf(r)}.${property}`);
+            }
+        }
+        assert.deepStrictEqual(textual, []);
+    });
+
+    it("leave no document wholly unknown at preview", function () {
+        const hidden = previewStack("prod")
+            .resources.filter((r) => ["policy", "assumeRolePolicy"].some((p) => r.inputs[p] === UNKNOWN))
+            .map(nameOf);
+        assert.deepStrictEqual(hidden, []);
+        const partlyUnknown = previewStack("prod").resources.filter((r) => containsUnknown(r.inputs.policy));
+        assert.ok(partlyUnknown.length > 0, "some documents hold an ARN unknown at preview, as leaves");
+    });
+});
