@@ -10,12 +10,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ALARM_DEFAULTS, alarmArn, AlarmsConfig, createMetricAlarm } from "./alarms";
 import { runbookLink } from "./runbooks";
 import { arns, AwsContext } from "./aws-context";
-import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
 import { PlatformNames } from "./naming";
 import { SecureBucket } from "./secure-bucket";
 import { ACCESS_LOG_PREFIX } from "./storage";
-import { createServiceRole } from "./service-role";
+import { ServiceRole } from "./service-role";
 
 /**
  * Namespace of the metrics counted from a trail's events: `ATX/Audit/<trail name>`, since every
@@ -175,34 +174,30 @@ export class Audit extends pulumi.ComponentResource {
                 { logGroupName, retentionDays: args.logRetentionDays ?? 30, kmsKeyArn: args.kmsKeyArn },
                 child,
             );
-            const role = createServiceRole(
+            const role = new ServiceRole(
                 `${name}-trail-logs-role`,
                 {
                     roleName: names.scoped("audit-trail-logs"),
                     description: "Delivers the audit trail to its CloudWatch Logs group",
                     service: "cloudtrail.amazonaws.com",
-                    accountId,
+                    context,
                     permissionsBoundaryArn: args.permissionsBoundaryArn,
+                    inlinePolicies: {
+                        [`${name}-trail-logs-delivery`]: [
+                            {
+                                Sid: "WriteTrailToOwnLogGroup",
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                Resource: pulumi.interpolate`${logGroupArn}:log-stream:${accountId}_CloudTrail_${region}*`,
+                            },
+                        ],
+                    },
                 },
                 child,
             );
-            const rolePolicy = new aws.iam.RolePolicy(
-                `${name}-trail-logs-delivery`,
-                {
-                    role: role.name,
-                    policy: policyDocument([
-                        {
-                            Sid: "WriteTrailToOwnLogGroup",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroupArn}:log-stream:${accountId}_CloudTrail_${region}*`,
-                        },
-                    ]),
-                },
-                child,
-            );
+
             cloudWatchLogs = { groupArn: pulumi.interpolate`${logGroupArn}:*`, roleArn: role.arn };
-            trailDependsOn.push(this.logGroup, rolePolicy);
+            trailDependsOn.push(this.logGroup, role);
 
             const settings = args.alarms ?? ALARM_DEFAULTS;
             const namespace = `${AUDIT_METRICS_NAMESPACE}/${trailName}`;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { arns, AwsContext } from "./aws-context";
 import { policyDocument, Statement } from "./iam-documents";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX } from "./storage";
-import { createServiceRole } from "./service-role";
+import { ServiceRole } from "./service-role";
 
 /** Prefix of the Secrets Manager secrets jobs may read (git tokens and the like). */
 export const JOB_SECRETS_PREFIX = "atx/";
@@ -39,95 +39,85 @@ export interface JobIdentityArgs {
  * Every statement names its actions and is scoped to this stack's ARNs.
  */
 export class JobIdentity extends pulumi.ComponentResource {
-    readonly jobRole: aws.iam.Role;
-    readonly executionRole: aws.iam.Role;
+    readonly jobRole: ServiceRole;
+    readonly executionRole: ServiceRole;
     /** Built from the role names, so known at preview (the job definition quotes them). */
     readonly jobRoleArn: pulumi.Output<string>;
     readonly executionRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: JobIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:identity:JobIdentity", name, {}, opts);
-        const { accountId, partition } = args.context;
+        const { partition } = args.context;
         const child = { parent: this };
-        const newRole = (roleName: string, description: string) =>
-            createServiceRole(
-                `${name}-${roleName}`,
-                {
-                    roleName,
-                    description,
-                    service: "ecs-tasks.amazonaws.com",
-                    accountId,
-                    permissionsBoundaryArn: args.permissionsBoundaryArn,
-                },
-                child,
-            );
-
-        this.jobRole = newRole(args.jobRoleName, "ATX transformation jobs: read sources, write results");
-        new aws.iam.RolePolicy(
-            `${name}-job-access`,
-            { role: this.jobRole.name, policy: policyDocument(jobRoleStatements(args)) },
-            child,
-        );
-        // Separate from the statements above: the key's ARN is unknown until the key exists, and an
-        // unknown in a document hides the whole document from review at preview.
-        new aws.iam.RolePolicy(
-            `${name}-job-key-access`,
-            {
-                role: this.jobRole.name,
-                policy: policyDocument([
-                    {
-                        Sid: "UsePlatformKey",
-                        Effect: "Allow",
-                        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                        Resource: args.kmsKeyArn,
-                    },
-                ]),
-            },
-            child,
-        );
+        const serviceRole = (roleName: string, description: string) => ({
+            context: args.context,
+            roleName,
+            description,
+            service: "ecs-tasks.amazonaws.com",
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
+        });
+        const managedPolicyArns: Record<string, pulumi.Input<string>> = {};
         for (const policyName of args.transformPolicyNames ?? []) {
-            new aws.iam.RolePolicyAttachment(
-                `${name}-job-${policyName}`,
-                {
-                    role: this.jobRole.name,
-                    policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`,
-                },
-                child,
-            );
+            managedPolicyArns[`${name}-job-${policyName}`] =
+                pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`;
         }
-
-        this.executionRole = newRole(args.executionRoleName, "ATX Batch (ECS) task execution: pull image, write logs");
-        const logGroupArn = arns.logGroup(args.context, args.jobLogGroupName);
-        new aws.iam.RolePolicy(
-            `${name}-execution-access`,
+        this.jobRole = new ServiceRole(
+            `${name}-${args.jobRoleName}`,
             {
-                role: this.executionRole.name,
-                policy: policyDocument([
-                    {
-                        // GetAuthorizationToken has no resource-level permissions: "*" is the only form.
-                        Sid: "EcrLogin",
-                        Effect: "Allow",
-                        Action: "ecr:GetAuthorizationToken",
-                        Resource: "*",
-                    },
-                    {
-                        Sid: "PullJobImage",
-                        Effect: "Allow",
-                        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-                        Resource: [...args.pullRepositoryArns],
-                    },
-                    {
-                        Sid: "WriteJobLogs",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
-                    },
-                ]),
+                ...serviceRole(args.jobRoleName, "ATX transformation jobs: read sources, write results"),
+                inlinePolicies: {
+                    [`${name}-job-access`]: jobRoleStatements(args),
+                    // Apart from the statements above: the key's ARN stays unknown until the key exists.
+                    [`${name}-job-key-access`]: [
+                        {
+                            Sid: "UsePlatformKey",
+                            Effect: "Allow",
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+                            Resource: args.kmsKeyArn,
+                        },
+                    ],
+                },
+                managedPolicyArns,
             },
             child,
         );
-        this.jobRoleArn = arns.role(args.context, this.jobRole.name);
-        this.executionRoleArn = arns.role(args.context, this.executionRole.name);
+        const logGroupArn = arns.logGroup(args.context, args.jobLogGroupName);
+        this.executionRole = new ServiceRole(
+            `${name}-${args.executionRoleName}`,
+            {
+                ...serviceRole(args.executionRoleName, "ATX Batch (ECS) task execution: pull image, write logs"),
+                inlinePolicies: {
+                    [`${name}-execution-access`]: [
+                        {
+                            // GetAuthorizationToken has no resource-level permissions: "*" is the only form.
+                            Sid: "EcrLogin",
+                            Effect: "Allow",
+                            Action: "ecr:GetAuthorizationToken",
+                            Resource: "*",
+                        },
+                        {
+                            Sid: "PullJobImage",
+                            Effect: "Allow",
+                            Action: [
+                                "ecr:BatchGetImage",
+                                "ecr:GetDownloadUrlForLayer",
+                                "ecr:BatchCheckLayerAvailability",
+                            ],
+                            Resource: [...args.pullRepositoryArns],
+                        },
+                        {
+                            Sid: "WriteJobLogs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+                        },
+                    ],
+                },
+            },
+            child,
+        );
+        this.jobRoleArn = this.jobRole.arn;
+        this.executionRoleArn = this.executionRole.arn;
         this.registerOutputs({ jobRoleArn: this.jobRoleArn, executionRoleArn: this.executionRoleArn });
     }
 }

@@ -11,7 +11,7 @@ import { arns, AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
 import { SecureBucket } from "./secure-bucket";
-import { createServiceRole } from "./service-role";
+import { ServiceRole } from "./service-role";
 
 /** Where the archived job logs go in the bucket, by delivery date. */
 export const ARCHIVE_PREFIX = "job-logs/";
@@ -73,57 +73,53 @@ export class JobLogArchive extends pulumi.ComponentResource {
         );
         const errorLogGroupArn = arns.logGroup(args.context, args.errorLogGroupName);
 
-        const firehoseRole = createServiceRole(
+        const firehoseRole = new ServiceRole(
             `${name}-firehose-role`,
             {
                 roleName: args.firehoseRoleName,
                 description: "Delivers archived job logs to the archive bucket",
                 service: "firehose.amazonaws.com",
-                accountId,
+                context: args.context,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
-            },
-            child,
-        );
-        const firehosePolicy = new aws.iam.RolePolicy(
-            `${name}-firehose-policy`,
-            {
-                role: firehoseRole.name,
-                policy: policyDocument([
-                    {
-                        Sid: "WriteArchiveBucket",
-                        Effect: "Allow",
-                        Action: [
-                            "s3:AbortMultipartUpload",
-                            "s3:GetBucketLocation",
-                            "s3:GetObject",
-                            "s3:ListBucket",
-                            "s3:ListBucketMultipartUploads",
-                            "s3:PutObject",
-                        ],
-                        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-                    },
-                    {
-                        Sid: "EncryptArchiveObjects",
-                        Effect: "Allow",
-                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                        Resource: args.kmsKeyArn,
-                        Condition: {
-                            StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.${dnsSuffix}` },
-                            StringLike: {
-                                "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+                inlinePolicies: {
+                    [`${name}-firehose-policy`]: [
+                        {
+                            Sid: "WriteArchiveBucket",
+                            Effect: "Allow",
+                            Action: [
+                                "s3:AbortMultipartUpload",
+                                "s3:GetBucketLocation",
+                                "s3:GetObject",
+                                "s3:ListBucket",
+                                "s3:ListBucketMultipartUploads",
+                                "s3:PutObject",
+                            ],
+                            Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+                        },
+                        {
+                            Sid: "EncryptArchiveObjects",
+                            Effect: "Allow",
+                            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                            Resource: args.kmsKeyArn,
+                            Condition: {
+                                StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.${dnsSuffix}` },
+                                StringLike: {
+                                    "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+                                },
                             },
                         },
-                    },
-                    {
-                        Sid: "ReportDeliveryErrors",
-                        Effect: "Allow",
-                        Action: "logs:PutLogEvents",
-                        Resource: pulumi.interpolate`${errorLogGroupArn}:log-stream:*`,
-                    },
-                ]),
+                        {
+                            Sid: "ReportDeliveryErrors",
+                            Effect: "Allow",
+                            Action: "logs:PutLogEvents",
+                            Resource: pulumi.interpolate`${errorLogGroupArn}:log-stream:*`,
+                        },
+                    ],
+                },
             },
             child,
         );
+
         this.deliveryStream = new aws.kinesis.FirehoseDeliveryStream(
             `${name}-stream`,
             {
@@ -151,17 +147,17 @@ export class JobLogArchive extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: [firehosePolicy, this.bucket] },
+            { parent: this, dependsOn: [firehoseRole, this.bucket] },
         );
         const streamArn = pulumi.interpolate`arn:${partition}:firehose:${region}:${accountId}:deliverystream/${args.deliveryStreamName}`;
 
-        const subscriptionRole = createServiceRole(
+        const subscriptionRole = new ServiceRole(
             `${name}-subscription-role`,
             {
                 roleName: args.subscriptionRoleName,
                 description: "Lets CloudWatch Logs stream the job log group to the archive stream",
                 service: "logs.amazonaws.com",
-                accountId,
+                context: args.context,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
                 assumeRolePolicy: policyDocument([
                     {
@@ -177,24 +173,20 @@ export class JobLogArchive extends pulumi.ComponentResource {
                         },
                     },
                 ]),
+                inlinePolicies: {
+                    [`${name}-subscription-policy`]: [
+                        {
+                            Sid: "PutToArchiveStream",
+                            Effect: "Allow",
+                            Action: ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                            Resource: streamArn,
+                        },
+                    ],
+                },
             },
             child,
         );
-        const subscriptionPolicy = new aws.iam.RolePolicy(
-            `${name}-subscription-policy`,
-            {
-                role: subscriptionRole.name,
-                policy: policyDocument([
-                    {
-                        Sid: "PutToArchiveStream",
-                        Effect: "Allow",
-                        Action: ["firehose:PutRecord", "firehose:PutRecordBatch"],
-                        Resource: streamArn,
-                    },
-                ]),
-            },
-            child,
-        );
+
         new aws.cloudwatch.LogSubscriptionFilter(
             `${name}-subscription`,
             {
@@ -204,7 +196,7 @@ export class JobLogArchive extends pulumi.ComponentResource {
                 destinationArn: this.deliveryStream.arn,
                 roleArn: subscriptionRole.arn,
             },
-            { parent: this, dependsOn: [subscriptionPolicy] },
+            { parent: this, dependsOn: [subscriptionRole] },
         );
         this.registerOutputs({ bucketName: this.bucket.bucketName, deliveryStreamArn: streamArn });
     }

@@ -16,8 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsContext } from "./aws-context";
-import { policyDocument } from "./iam-documents";
-import { createServiceRole } from "./service-role";
+import { ServiceRole } from "./service-role";
 
 /** Namespace of the job metrics (metric filters on job state events and the watcher). */
 export const JOB_METRICS_NAMESPACE = "ATX/Jobs";
@@ -50,45 +49,46 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
         const { accountId, region, partition, dnsSuffix } = args.context;
         const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${args.stateMachineName}`;
 
-        const role = createServiceRole(
+        const role = new ServiceRole(
             `${name}-role`,
             {
                 roleName: args.roleName,
                 description: "Checks whether a Batch job is still running and reports it",
                 service: "states.amazonaws.com",
-                accountId,
+                context: args.context,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
-            },
-            child,
-        );
-        const rolePolicy = new aws.iam.RolePolicy(
-            `${name}-role-policy`,
-            {
-                role: role.name,
-                policy: policyDocument([
-                    // DescribeJobs supports no resource-level permissions; it only reads job status.
-                    { Sid: "ReadJobStatus", Effect: "Allow", Action: "batch:DescribeJobs", Resource: "*" },
-                    {
-                        Sid: "CountLongRunningJobs",
-                        Effect: "Allow",
-                        Action: "cloudwatch:PutMetricData",
-                        Resource: "*",
-                        Condition: { StringEquals: { "cloudwatch:namespace": JOB_METRICS_NAMESPACE } },
-                    },
-                    { Sid: "NotifyAlarmTopic", Effect: "Allow", Action: "sns:Publish", Resource: args.alarmTopicArn },
-                    {
-                        Sid: "UseKeyForAlarmTopic",
-                        Effect: "Allow",
-                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-                        Resource: args.kmsKeyArn,
-                        Condition: {
-                            StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.${dnsSuffix}` },
+                inlinePolicies: {
+                    [`${name}-role-policy`]: [
+                        // DescribeJobs supports no resource-level permissions; it only reads job status.
+                        { Sid: "ReadJobStatus", Effect: "Allow", Action: "batch:DescribeJobs", Resource: "*" },
+                        {
+                            Sid: "CountLongRunningJobs",
+                            Effect: "Allow",
+                            Action: "cloudwatch:PutMetricData",
+                            Resource: "*",
+                            Condition: { StringEquals: { "cloudwatch:namespace": JOB_METRICS_NAMESPACE } },
                         },
-                    },
-                ]),
+                        {
+                            Sid: "NotifyAlarmTopic",
+                            Effect: "Allow",
+                            Action: "sns:Publish",
+                            Resource: args.alarmTopicArn,
+                        },
+                        {
+                            Sid: "UseKeyForAlarmTopic",
+                            Effect: "Allow",
+                            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                            Resource: args.kmsKeyArn,
+                            Condition: {
+                                StringEquals: { "kms:ViaService": pulumi.interpolate`sns.${region}.${dnsSuffix}` },
+                            },
+                        },
+                    ],
+                },
             },
             child,
         );
+
         this.stateMachine = new aws.sfn.StateMachine(
             `${name}-state-machine`,
             {
@@ -97,7 +97,7 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
                 roleArn: role.arn,
                 definition: watchDefinition(args.afterHours, args.alarmTopicArn),
             },
-            { parent: this, dependsOn: [rolePolicy] },
+            { parent: this, dependsOn: [role] },
         );
 
         this.rule = new aws.cloudwatch.EventRule(
@@ -113,32 +113,28 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
             },
             child,
         );
-        const startRole = createServiceRole(
+        const startRole = new ServiceRole(
             `${name}-start-role`,
             {
                 roleName: args.startRoleName,
                 description: "Lets the job-running rule start the long-running-job watcher",
                 service: "events.amazonaws.com",
-                accountId,
+                context: args.context,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
+                inlinePolicies: {
+                    [`${name}-start-role-policy`]: [
+                        {
+                            Sid: "StartWatcher",
+                            Effect: "Allow",
+                            Action: "states:StartExecution",
+                            Resource: stateMachineArn,
+                        },
+                    ],
+                },
             },
             child,
         );
-        new aws.iam.RolePolicy(
-            `${name}-start-role-policy`,
-            {
-                role: startRole.name,
-                policy: policyDocument([
-                    {
-                        Sid: "StartWatcher",
-                        Effect: "Allow",
-                        Action: "states:StartExecution",
-                        Resource: stateMachineArn,
-                    },
-                ]),
-            },
-            child,
-        );
+
         new aws.cloudwatch.EventTarget(
             `${name}-target`,
             { rule: this.rule.name, arn: this.stateMachine.arn, roleArn: startRole.arn },

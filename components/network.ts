@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { arns, type AwsContext } from "./aws-context";
-import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
 import { type EndpointScope, PrivateNetwork } from "./private-network";
-import { createServiceRole } from "./service-role";
+import { ServiceRole } from "./service-role";
 
 export interface JobNetworkArgs {
     readonly context: AwsContext;
@@ -110,34 +109,29 @@ export class JobNetwork extends pulumi.ComponentResource {
             { logGroupName: args.flowLogGroupName, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
             child,
         );
-        const { accountId } = args.context;
         const flowLogGroupArn = arns.logGroup(args.context, args.flowLogGroupName);
-        const deliveryRole = createServiceRole(
+        const deliveryRole = new ServiceRole(
             `${name}-flow-logs-role`,
             {
                 roleName: args.flowLogRoleName,
                 description: "Delivers this VPC's flow logs to its log group",
                 service: "vpc-flow-logs.amazonaws.com",
-                accountId,
+                context: args.context,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
+                inlinePolicies: {
+                    [`${name}-flow-logs-delivery`]: [
+                        {
+                            Sid: "WriteFlowLogsToOwnLogGroup",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                            Resource: [flowLogGroupArn, pulumi.interpolate`${flowLogGroupArn}:log-stream:*`],
+                        },
+                    ],
+                },
             },
             child,
         );
-        new aws.iam.RolePolicy(
-            `${name}-flow-logs-delivery`,
-            {
-                role: deliveryRole.name,
-                policy: policyDocument([
-                    {
-                        Sid: "WriteFlowLogsToOwnLogGroup",
-                        Effect: "Allow",
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        Resource: [flowLogGroupArn, pulumi.interpolate`${flowLogGroupArn}:log-stream:*`],
-                    },
-                ]),
-            },
-            child,
-        );
+
         new aws.ec2.FlowLog(
             `${name}-flow-log`,
             {

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, type AwsContext } from "./aws-context";
+import { type AwsContext } from "./aws-context";
 import { PlatformKey } from "./encryption";
 import { type PlatformNames } from "./naming";
-import { createServiceRole } from "./service-role";
+import { ServiceRole } from "./service-role";
 import { SecureBucket } from "./secure-bucket";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket } from "./log-bucket";
 
@@ -39,7 +39,7 @@ export class BucketReplica extends pulumi.ComponentResource {
     readonly key: PlatformKey;
     readonly logBucket: SecureBucket;
     readonly bucket: SecureBucket;
-    readonly role: aws.iam.Role;
+    readonly role: ServiceRole;
 
     constructor(name: string, args: BucketReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:storage:BucketReplica", name, {}, opts);
@@ -81,30 +81,25 @@ export class BucketReplica extends pulumi.ComponentResource {
             inRegion,
         );
 
-        this.role = createServiceRole(
+        this.role = new ServiceRole(
             `${name}-role`,
             {
+                context: args.context,
                 roleName: args.names.scoped(`${replicaRole}-s3`),
                 description: `Replicates ${args.sourceRole} bucket objects to ${args.replicaRegion}`,
                 service: "s3.amazonaws.com",
-                accountId,
                 permissionsBoundaryArn: args.permissionsBoundaryArn,
-            },
-            { parent: this },
-        );
-        const rolePolicy = new aws.iam.RolePolicy(
-            `${name}-role-policy`,
-            {
-                role: this.role.name,
-                policy: replicationPolicy({
-                    context: args.context,
-                    sourceBucketArn: args.source.arn,
-                    sourceKmsKeyArn: args.sourceKmsKeyArn,
-                    replicaRegion: args.replicaRegion,
-                    replicaBucketArn: this.bucket.arn,
-                    replicaKmsKeyArn: this.key.keyArn,
-                    objectLock: args.objectLockRetentionDays !== undefined,
-                }),
+                inlinePolicies: {
+                    [`${name}-role-policy`]: replicationPolicy({
+                        context: args.context,
+                        sourceBucketArn: args.source.arn,
+                        sourceKmsKeyArn: args.sourceKmsKeyArn,
+                        replicaRegion: args.replicaRegion,
+                        replicaBucketArn: this.bucket.arn,
+                        replicaKmsKeyArn: this.key.keyArn,
+                        objectLock: args.objectLockRetentionDays !== undefined,
+                    }),
+                },
             },
             { parent: this },
         );
@@ -112,7 +107,7 @@ export class BucketReplica extends pulumi.ComponentResource {
             `${name}-replication`,
             {
                 bucket: args.source.bucketName,
-                role: arns.role(args.context, this.role.name),
+                role: this.role.arn,
                 rules: [
                     {
                         id: `to-${args.replicaRegion}`,
@@ -136,7 +131,7 @@ export class BucketReplica extends pulumi.ComponentResource {
                 ],
             },
             // S3 refuses a replication configuration before both buckets are versioned.
-            { parent: this, dependsOn: [args.source.versioning, this.bucket.versioning, rolePolicy] },
+            { parent: this, dependsOn: [args.source.versioning, this.bucket.versioning, this.role] },
         );
         this.registerOutputs({ replicaBucketName: this.bucket.bucketName, replicaKeyArn: this.key.keyArn });
     }

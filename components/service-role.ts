@@ -1,28 +1,71 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument, serviceTrustPolicy } from "./iam-documents";
+import { arns, AwsContext } from "./aws-context";
+import { PolicyDocument, policyDocument, serviceTrustPolicy, Statement } from "./iam-documents";
 
 export interface ServiceRoleArgs {
+    readonly context: AwsContext;
     /** Physical name (stack-suffixed by the caller). */
     readonly roleName: pulumi.Input<string>;
     readonly description: string;
     /** The AWS service that assumes the role, e.g. `lambda.amazonaws.com`. */
     readonly service: string;
-    readonly accountId: pulumi.Input<string>;
     /** A trust policy with more conditions than the default (the service, from this account). */
     readonly assumeRolePolicy?: PolicyDocument;
-    /** Applied when set: the stack's configured permissions boundary. */
+    /** Applied when set: the stack's configured permissions boundary. Default none. */
     readonly permissionsBoundaryArn?: string;
     /** Default 3600 s. */
     readonly maxSessionDuration?: number;
+    /** Inline policies (statements, or a whole document), keyed by their resource name. Default none. */
+    readonly inlinePolicies?: Readonly<Record<string, readonly Statement[] | PolicyDocument>>;
+    /**
+     * Managed policies to attach, keyed by the policy's name (the attachment is named after it, so
+     * adding or removing one leaves the others alone). Default none.
+     */
+    readonly managedPolicyArns?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
-/** Every role of the stack: assumed by one service of this account, bounded when a boundary is configured. */
-export function createServiceRole(
-    name: string,
-    args: ServiceRoleArgs,
-    opts: pulumi.CustomResourceOptions,
-): aws.iam.Role {
+/**
+ * Every role of the stack: assumed by one service of this account, bounded when a boundary is
+ * configured, with its inline policies and managed attachments. The role resource carries the
+ * component's name.
+ */
+export class ServiceRole extends pulumi.ComponentResource {
+    readonly role: aws.iam.Role;
+    /** The role's name and ARN, built from the name so known at preview. */
+    readonly roleName: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("atx:iam:ServiceRole", name, {}, opts);
+        // These resources were created directly under the component that now owns this role: the
+        // alias keeps their URNs, so a deployed stack updates them in place.
+        const child = { parent: this, aliases: [{ parent: opts?.parent }] };
+        this.role = newRole(name, { ...args, accountId: args.context.accountId }, child);
+        for (const [policyName, policy] of Object.entries(args.inlinePolicies ?? {})) {
+            const document = isStatementList(policy) ? policyDocument(policy) : policy;
+            new aws.iam.RolePolicy(policyName, { role: this.role.name, policy: document }, child);
+        }
+        for (const [attachmentName, policyArn] of Object.entries(args.managedPolicyArns ?? {})) {
+            new aws.iam.RolePolicyAttachment(attachmentName, { role: this.role.name, policyArn }, child);
+        }
+        this.roleName = this.role.name;
+        this.arn = arns.role(args.context, this.role.name);
+        this.registerOutputs({ roleName: this.roleName, arn: this.arn });
+    }
+}
+
+function isStatementList(policy: readonly Statement[] | PolicyDocument): policy is readonly Statement[] {
+    return Array.isArray(policy);
+}
+
+type RoleArgs = Pick<
+    ServiceRoleArgs,
+    "roleName" | "description" | "service" | "assumeRolePolicy" | "permissionsBoundaryArn" | "maxSessionDuration"
+> & { readonly accountId: pulumi.Input<string> };
+
+/** The role resource itself: trust for one service of this account, the boundary, the session limit. */
+function newRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
     return new aws.iam.Role(
         name,
         {
@@ -34,4 +77,12 @@ export function createServiceRole(
         },
         opts,
     );
+}
+
+/**
+ * @deprecated A bare role whose policies the caller attaches itself. Construct a {@link ServiceRole}
+ * with `inlinePolicies` / `managedPolicyArns` instead; kept until the remaining callers move.
+ */
+export function createServiceRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+    return newRole(name, args, opts);
 }

@@ -15,9 +15,9 @@ import {
     SymbolicResource,
 } from "../../api/contract";
 import { arns, AwsContext } from "../aws-context";
-import { policyDocument, Statement } from "../iam-documents";
+import { Statement } from "../iam-documents";
 import { createEncryptedLogGroup } from "../log-group";
-import { createServiceRole } from "../service-role";
+import { ServiceRole } from "../service-role";
 
 /** What the `ref:` values and symbolic resources of the contract resolve to in this stack. */
 export interface ContractBindings {
@@ -67,17 +67,6 @@ function createFunction(
         },
         opts,
     );
-    const role = createServiceRole(
-        `${functionName}-role`,
-        {
-            roleName: functionName,
-            description: `ATX API function ${name}: ${contract.description}`,
-            service: "lambda.amazonaws.com",
-            accountId: args.context.accountId,
-            permissionsBoundaryArn: args.permissionsBoundaryArn,
-        },
-        opts,
-    );
     const logGroupArn = arns.logGroup(args.context, logGroup.name);
     const statements: Statement[] = [
         {
@@ -110,9 +99,16 @@ function createFunction(
             ...conditionFor(permission.actions),
         })),
     ];
-    const policy = new aws.iam.RolePolicy(
-        `${functionName}-access`,
-        { role: role.name, policy: policyDocument(statements) },
+    const role = new ServiceRole(
+        `${functionName}-role`,
+        {
+            context: args.context,
+            roleName: functionName,
+            description: `ATX API function ${name}: ${contract.description}`,
+            service: "lambda.amazonaws.com",
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
+            inlinePolicies: { [`${functionName}-access`]: statements },
+        },
         opts,
     );
 
@@ -131,7 +127,7 @@ function createFunction(
             architectures: ["arm64"],
             handler: lambdaHandler,
             code: new pulumi.asset.FileArchive(Promise.resolve(args.codeDirectory).then((dir) => path.join(dir, name))),
-            role: arns.role(args.context, role.name),
+            role: role.arn,
             timeout: contract.timeoutSeconds,
             memorySize: contract.memoryMb,
             environment: { variables: environment },
@@ -141,7 +137,7 @@ function createFunction(
             deadLetterConfig: { targetArn: args.deadLetterQueueArn },
         },
         // The function starts with its role's policy and its log group in place.
-        { parent, dependsOn: [policy, logGroup] },
+        { parent, dependsOn: [role, logGroup] },
     );
 }
 

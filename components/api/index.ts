@@ -13,7 +13,7 @@ import { createApiInvokePolicy } from "../identity";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
 import { ApiFunctions, createApiFunctions } from "./functions";
 import { createRestApi } from "./rest-api";
-import { createServiceRole } from "../service-role";
+import { ServiceRole } from "../service-role";
 
 /** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
 export const MCP_CONFIG_KEY = "config/mcp.json";
@@ -302,29 +302,24 @@ export class TransformApi extends pulumi.ComponentResource {
         context: AwsContext,
         permissionsBoundaryArn: string | undefined,
     ): void {
-        const role = createServiceRole(
+        const role = new ServiceRole(
             `${name}-cloudwatch-role`,
             {
+                context,
                 roleName,
                 description: "API Gateway writes this account's API logs to CloudWatch Logs",
                 service: "apigateway.amazonaws.com",
-                accountId: context.accountId,
                 permissionsBoundaryArn,
-            },
-            { parent: this },
-        );
-        const attachment = new aws.iam.RolePolicyAttachment(
-            `${name}-cloudwatch-role-policy`,
-            {
-                role: role.name,
-                policyArn: pulumi.interpolate`arn:${context.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+                managedPolicyArns: {
+                    [`${name}-cloudwatch-role-policy`]: pulumi.interpolate`arn:${context.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+                },
             },
             { parent: this },
         );
         new aws.apigateway.Account(
             `${name}-account-settings`,
             { cloudwatchRoleArn: role.arn },
-            { parent: this, dependsOn: [attachment] },
+            { parent: this, dependsOn: [role] },
         );
     }
 }

@@ -68,8 +68,10 @@ export class ResourceTree {
         return matches[0];
     }
 
+    /** The resource of that name; the provider resource when a component shares its name (a ServiceRole's role). */
     named(name: string): TestRecord {
-        const match = this.resources.find((r) => r.name === name);
+        const sameName = this.resources.filter((r) => r.name === name);
+        const match = sameName.find((r) => r.custom) ?? sameName[0];
         if (match === undefined)
             throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
         return match;
