@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { arns, AwsContext } from "./aws-context";
+import { dockerignoreFilter } from "./dockerignore";
 
 export interface ContainerRegistryArgs {
     readonly context: AwsContext;
@@ -96,16 +97,20 @@ export function ecrRepositoryArn(imageUri: string): string | undefined {
     return `arn:${partition}:ecr:${region}:${account}:repository/${repository}`;
 }
 
-/** SHA-256 over every file's relative path and bytes, in a stable order; tests are not part of the image. */
+/**
+ * SHA-256 over the relative path and bytes of every file Docker would send (the context's
+ * `.dockerignore` applies), in a stable order: a change the image cannot see changes no tag.
+ */
 export function hashBuildContext(dir: string): string {
+    const ignoreFile = path.join(dir, ".dockerignore");
+    const sent = dockerignoreFilter(fs.existsSync(ignoreFile) ? fs.readFileSync(ignoreFile, "utf8") : "");
     const hash = crypto.createHash("sha256");
     const walk = (relative: string): void => {
         const entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
         for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-            const entryPath = path.join(relative, entry.name);
-            if (entry.isDirectory()) {
-                if (entryPath !== "test") walk(entryPath);
-            } else if (entry.isFile()) {
+            const entryPath = relative === "" ? entry.name : `${relative}/${entry.name}`;
+            if (entry.isDirectory()) walk(entryPath);
+            else if (entry.isFile() && sent(entryPath)) {
                 hash.update(entryPath)
                     .update("\0")
                     .update(fs.readFileSync(path.join(dir, entryPath)))

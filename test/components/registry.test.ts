@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { ContainerRegistry, ecrRepositoryArn, hashBuildContext } from "../../components/registry";
 import { componentResources, promiseOf, testContext } from "../support/mocks";
+import { PROJECT_DIR } from "../support/preview";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
@@ -89,14 +90,15 @@ describe("ContainerRegistry", () => {
         assert.strictEqual(ecrRepositoryArn("ghcr.io/org/image:1"), undefined);
     });
 
-    it("changes the build hash when a file changes, but not for test files", () => {
+    it("changes the build hash when a file the image gets changes, and only then", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hash-"));
-        fs.writeFileSync(path.join(dir, "entrypoint.sh"), "echo 1\n");
+        fs.cpSync(path.join(PROJECT_DIR, "container"), dir, { recursive: true });
         const first = hashBuildContext(dir);
-        fs.mkdirSync(path.join(dir, "test"));
-        fs.writeFileSync(path.join(dir, "test", "a.bats"), "x");
-        assert.strictEqual(hashBuildContext(dir), first);
-        fs.writeFileSync(path.join(dir, "entrypoint.sh"), "echo 2\n");
+        fs.appendFileSync(path.join(dir, "README.md"), "\n");
+        fs.writeFileSync(path.join(dir, "test", "extra.bats"), "x");
+        fs.writeFileSync(path.join(dir, "bin", "notes.swp"), "x");
+        assert.strictEqual(hashBuildContext(dir), first, "README, tests and ignored files are not in the context");
+        fs.appendFileSync(path.join(dir, "bin", "entrypoint.sh"), "\n");
         assert.notStrictEqual(hashBuildContext(dir), first);
     });
 });
