@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
 import { AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 
@@ -191,20 +192,27 @@ export class AlarmTopic extends pulumi.ComponentResource {
             },
             child,
         );
-        (args.emails ?? []).forEach((endpoint, i) => {
+        const subscriptions = [
+            ...(args.emails ?? []).map((endpoint, i) => ({ protocol: "email", endpoint, position: i })),
+            ...(args.httpsEndpoints ?? []).map((endpoint, i) => ({ protocol: "https", endpoint, position: i })),
+        ];
+        for (const { protocol, endpoint, position } of subscriptions) {
+            // Named by the endpoint, so removing one address leaves the others (and their
+            // confirmations) alone. The alias carries over a subscription deployed under its former
+            // position name; if the list changed in the same update and the alias meets another
+            // address, the endpoint differs and the provider replaces it, as the position name did.
             new aws.sns.TopicSubscription(
-                `${name}-email-${i}`,
-                { topic: this.topic.arn, protocol: "email", endpoint },
-                child,
+                subscriptionName(name, protocol, endpoint),
+                { topic: this.topic.arn, protocol, endpoint },
+                { ...child, aliases: [{ name: `${name}-${protocol}-${position}` }] },
             );
-        });
-        (args.httpsEndpoints ?? []).forEach((endpoint, i) => {
-            new aws.sns.TopicSubscription(
-                `${name}-https-${i}`,
-                { topic: this.topic.arn, protocol: "https", endpoint },
-                child,
-            );
-        });
+        }
         this.registerOutputs({ topicArn: this.topicArn });
     }
+}
+
+/** A subscription's resource name, from its protocol and endpoint (not its place in the list). */
+export function subscriptionName(topicName: string, protocol: string, endpoint: string): string {
+    const digest = crypto.createHash("sha256").update(endpoint).digest("hex").slice(0, 16);
+    return `${topicName}-${protocol}-${digest}`;
 }

@@ -140,6 +140,24 @@ describe("AlarmTopic", () => {
             ["https", "https://hooks.example.com/atx"],
         ]);
     });
+
+    it("names each subscription by its endpoint, so removing one leaves the others' names alone", async () => {
+        const subscriptions = async (name: string, emails: string[]) =>
+            (
+                await componentResources(
+                    () => new AlarmTopic(name, { context: testContext(), topicName: name, kmsKeyArn: KEY_ARN, emails }),
+                )
+            )
+                .ofType("aws:sns/topicSubscription:TopicSubscription")
+                .map((s) => ({ name: s.name.slice(name.length), endpoint: s.inputs.endpoint, aliases: s.aliases }));
+        const before = await subscriptions("topic-two", ["ops@example.com", "sec@example.com"]);
+        const after = await subscriptions("topic-one", ["sec@example.com"]);
+        assert.strictEqual(after[0].name, before.find((s) => s.endpoint === "sec@example.com")!.name);
+        assert.notStrictEqual(before[0].name, before[1].name);
+        assert.deepStrictEqual(before[1].aliases, [
+            "urn:pulumi:test::atx-platform::atx:observability:AlarmTopic$aws:sns/topicSubscription:TopicSubscription::topic-two-email-1",
+        ]);
+    });
 });
 
 describe("Observability", () => {
