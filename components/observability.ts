@@ -5,27 +5,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_DEFAULTS, alarmArn, AlarmsConfig, createMetricAlarm } from "./alarms";
-import { runbookLink } from "./runbooks";
+import { ALARM_DEFAULTS, AlarmsConfig } from "./alarms";
+import { AlarmScope, AlarmSet } from "./alarm-set";
 import { arns, AwsContext } from "./aws-context";
 import { dashboardBody } from "./dashboard";
-import { policyDocument } from "./iam-documents";
+import { JobEvents, jobMetric } from "./job-events";
 import { JobLogArchive } from "./log-archive";
-import { createEncryptedLogGroup } from "./log-group";
-import { JOB_METRICS_NAMESPACE, LongRunningJobWatch } from "./long-running-jobs";
+import { LongRunningJobWatch } from "./long-running-jobs";
 import { PlatformNames } from "./naming";
+import { ServiceAlarms } from "./service-alarms";
 import { ACCESS_LOG_PREFIX } from "./storage";
-
-/** Job state change events counted into metrics (namespace ATX/Jobs, dimension JobQueue = the queue ARN). */
-export const JOB_STATE_METRICS = {
-    JobsSucceeded: "SUCCEEDED",
-    JobsFailed: "FAILED",
-    JobsStarted: "RUNNING",
-    JobsQueued: "RUNNABLE",
-} as const;
-
-/** A 5XX rate needs enough requests to mean something; below this many per period it reads as 0 %. */
-export const API_5XX_MIN_REQUESTS = 10;
+import { runbookLink } from "./runbooks";
 
 export interface ObservabilityArgs {
     readonly context: AwsContext;
@@ -64,10 +54,9 @@ export interface ObservabilityArgs {
 }
 
 export class Observability extends pulumi.ComponentResource {
-    readonly jobEventLogGroup: aws.cloudwatch.LogGroup;
-    readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
+    readonly jobEvents: JobEvents;
     /** ARNs of this component's alarms, built from their names (known at preview). */
-    readonly alarmArns: pulumi.Output<string>[] = [];
+    readonly alarmArns: pulumi.Output<string>[];
     readonly dashboard: aws.cloudwatch.Dashboard;
     readonly dashboardUrl: pulumi.Output<string>;
     readonly archive?: JobLogArchive;
@@ -76,237 +65,30 @@ export class Observability extends pulumi.ComponentResource {
         super("atx:observability:Observability", name, {}, opts);
         const child = { parent: this };
         const { context, names } = args;
-        const { accountId, region, partition } = context;
         const settings = args.alarms ?? ALARM_DEFAULTS;
-        const topicArn = args.alarmTopicArn;
-        const jobQueueArn = pulumi.interpolate`arn:${partition}:batch:${region}:${accountId}:job-queue/${args.jobQueueName}`;
+        const scope: AlarmScope = { context, names, topicArn: args.alarmTopicArn };
+        const jobQueueArn = arns.batch(context, pulumi.interpolate`job-queue/${args.jobQueueName}`);
 
-        const addAlarm = (
-            id: string,
-            spec: Omit<Parameters<typeof createMetricAlarm>[1], "alarmName" | "topicArn">,
-        ) => {
-            const alarmName = names.scoped(id);
-            this.alarms.push(createMetricAlarm(`${name}-${id}`, { ...spec, alarmName, topicArn }, child));
-            this.alarmArns.push(alarmArn(context, alarmName));
-        };
-        const jobMetric = (metricName: string) => ({
-            namespace: JOB_METRICS_NAMESPACE,
-            metricName,
-            statistic: "Sum" as const,
-            dimensions: { JobQueue: jobQueueArn },
-        });
-
-        // Job state changes of this queue are kept in a log group: the record behind the counts, the
-        // dashboard's "recent jobs" and "current status" queries, and what an investigation starts from.
-        const jobEventLogGroupName = `/aws/events/${names.scoped("batch-jobs")}`;
-        const jobEventLogGroupArn = arns.logGroup(context, jobEventLogGroupName);
-        this.jobEventLogGroup = createEncryptedLogGroup(
-            `${name}-job-events`,
-            { logGroupName: jobEventLogGroupName, retentionDays: args.logRetentionDays, kmsKeyArn: args.kmsKeyArn },
-            child,
-        );
-        const eventsToLogs = new aws.cloudwatch.LogResourcePolicy(
-            `${name}-job-events-policy`,
+        this.jobEvents = new JobEvents(
+            name,
             {
-                policyName: names.scoped("job-events-to-logs"),
-                policyDocument: policyDocument([
-                    {
-                        Sid: "EventBridgeWritesJobEvents",
-                        Effect: "Allow",
-                        Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-                        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: pulumi.interpolate`${jobEventLogGroupArn}:*`,
-                    },
-                ]),
+                alarmScope: scope,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                jobQueueArn,
+                failures: settings.jobFailures,
             },
             child,
         );
-        const jobEventsRule = new aws.cloudwatch.EventRule(
-            `${name}-job-events`,
-            {
-                name: names.scoped("job-state-changes"),
-                description: "Every state change of the platform queue's jobs, kept in CloudWatch Logs",
-                eventPattern: pulumi.jsonStringify({
-                    source: ["aws.batch"],
-                    "detail-type": ["Batch Job State Change"],
-                    detail: { jobQueue: [jobQueueArn] },
-                }),
-            },
+        const ownAlarms = new AlarmSet(name, scope, child);
+        if (settings.longRunningJobs.enabled) this.watchLongRunningJobs(name, args, ownAlarms, jobQueueArn);
+        if (settings.ecrScanFindings.enabled) this.alertOnImageFindings(name, args);
+        const serviceAlarms = new ServiceAlarms(
+            name,
+            { alarmScope: scope, settings, api: args.api, functions: args.functions },
             child,
         );
-        new aws.cloudwatch.EventTarget(
-            `${name}-job-events-target`,
-            { rule: jobEventsRule.name, arn: jobEventLogGroupArn },
-            { parent: this, dependsOn: [this.jobEventLogGroup, eventsToLogs] },
-        );
-        // Counting failures: EventBridge cannot put a metric itself, and Batch publishes no job metrics.
-        // A metric filter on the kept events is the reliable counter: no code, no polling, and every
-        // count has its event next to it in the log group. Alarms and the dashboard read these metrics.
-        for (const [metricName, status] of Object.entries(JOB_STATE_METRICS)) {
-            new aws.cloudwatch.LogMetricFilter(
-                `${name}-${metricName}`,
-                {
-                    name: metricName,
-                    logGroupName: this.jobEventLogGroup.name,
-                    pattern: `{ $.detail.status = "${status}" }`,
-                    metricTransformation: {
-                        namespace: JOB_METRICS_NAMESPACE,
-                        name: metricName,
-                        value: "1",
-                        unit: "Count",
-                        dimensions: { JobQueue: "$.detail.jobQueue" },
-                    },
-                },
-                child,
-            );
-        }
-
-        if (settings.jobFailures.enabled) {
-            // Immediate notice, one message per failed job (the event names the job and its reason) ...
-            const failedRule = new aws.cloudwatch.EventRule(
-                `${name}-job-failed`,
-                {
-                    name: names.scoped("job-failed"),
-                    description: `A job of the platform queue FAILED. ${runbookLink("jobFailures")}`,
-                    eventPattern: pulumi.jsonStringify({
-                        source: ["aws.batch"],
-                        "detail-type": ["Batch Job State Change"],
-                        detail: { jobQueue: [jobQueueArn], status: ["FAILED"] },
-                    }),
-                },
-                child,
-            );
-            new aws.cloudwatch.EventTarget(
-                `${name}-job-failed-target`,
-                { rule: failedRule.name, arn: topicArn },
-                child,
-            );
-            // ... and the count, alarmed at the configured threshold.
-            addAlarm("job-failures", {
-                description: `Batch jobs of the platform queue failed (JobsFailed, from job state events). ${runbookLink("jobFailures")}`,
-                settings: settings.jobFailures,
-                metric: jobMetric("JobsFailed"),
-            });
-        }
-
-        if (settings.longRunningJobs.enabled) {
-            const hours = args.longRunningJobHours ?? 6;
-            if (args.jobTimeoutSeconds !== undefined && args.jobTimeoutSeconds <= hours * 3600) {
-                pulumi.log.warn(
-                    `jobs time out after ${args.jobTimeoutSeconds} s, before the long-running limit of ${hours} h: ` +
-                        "they are stopped and reported as failures first; lower longRunningJobHours to be told earlier",
-                    this,
-                );
-            }
-            new LongRunningJobWatch(
-                `${name}-long-running`,
-                {
-                    context,
-                    permissionsBoundaryArn: args.permissionsBoundaryArn,
-                    stateMachineName: names.scoped("long-running-jobs"),
-                    ruleName: names.scoped("job-running"),
-                    roleName: names.scoped("long-running-jobs"),
-                    startRoleName: names.scoped("long-running-jobs-start"),
-                    jobQueueArn,
-                    afterHours: hours,
-                    alarmTopicArn: topicArn,
-                    kmsKeyArn: args.kmsKeyArn,
-                },
-                child,
-            );
-            addAlarm("long-running-jobs", {
-                description: `Batch jobs of the platform queue still running after ${hours} h. ${runbookLink("longRunningJobs")}`,
-                settings: settings.longRunningJobs,
-                metric: jobMetric("LongRunningJobs"),
-            });
-        }
-
-        if (settings.ecrScanFindings.enabled) {
-            const scanRule = new aws.cloudwatch.EventRule(
-                `${name}-image-scan`,
-                {
-                    name: names.scoped("image-scan-findings"),
-                    description: `The job image's scan on push found CRITICAL or HIGH vulnerabilities. ${runbookLink("ecrScanFindings")}`,
-                    eventPattern: pulumi.jsonStringify({
-                        source: ["aws.ecr"],
-                        "detail-type": ["ECR Image Scan"],
-                        account: [accountId],
-                        detail: {
-                            "scan-status": ["COMPLETE"],
-                            "repository-name": [args.repositoryName],
-                            "finding-severity-counts": {
-                                $or: [{ CRITICAL: [{ numeric: [">", 0] }] }, { HIGH: [{ numeric: [">", 0] }] }],
-                            },
-                        },
-                    }),
-                },
-                child,
-            );
-            new aws.cloudwatch.EventTarget(`${name}-image-scan-target`, { rule: scanRule.name, arn: topicArn }, child);
-        }
-
-        if (args.api !== undefined) {
-            const apiMetric = (metricName: string, statistic: string) => ({
-                namespace: "AWS/ApiGateway",
-                metricName,
-                period: settings.api5xxRate.periodSeconds,
-                stat: statistic,
-                dimensions: { ApiName: args.api!.restApiName, Stage: args.api!.stageName },
-            });
-            if (settings.api5xxRate.enabled) {
-                addAlarm("api-5xx-rate", {
-                    description: `API 5XX responses in percent of requests (when at least ${API_5XX_MIN_REQUESTS} requests in the period). ${runbookLink("api5xxRate")}`,
-                    settings: settings.api5xxRate,
-                    metricQueries: [
-                        { id: "errors", metric: apiMetric("5XXError", "Sum"), returnData: false },
-                        { id: "requests", metric: apiMetric("Count", "Sum"), returnData: false },
-                        {
-                            id: "rate",
-                            label: "5XX rate (%)",
-                            expression: `IF(requests >= ${API_5XX_MIN_REQUESTS}, 100 * errors / requests, 0)`,
-                            returnData: true,
-                        },
-                    ],
-                });
-            }
-            if (settings.api4xxCount.enabled) {
-                addAlarm("api-4xx-volume", {
-                    description: `Unusual volume of API 4XX responses (e.g. bursts of failed SigV4 authentication). ${runbookLink("api4xxCount")}`,
-                    settings: settings.api4xxCount,
-                    metric: {
-                        namespace: "AWS/ApiGateway",
-                        metricName: "4XXError",
-                        statistic: "Sum",
-                        dimensions: { ApiName: args.api.restApiName, Stage: args.api.stageName },
-                    },
-                });
-            }
-        }
-
-        (args.functions ?? []).forEach((fn, i) => {
-            const { functionName } = fn;
-            const id = fn.id ?? String(i);
-            const lambdaMetric = (metricName: string) => ({
-                namespace: "AWS/Lambda",
-                metricName,
-                statistic: "Sum" as const,
-                dimensions: { FunctionName: functionName },
-            });
-            if (settings.lambdaErrors.enabled) {
-                addAlarm(`lambda-errors-${id}`, {
-                    description: pulumi.interpolate`Errors of the Lambda function ${functionName}. ${runbookLink("lambdaErrors")}`,
-                    settings: settings.lambdaErrors,
-                    metric: lambdaMetric("Errors"),
-                });
-            }
-            if (settings.lambdaThrottles.enabled) {
-                addAlarm(`lambda-throttles-${id}`, {
-                    description: pulumi.interpolate`Throttled invocations of the Lambda function ${functionName}. ${runbookLink("lambdaThrottles")}`,
-                    settings: settings.lambdaThrottles,
-                    metric: lambdaMetric("Throttles"),
-                });
-            }
-        });
+        this.alarmArns = [...this.jobEvents.alarmArns, ...ownAlarms.arns, ...serviceAlarms.alarmArns];
 
         const dashboardName = names.scoped("platform");
         this.dashboard = new aws.cloudwatch.Dashboard(
@@ -314,9 +96,9 @@ export class Observability extends pulumi.ComponentResource {
             {
                 dashboardName,
                 dashboardBody: dashboardBody({
-                    region,
+                    region: context.region,
                     jobQueueArn,
-                    jobEventLogGroupName,
+                    jobEventLogGroupName: this.jobEvents.logGroupName,
                     jobLogGroupName: args.jobLogGroupName,
                     api: args.api,
                     functionNames: (args.functions ?? []).map((f) => f.functionName),
@@ -325,31 +107,102 @@ export class Observability extends pulumi.ComponentResource {
             },
             child,
         );
-        this.dashboardUrl = pulumi.interpolate`https://${consoleHost(partition)}/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
+        this.dashboardUrl = pulumi.interpolate`https://${consoleHost(context.partition)}/cloudwatch/home?region=${context.region}#dashboards/dashboard/${dashboardName}`;
 
-        if (args.archiveJobLogs ?? true) {
-            this.archive = new JobLogArchive(
-                `${name}-archive`,
-                {
-                    context,
-                    permissionsBoundaryArn: args.permissionsBoundaryArn,
-                    sourceLogGroupName: args.jobLogGroupName,
-                    bucketName: names.bucket("archive", accountId),
-                    deliveryStreamName: names.scoped("job-log-archive"),
-                    errorLogGroupName: `/aws/kinesisfirehose/${names.scoped("job-log-archive")}`,
-                    firehoseRoleName: names.scoped("job-log-archive-delivery"),
-                    subscriptionRoleName: names.scoped("job-log-archive-subscription"),
-                    kmsKeyArn: args.kmsKeyArn,
-                    logRetentionDays: args.logRetentionDays,
-                    accessLogs: {
-                        targetBucket: args.accessLogBucketName,
-                        targetPrefix: `${ACCESS_LOG_PREFIX}archive/`,
-                    },
-                },
-                child,
+        if (args.archiveJobLogs ?? true) this.archive = this.archiveJobLogs(name, args);
+        this.registerOutputs({
+            dashboardUrl: this.dashboardUrl,
+            jobEventLogGroupName: this.jobEvents.logGroupName,
+            alarmArns: this.alarmArns,
+        });
+    }
+
+    private watchLongRunningJobs(
+        name: string,
+        args: ObservabilityArgs,
+        alarms: AlarmSet,
+        jobQueueArn: pulumi.Output<string>,
+    ): void {
+        const { names } = args;
+        const hours = args.longRunningJobHours ?? 6;
+        if (args.jobTimeoutSeconds !== undefined && args.jobTimeoutSeconds <= hours * 3600) {
+            pulumi.log.warn(
+                `jobs time out after ${args.jobTimeoutSeconds} s, before the long-running limit of ${hours} h: ` +
+                    "they are stopped and reported as failures first; lower longRunningJobHours to be told earlier",
+                this,
             );
         }
-        this.registerOutputs({ dashboardUrl: this.dashboardUrl, jobEventLogGroupName, alarmArns: this.alarmArns });
+        new LongRunningJobWatch(
+            `${name}-long-running`,
+            {
+                context: args.context,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+                stateMachineName: names.scoped("long-running-jobs"),
+                ruleName: names.scoped("job-running"),
+                roleName: names.scoped("long-running-jobs"),
+                startRoleName: names.scoped("long-running-jobs-start"),
+                jobQueueArn,
+                afterHours: hours,
+                alarmTopicArn: args.alarmTopicArn,
+                kmsKeyArn: args.kmsKeyArn,
+            },
+            { parent: this },
+        );
+        alarms.add("long-running-jobs", {
+            description: `Batch jobs of the platform queue still running after ${hours} h. ${runbookLink("longRunningJobs")}`,
+            settings: (args.alarms ?? ALARM_DEFAULTS).longRunningJobs,
+            metric: jobMetric("LongRunningJobs", jobQueueArn),
+        });
+    }
+
+    /** Critical or high findings of the job image's scan on push go to the alarm topic. */
+    private alertOnImageFindings(name: string, args: ObservabilityArgs): void {
+        const scanRule = new aws.cloudwatch.EventRule(
+            `${name}-image-scan`,
+            {
+                name: args.names.scoped("image-scan-findings"),
+                description: `The job image's scan on push found CRITICAL or HIGH vulnerabilities. ${runbookLink("ecrScanFindings")}`,
+                eventPattern: pulumi.jsonStringify({
+                    source: ["aws.ecr"],
+                    "detail-type": ["ECR Image Scan"],
+                    account: [args.context.accountId],
+                    detail: {
+                        "scan-status": ["COMPLETE"],
+                        "repository-name": [args.repositoryName],
+                        "finding-severity-counts": {
+                            $or: [{ CRITICAL: [{ numeric: [">", 0] }] }, { HIGH: [{ numeric: [">", 0] }] }],
+                        },
+                    },
+                }),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-image-scan-target`,
+            { rule: scanRule.name, arn: args.alarmTopicArn },
+            { parent: this },
+        );
+    }
+
+    private archiveJobLogs(name: string, args: ObservabilityArgs): JobLogArchive {
+        const { names } = args;
+        return new JobLogArchive(
+            `${name}-archive`,
+            {
+                context: args.context,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+                sourceLogGroupName: args.jobLogGroupName,
+                bucketName: names.bucket("archive", args.context.accountId),
+                deliveryStreamName: names.scoped("job-log-archive"),
+                errorLogGroupName: `/aws/kinesisfirehose/${names.scoped("job-log-archive")}`,
+                firehoseRoleName: names.scoped("job-log-archive-delivery"),
+                subscriptionRoleName: names.scoped("job-log-archive-subscription"),
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                accessLogs: { targetBucket: args.accessLogBucketName, targetPrefix: `${ACCESS_LOG_PREFIX}archive/` },
+            },
+            { parent: this },
+        );
     }
 }
 

@@ -3,7 +3,8 @@ import { ALARM_DEFAULTS, AlarmsConfig, AlarmTopic } from "../../components/alarm
 import { DASHBOARD_QUERIES } from "../../components/dashboard";
 import { ARCHIVE_PREFIX } from "../../components/log-archive";
 import { platformNames } from "../../components/naming";
-import { API_5XX_MIN_REQUESTS, Observability, ObservabilityArgs } from "../../components/observability";
+import { Observability, ObservabilityArgs } from "../../components/observability";
+import { API_5XX_MIN_REQUESTS } from "../../components/service-alarms";
 import { ACCOUNT_ID, componentResources, json, policyOf, promiseOf, ResourceTree, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
