@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { adoptedChildOptions } from "./adopted";
 import { arns, AwsContext } from "./aws-context";
 import { PolicyDocument, policyDocument, serviceTrustPolicy, Statement } from "./iam-documents";
 
@@ -23,6 +24,11 @@ export interface ServiceRoleArgs {
      * adding or removing one leaves the others alone). Default none.
      */
     readonly managedPolicyArns?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * The component that created the role and its policies directly before they had a ServiceRole
+     * (their URNs are kept through aliases). Default: this component's parent.
+     */
+    readonly formerParent?: pulumi.Resource;
 }
 
 /**
@@ -38,9 +44,7 @@ export class ServiceRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceRoleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:iam:ServiceRole", name, {}, opts);
-        // These resources were created directly under the component that now owns this role: the
-        // alias keeps their URNs, so a deployed stack updates them in place.
-        const child = { parent: this, aliases: [{ parent: opts?.parent }] };
+        const child = adoptedChildOptions(this, { parent: args.formerParent ?? opts?.parent });
         this.role = newRole(name, { ...args, accountId: args.context.accountId }, child);
         for (const [policyName, policy] of Object.entries(args.inlinePolicies ?? {})) {
             const document = isStatementList(policy) ? policyDocument(policy) : policy;

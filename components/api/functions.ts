@@ -16,6 +16,7 @@ import {
 } from "../../api/contract";
 import { arns, AwsContext } from "../aws-context";
 import { Statement } from "../iam-documents";
+import { adoptedChildOptions } from "../adopted";
 import { createEncryptedLogGroup } from "../log-group";
 import { ServiceRole } from "../service-role";
 
@@ -42,22 +43,44 @@ export interface ApiFunctionsArgs {
 
 export type ApiFunctions = Record<FunctionName, aws.lambda.Function>;
 
+/** Every function of the contract, each an {@link ApiFunction} under `parent`. */
 export function createApiFunctions(args: ApiFunctionsArgs, parent: pulumi.Resource): ApiFunctions {
     const created: Partial<ApiFunctions> = {};
     for (const [name, contract] of Object.entries(functions) as [FunctionName, FunctionContract][]) {
-        created[name] = createFunction(name, contract, args, parent);
+        created[name] = new ApiFunction(name, contract, args, { parent }).function;
     }
     return created as ApiFunctions;
 }
 
+/**
+ * One function of the contract with its log group and role. The component carries the function's
+ * name; its resources sat directly under TransformApi before and keep their URNs through aliases.
+ */
+export class ApiFunction extends pulumi.ComponentResource {
+    readonly function: aws.lambda.Function;
+
+    constructor(
+        name: FunctionName,
+        contract: FunctionContract,
+        args: ApiFunctionsArgs,
+        opts?: pulumi.ComponentResourceOptions,
+    ) {
+        const functionName = `${args.namePrefix}-${name}`;
+        super("atx:api:ApiFunction", functionName, {}, opts);
+        this.function = createFunction(name, functionName, contract, args, this, opts?.parent);
+        this.registerOutputs({ functionName: this.function.name });
+    }
+}
+
 function createFunction(
     name: FunctionName,
+    functionName: string,
     contract: FunctionContract,
     args: ApiFunctionsArgs,
-    parent: pulumi.Resource,
+    component: ApiFunction,
+    formerParent: pulumi.Resource | undefined,
 ): aws.lambda.Function {
-    const functionName = `${args.namePrefix}-${name}`;
-    const opts = { parent };
+    const opts = adoptedChildOptions(component, { parent: formerParent });
     const logGroup = createEncryptedLogGroup(
         `${functionName}-logs`,
         {
@@ -108,8 +131,9 @@ function createFunction(
             service: "lambda.amazonaws.com",
             permissionsBoundaryArn: args.permissionsBoundaryArn,
             inlinePolicies: { [`${functionName}-access`]: statements },
+            formerParent,
         },
-        opts,
+        { parent: component },
     );
 
     const environment: Record<string, pulumi.Input<string>> = {};
@@ -137,7 +161,7 @@ function createFunction(
             deadLetterConfig: { targetArn: args.deadLetterQueueArn },
         },
         // The function starts with its role's policy and its log group in place.
-        { parent, dependsOn: [role, logGroup] },
+        { ...opts, dependsOn: [role, logGroup] },
     );
 }
 

@@ -12,7 +12,7 @@ import { policyDocument, Statement } from "../iam-documents";
 import { createApiInvokePolicy } from "../identity";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
 import { ApiFunctions, createApiFunctions } from "./functions";
-import { createRestApi } from "./rest-api";
+import { RestApi } from "./rest-api";
 import { ServiceRole } from "../service-role";
 
 /** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
@@ -224,7 +224,7 @@ export class TransformApi extends pulumi.ComponentResource {
         );
         this.queuePolicies(name, context, deadLetterQueueArn, bulkQueueArn, rule.arn);
 
-        const rest = createRestApi(
+        const rest = new RestApi(
             {
                 apiName: prefix,
                 functions: this.functions,
@@ -234,7 +234,7 @@ export class TransformApi extends pulumi.ComponentResource {
                 throttlingRateLimit: args.throttlingRateLimit ?? 50,
                 throttlingBurstLimit: args.throttlingBurstLimit ?? 100,
             },
-            this,
+            child,
         );
         this.restApi = rest.api;
         this.stage = rest.stage;

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { FunctionName, RouteContract, routes, stageName } from "../../api/contract";
 import { createEncryptedLogGroup } from "../log-group";
+import { adoptedChildOptions } from "../adopted";
 
 export interface RestApiArgs {
     readonly apiName: string;
@@ -39,14 +40,29 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
     userAgent: "$context.identity.userAgent",
 });
 
-export interface RestApi {
+/**
+ * The REST API of api/contract.ts: a method per route, each with AWS_IAM authorization and its
+ * function's proxy integration, request validation and models, a deployment that follows the
+ * routes, the stage with its encrypted access log, and method settings (metrics, throttling).
+ * The component carries `apiName`; the API's resources sat directly under TransformApi before and
+ * keep their URNs through aliases.
+ */
+export class RestApi extends pulumi.ComponentResource {
     readonly api: aws.apigateway.RestApi;
     readonly stage: aws.apigateway.Stage;
     readonly accessLogGroup: aws.cloudwatch.LogGroup;
+
+    constructor(args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("atx:api:RestApi", args.apiName, {}, opts);
+        const created = createRestApiResources(args, adoptedChildOptions(this, opts));
+        this.api = created.api;
+        this.stage = created.stage;
+        this.accessLogGroup = created.accessLogGroup;
+        this.registerOutputs({ restApiId: this.api.id, invokeUrl: this.stage.invokeUrl });
+    }
 }
 
-export function createRestApi(args: RestApiArgs, parent: pulumi.Resource): RestApi {
-    const opts = { parent };
+function createRestApiResources(args: RestApiArgs, opts: pulumi.CustomResourceOptions) {
     const name = args.apiName;
     const api = new aws.apigateway.RestApi(
         name,
@@ -163,7 +179,7 @@ export function createRestApi(args: RestApiArgs, parent: pulumi.Resource): RestA
             // A new deployment whenever a route or a model changes.
             triggers: { routes: crypto.createHash("sha256").update(JSON.stringify(routes)).digest("hex") },
         },
-        { parent, dependsOn: routeResources },
+        { ...opts, dependsOn: routeResources },
     );
     const accessLogGroup = createEncryptedLogGroup(
         `${name}-access-logs`,
