@@ -13,6 +13,7 @@ import {
     MAX_ALARM_WINDOW_SECONDS,
     METRIC_ALARMS,
 } from "./components/alarms";
+import { defaultAllowedSourceHosts } from "./api/lib/config";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -109,7 +110,7 @@ export const CONFIG_DEFAULTS = {
     ephemeralStorageGiB: 21,
     logRetentionDays: 30,
     transformPolicyNames: ["AWSTransformCustomExecuteTransformations"],
-    allowedGitHosts: ["github.com", "gitlab.com", "bitbucket.org"],
+    allowedGitHosts: defaultAllowedSourceHosts,
     sourceUploadExpirationDays: 7,
     noncurrentVersionExpirationDays: 90,
     objectLock: false,

@@ -14,6 +14,7 @@
  * The table's encryption with the stack's key needs no KMS permission on these roles (DynamoDB
  * uses its own grant); SQS and S3 with SSE-KMS do, and are listed.
  */
+import { defaultAllowedSourceHosts, defaultMcpConfigKey } from "./lib/config";
 import { jobStatuses } from "./lib/statuses";
 import { environmentNamePattern } from "./lib/validation/environment";
 import { jobNamePattern, uploadFileNamePattern } from "./lib/validation/fields";
@@ -104,7 +105,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
             ...submitEnvironment,
             SOURCE_BUCKET: "ref:sourceBucket.bucket",
             OUTPUT_BUCKET: "ref:outputBucket.bucket",
-            ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
+            ALLOWED_SOURCE_HOSTS: defaultAllowedSourceHosts.join(","),
             JOB_TIMEOUT_SECONDS: "43200",
             JOB_LOG_GROUP: "ref:jobLogGroup.name",
             // POST /jobs submits while the caller waits: few, short retries to stay within API Gateway's 29 s.
@@ -153,7 +154,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
             SOURCE_BUCKET: "ref:sourceBucket.bucket",
             BULK_QUEUE_URL: "ref:bulkQueue.url",
             KMS_KEY_ID: "ref:kmsKey.arn",
-            ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
+            ALLOWED_SOURCE_HOSTS: defaultAllowedSourceHosts.join(","),
             JOB_TIMEOUT_SECONDS: "43200",
             MAX_BULK_JOBS: "10000",
         },
@@ -284,7 +285,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
         environment: {
             SOURCE_BUCKET: "ref:sourceBucket.bucket",
             KMS_KEY_ID: "ref:kmsKey.arn",
-            MCP_CONFIG_KEY: "config/mcp.json",
+            MCP_CONFIG_KEY: defaultMcpConfigKey,
         },
         permissions: [
             { actions: ["s3:PutObject"], resources: ["mcpConfigObject"], why: "store the configuration" },

@@ -19,6 +19,7 @@ import { Statement } from "../iam-documents";
 import { adoptedChildOptions } from "../adopted";
 import { createEncryptedLogGroup } from "../log-group";
 import { ServiceRole } from "../service-role";
+import { RESULTS_PREFIX } from "../storage";
 
 /** What the `ref:` values and symbolic resources of the contract resolve to in this stack. */
 export interface ContractBindings {
@@ -174,6 +175,6 @@ function resolveRef(ref: string, bindings: ContractBindings): pulumi.Input<strin
 /** Listing the output bucket is limited to the results prefix, as the contract asks. */
 function conditionFor(actions: readonly string[]): Pick<Statement, "Condition"> | Record<string, never> {
     return actions.includes("s3:ListBucket")
-        ? { Condition: { StringLike: { "s3:prefix": ["transformations/*"] } } }
+        ? { Condition: { StringLike: { "s3:prefix": [`${RESULTS_PREFIX}*`] } } }
         : {};
 }

@@ -13,10 +13,11 @@ import { createApiInvokePolicy } from "../identity";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
 import { ApiFunctions, createApiFunctions } from "./functions";
 import { RestApi } from "./rest-api";
+import { defaultMcpConfigKey } from "../../api/lib/config";
 import { ServiceRole } from "../service-role";
 
 /** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
-export const MCP_CONFIG_KEY = "config/mcp.json";
+export const MCP_CONFIG_KEY = defaultMcpConfigKey;
 
 export interface TransformApiArgs {
     readonly context: AwsContext;
