@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { AwsContext } from "./aws-context";
+import { arns, AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 
 /** The configurable CloudWatch alarms, by their key in the `alarms` stack config. */
@@ -66,7 +66,7 @@ export const MAX_ALARM_WINDOW_SECONDS = 86400;
 
 /** The ARN of an alarm the stack names, known at preview (the provider's `arn` output is not). */
 export function alarmArn(context: AwsContext, alarmName: pulumi.Input<string>): pulumi.Output<string> {
-    return pulumi.interpolate`arn:${context.partition}:cloudwatch:${context.region}:${context.accountId}:alarm:${alarmName}`;
+    return arns.alarm(context, alarmName);
 }
 
 export interface MetricAlarmSpec {
@@ -145,10 +145,10 @@ export class AlarmTopic extends pulumi.ComponentResource {
     constructor(name: string, args: AlarmTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:observability:AlarmTopic", name, {}, opts);
         const child = { parent: this };
-        const { accountId, region, partition } = args.context;
+        const { accountId } = args.context;
 
         this.topic = new aws.sns.Topic(name, { name: args.topicName, kmsMasterKeyId: args.kmsKeyArn }, child);
-        this.topicArn = pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${this.topic.name}`;
+        this.topicArn = arns.topic(args.context, this.topic.name);
         new aws.sns.TopicPolicy(
             `${name}-policy`,
             {
@@ -163,7 +163,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
                         Condition: {
                             StringEquals: { "aws:SourceAccount": accountId },
                             ArnLike: {
-                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:rule/*`,
+                                "aws:SourceArn": arns.eventRule(args.context, "*"),
                             },
                         },
                     },
@@ -176,7 +176,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
                         Condition: {
                             StringEquals: { "aws:SourceAccount": accountId },
                             ArnLike: {
-                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`,
+                                "aws:SourceArn": arns.alarm(args.context, "*"),
                             },
                         },
                     },

@@ -118,9 +118,9 @@ export class Audit extends pulumi.ComponentResource {
         super("atx:audit:Audit", name, {}, opts);
         const child = { parent: this };
         const { context, names } = args;
-        const { accountId, region, partition } = context;
+        const { accountId, region } = context;
         const trailName = names.scoped("audit-trail");
-        this.trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+        this.trailArn = arns.trail(context, trailName);
         const fromThisTrail = { StringEquals: { "aws:SourceArn": this.trailArn } };
 
         this.bucket = new SecureBucket(

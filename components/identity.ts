@@ -47,7 +47,6 @@ export class JobIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: JobIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:identity:JobIdentity", name, {}, opts);
-        const { partition } = args.context;
         const child = { parent: this };
         const serviceRole = (roleName: string, description: string) => ({
             context: args.context,
@@ -58,8 +57,7 @@ export class JobIdentity extends pulumi.ComponentResource {
         });
         const managedPolicyArns: Record<string, pulumi.Input<string>> = {};
         for (const policyName of args.transformPolicyNames ?? []) {
-            managedPolicyArns[`${name}-job-${policyName}`] =
-                pulumi.interpolate`arn:${partition}:iam::aws:policy/${policyName}`;
+            managedPolicyArns[`${name}-job-${policyName}`] = arns.awsManagedPolicy(args.context, policyName);
         }
         this.jobRole = new ServiceRole(
             `${name}-${args.jobRoleName}`,
@@ -123,7 +121,6 @@ export class JobIdentity extends pulumi.ComponentResource {
 }
 
 function jobRoleStatements(args: JobIdentityArgs): Statement[] {
-    const { accountId, region, partition } = args.context;
     return [
         {
             Sid: "ListSourceBucket",
@@ -161,7 +158,7 @@ function jobRoleStatements(args: JobIdentityArgs): Statement[] {
             Sid: "ReadJobSecrets",
             Effect: "Allow",
             Action: "secretsmanager:GetSecretValue",
-            Resource: pulumi.interpolate`arn:${partition}:secretsmanager:${region}:${accountId}:secret:${JOB_SECRETS_PREFIX}*`,
+            Resource: arns.secret(args.context, `${JOB_SECRETS_PREFIX}*`),
         },
     ];
 }

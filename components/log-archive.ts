@@ -43,7 +43,7 @@ export class JobLogArchive extends pulumi.ComponentResource {
     constructor(name: string, args: JobLogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:observability:JobLogArchive", name, {}, opts);
         const child = { parent: this };
-        const { accountId, region, partition, dnsSuffix } = args.context;
+        const { accountId, region, dnsSuffix } = args.context;
 
         this.bucket = new SecureBucket(
             `${name}-bucket`,
@@ -149,7 +149,7 @@ export class JobLogArchive extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [firehoseRole, this.bucket] },
         );
-        const streamArn = pulumi.interpolate`arn:${partition}:firehose:${region}:${accountId}:deliverystream/${args.deliveryStreamName}`;
+        const streamArn = arns.deliveryStream(args.context, args.deliveryStreamName);
 
         const subscriptionRole = new ServiceRole(
             `${name}-subscription-role`,
@@ -168,7 +168,7 @@ export class JobLogArchive extends pulumi.ComponentResource {
                         Condition: {
                             StringEquals: { "aws:SourceAccount": accountId },
                             StringLike: {
-                                "aws:SourceArn": pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:*`,
+                                "aws:SourceArn": arns.anyLogs(args.context),
                             },
                         },
                     },

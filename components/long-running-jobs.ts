@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsContext } from "./aws-context";
+import { arns, AwsContext } from "./aws-context";
 import { ServiceRole } from "./service-role";
 
 /** Namespace of the job metrics (metric filters on job state events and the watcher). */
@@ -46,8 +46,8 @@ export class LongRunningJobWatch extends pulumi.ComponentResource {
     constructor(name: string, args: LongRunningJobWatchArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:observability:LongRunningJobWatch", name, {}, opts);
         const child = { parent: this };
-        const { accountId, region, partition, dnsSuffix } = args.context;
-        const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${args.stateMachineName}`;
+        const { region, dnsSuffix } = args.context;
+        const stateMachineArn = arns.stateMachine(args.context, args.stateMachineName);
 
         const role = new ServiceRole(
             `${name}-role`,

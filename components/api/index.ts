@@ -312,7 +312,10 @@ export class TransformApi extends pulumi.ComponentResource {
                 service: "apigateway.amazonaws.com",
                 permissionsBoundaryArn,
                 managedPolicyArns: {
-                    [`${name}-cloudwatch-role-policy`]: pulumi.interpolate`arn:${context.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+                    [`${name}-cloudwatch-role-policy`]: arns.awsManagedPolicy(
+                        context,
+                        "service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+                    ),
                 },
             },
             { parent: this },
