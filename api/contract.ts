@@ -52,8 +52,28 @@ export interface Permission {
     why: string;
 }
 
+/** Attributes of the stack's resources a function's environment can take; the component binds each one. */
+export type Binding =
+    | "jobsTable.name"
+    | "jobQueue.arn"
+    | "jobDefinition.arn"
+    | "sourceBucket.bucket"
+    | "outputBucket.bucket"
+    | "bulkQueue.url"
+    | "kmsKey.arn"
+    | "jobLogGroup.name";
+
+/** An environment value the component takes from a resource of the stack. */
+export interface Bound {
+    readonly bind: Binding;
+}
+
+export function bind(binding: Binding): Bound {
+    return { bind: binding };
+}
+
 /**
- * Environment variables: the value is what the component sets. `ref:` names a resource attribute;
+ * Environment variables: the value is what the component sets. A {@link Bound} value is a resource attribute;
  * a literal is a recommended setting the component may take from stack config instead.
  * Optional variables absent here fall back to the defaults in api/lib/config.ts (documented in the README).
  */
@@ -62,7 +82,7 @@ export interface FunctionContract {
     description: string;
     timeoutSeconds: number;
     memoryMb: number;
-    environment: Record<string, string>;
+    environment: Record<string, string | Bound>;
     permissions: Permission[];
 }
 
@@ -90,9 +110,9 @@ const submit: Permission[] = [
     },
 ];
 const submitEnvironment = {
-    JOBS_TABLE: "ref:jobsTable.name",
-    JOB_QUEUE_ARN: "ref:jobQueue.arn",
-    JOB_DEFINITION_ARN: "ref:jobDefinition.arn",
+    JOBS_TABLE: bind("jobsTable.name"),
+    JOB_QUEUE_ARN: bind("jobQueue.arn"),
+    JOB_DEFINITION_ARN: bind("jobDefinition.arn"),
 };
 
 export const functions: Record<FunctionName, FunctionContract> = {
@@ -103,11 +123,11 @@ export const functions: Record<FunctionName, FunctionContract> = {
         memoryMb: 512,
         environment: {
             ...submitEnvironment,
-            SOURCE_BUCKET: "ref:sourceBucket.bucket",
-            OUTPUT_BUCKET: "ref:outputBucket.bucket",
+            SOURCE_BUCKET: bind("sourceBucket.bucket"),
+            OUTPUT_BUCKET: bind("outputBucket.bucket"),
             ALLOWED_SOURCE_HOSTS: defaultAllowedSourceHosts.join(","),
             JOB_TIMEOUT_SECONDS: "43200",
-            JOB_LOG_GROUP: "ref:jobLogGroup.name",
+            JOB_LOG_GROUP: bind("jobLogGroup.name"),
             // POST /jobs submits while the caller waits: few, short retries to stay within API Gateway's 29 s.
             SUBMIT_MAX_ATTEMPTS: "3",
             RETRY_MAX_DELAY_MS: "2000",
@@ -150,10 +170,10 @@ export const functions: Record<FunctionName, FunctionContract> = {
         timeoutSeconds: 29,
         memoryMb: 1024,
         environment: {
-            JOBS_TABLE: "ref:jobsTable.name",
-            SOURCE_BUCKET: "ref:sourceBucket.bucket",
-            BULK_QUEUE_URL: "ref:bulkQueue.url",
-            KMS_KEY_ID: "ref:kmsKey.arn",
+            JOBS_TABLE: bind("jobsTable.name"),
+            SOURCE_BUCKET: bind("sourceBucket.bucket"),
+            BULK_QUEUE_URL: bind("bulkQueue.url"),
+            KMS_KEY_ID: bind("kmsKey.arn"),
             ALLOWED_SOURCE_HOSTS: defaultAllowedSourceHosts.join(","),
             JOB_TIMEOUT_SECONDS: "43200",
             MAX_BULK_JOBS: "10000",
@@ -193,8 +213,8 @@ export const functions: Record<FunctionName, FunctionContract> = {
         memoryMb: 512,
         environment: {
             ...submitEnvironment,
-            SOURCE_BUCKET: "ref:sourceBucket.bucket",
-            BULK_QUEUE_URL: "ref:bulkQueue.url",
+            SOURCE_BUCKET: bind("sourceBucket.bucket"),
+            BULK_QUEUE_URL: bind("bulkQueue.url"),
             // The recording step validates a batch's manifest again with the API's rules.
             ALLOWED_SOURCE_HOSTS: "github.com,gitlab.com,bitbucket.org",
             JOB_TIMEOUT_SECONDS: "43200",
@@ -250,7 +270,7 @@ export const functions: Record<FunctionName, FunctionContract> = {
         description: "EventBridge target: Batch Job State Change events of the job queue",
         timeoutSeconds: 30,
         memoryMb: 256,
-        environment: { JOBS_TABLE: "ref:jobsTable.name" },
+        environment: { JOBS_TABLE: bind("jobsTable.name") },
         permissions: [tableRead, jobWrites],
     },
     upload: {
@@ -259,8 +279,8 @@ export const functions: Record<FunctionName, FunctionContract> = {
         timeoutSeconds: 10,
         memoryMb: 256,
         environment: {
-            SOURCE_BUCKET: "ref:sourceBucket.bucket",
-            KMS_KEY_ID: "ref:kmsKey.arn",
+            SOURCE_BUCKET: bind("sourceBucket.bucket"),
+            KMS_KEY_ID: bind("kmsKey.arn"),
             UPLOAD_MAX_BYTES: String(1024 ** 3),
             UPLOAD_URL_TTL_SECONDS: "300",
         },
@@ -283,8 +303,8 @@ export const functions: Record<FunctionName, FunctionContract> = {
         timeoutSeconds: 10,
         memoryMb: 256,
         environment: {
-            SOURCE_BUCKET: "ref:sourceBucket.bucket",
-            KMS_KEY_ID: "ref:kmsKey.arn",
+            SOURCE_BUCKET: bind("sourceBucket.bucket"),
+            KMS_KEY_ID: bind("kmsKey.arn"),
             MCP_CONFIG_KEY: defaultMcpConfigKey,
         },
         permissions: [

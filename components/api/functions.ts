@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import {
+    Binding,
     FunctionContract,
     FunctionName,
     functions,
@@ -21,9 +22,9 @@ import { createEncryptedLogGroup } from "../log-group";
 import { ServiceRole } from "../service-role";
 import { RESULTS_PREFIX } from "../storage";
 
-/** What the `ref:` values and symbolic resources of the contract resolve to in this stack. */
+/** What the bound environment values and symbolic resources of the contract are in this stack. */
 export interface ContractBindings {
-    readonly refs: Record<string, pulumi.Input<string>>;
+    readonly refs: Record<Binding, pulumi.Input<string>>;
     readonly resources: Record<Exclude<SymbolicResource, "*">, pulumi.Input<string>>;
 }
 
@@ -139,7 +140,7 @@ function createFunction(
 
     const environment: Record<string, pulumi.Input<string>> = {};
     for (const [key, value] of Object.entries(contract.environment)) {
-        environment[key] = value.startsWith("ref:") ? resolveRef(value.slice(4), args.bindings) : value;
+        environment[key] = typeof value === "string" ? value : args.bindings.refs[value.bind];
     }
     Object.assign(environment, args.environmentOverrides?.[name] ?? {});
 
@@ -164,12 +165,6 @@ function createFunction(
         // The function starts with its role's policy and its log group in place.
         { ...opts, dependsOn: [role, logGroup] },
     );
-}
-
-function resolveRef(ref: string, bindings: ContractBindings): pulumi.Input<string> {
-    const value = bindings.refs[ref];
-    if (value === undefined) throw new Error(`api/contract.ts refers to ${ref}, which the API component does not bind`);
-    return value;
 }
 
 /** Listing the output bucket is limited to the results prefix, as the contract asks. */
