@@ -12,7 +12,7 @@ import {
     AlarmSettings,
     MAX_ALARM_WINDOW_SECONDS,
     METRIC_ALARMS,
-} from "./components/alarms";
+} from "./components/alarm-settings";
 import { defaultAllowedSourceHosts } from "./api/lib/config";
 
 /** CloudWatch Logs accepts only these retention periods (days). */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmArn, createMetricAlarm, MetricAlarmSpec } from "./alarms";
-import { AwsContext } from "./aws-context";
+import { createMetricAlarm, MetricAlarmSpec } from "./alarms";
+import { arns, AwsContext } from "./aws-context";
 import { PlatformNames } from "./naming";
 
 /** What every platform alarm shares: where it lives, how it is named and whom it notifies. */
@@ -29,6 +29,6 @@ export class AlarmSet {
         const alarmName = this.scope.names.scoped(id);
         const alarm = { ...spec, alarmName, topicArn: this.scope.topicArn };
         this.alarms.push(createMetricAlarm(`${this.prefix}-${id}`, alarm, this.opts));
-        this.arns.push(alarmArn(this.scope.context, alarmName));
+        this.arns.push(arns.alarm(this.scope.context, alarmName));
     }
 }

@@ -7,7 +7,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_DEFAULTS, alarmArn, AlarmsConfig, createMetricAlarm } from "./alarms";
+import { createMetricAlarm } from "./alarms";
+import { ALARM_DEFAULTS, type AlarmsConfig } from "./alarm-settings";
 import { runbookLink } from "./runbooks";
 import { arns, AwsContext } from "./aws-context";
 import { createEncryptedLogGroup } from "./log-group";
@@ -230,7 +231,7 @@ export class Audit extends pulumi.ComponentResource {
                         child,
                     ),
                 );
-                this.alarmArns.push(alarmArn(context, alarmName));
+                this.alarmArns.push(arns.alarm(context, alarmName));
             }
         }
 

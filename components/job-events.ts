@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adoptedChildOptions } from "./adopted";
-import { AlarmSettings } from "./alarms";
+import { AlarmSettings } from "./alarm-settings";
 import { AlarmScope, AlarmSet } from "./alarm-set";
 import { arns } from "./aws-context";
 import { policyDocument } from "./iam-documents";

@@ -5,7 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type AlarmSettings, createMetricAlarm } from "./alarms";
+import { type AlarmSettings } from "./alarm-settings";
+import { createMetricAlarm } from "./alarms";
 import { runbookLink } from "./runbooks";
 
 export const NETWORK_METRICS_NAMESPACE = "ATX/Network";

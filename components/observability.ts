@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_DEFAULTS, AlarmsConfig } from "./alarms";
+import { ALARM_DEFAULTS, AlarmsConfig } from "./alarm-settings";
 import { AlarmScope, AlarmSet } from "./alarm-set";
 import { arns, AwsContext } from "./aws-context";
 import { dashboardBody } from "./dashboard";

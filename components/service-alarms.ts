@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { adoptedChildOptions } from "./adopted";
-import { AlarmsConfig } from "./alarms";
+import { AlarmsConfig } from "./alarm-settings";
 import { AlarmScope, AlarmSet } from "./alarm-set";
 import { runbookLink } from "./runbooks";
 

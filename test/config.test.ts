@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import * as path from "path";
-import { ALARM_DEFAULTS } from "../components/alarms";
+import { ALARM_DEFAULTS } from "../components/alarm-settings";
 import {
     CONFIG_DEFAULTS,
     ConfigError,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ALARM_DEFAULTS } from "../../components/alarms";
+import { ALARM_DEFAULTS } from "../../components/alarm-settings";
 import { Audit, AUDIT_FILTERS, AuditArgs } from "../../components/audit";
 import { platformNames } from "../../components/naming";
 import { ACCOUNT_ID, componentResources, policyOf, promiseOf, testContext } from "../support/mocks";

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ALARM_DEFAULTS, AlarmsConfig, AlarmTopic } from "../../components/alarms";
+import { AlarmTopic } from "../../components/alarms";
+import { ALARM_DEFAULTS, AlarmsConfig } from "../../components/alarm-settings";
 import { DASHBOARD_QUERIES } from "../../components/dashboard";
 import { ARCHIVE_PREFIX } from "../../components/log-archive";
 import { platformNames } from "../../components/naming";

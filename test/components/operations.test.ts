@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { AccessAnalyzers } from "../../components/access-analyzer";
-import { ALARM_DEFAULTS } from "../../components/alarms";
+import { ALARM_DEFAULTS } from "../../components/alarm-settings";
 import { INSIGHTS_QUERIES, InsightsQueries } from "../../components/insights-queries";
 import {
     addressPrefixPattern,
