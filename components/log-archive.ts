@@ -43,7 +43,7 @@ export class JobLogArchive extends pulumi.ComponentResource {
     constructor(name: string, args: JobLogArchiveArgs, opts?: pulumi.ComponentResourceOptions) {
         super("atx:observability:JobLogArchive", name, {}, opts);
         const child = { parent: this };
-        const { accountId, region, dnsSuffix } = args.context;
+        const { region, dnsSuffix } = args.context;
 
         this.bucket = new SecureBucket(
             `${name}-bucket`,
@@ -151,6 +151,14 @@ export class JobLogArchive extends pulumi.ComponentResource {
         );
         const streamArn = arns.deliveryStream(args.context, args.deliveryStreamName);
 
+        this.subscribeSourceLogGroup(name, args, streamArn);
+        this.registerOutputs({ bucketName: this.bucket.bucketName, deliveryStreamArn: streamArn });
+    }
+
+    /** CloudWatch Logs streams the source log group to the delivery stream, through a role of its own. */
+    private subscribeSourceLogGroup(name: string, args: JobLogArchiveArgs, streamArn: pulumi.Output<string>): void {
+        const child = { parent: this };
+        const { accountId } = args.context;
         const subscriptionRole = new ServiceRole(
             `${name}-subscription-role`,
             {
@@ -198,6 +206,5 @@ export class JobLogArchive extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [subscriptionRole] },
         );
-        this.registerOutputs({ bucketName: this.bucket.bucketName, deliveryStreamArn: streamArn });
     }
 }

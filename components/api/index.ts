@@ -191,39 +191,8 @@ export class TransformApi extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.bulkQueue] },
         );
 
-        const jobEvents = this.functions[jobEventsTarget];
-        const rule = new aws.cloudwatch.EventRule(
-            `${name}-job-state-changes`,
-            {
-                name: `${prefix}-job-state-changes`,
-                description: "Batch job state changes of the ATX job queue, recorded by the API",
-                eventPattern: pulumi
-                    .output(args.jobQueueArn)
-                    .apply((queueArn) => JSON.stringify(jobStateChangePattern(queueArn))),
-            },
-            child,
-        );
-        new aws.lambda.Permission(
-            `${name}-job-events-permission`,
-            {
-                action: "lambda:InvokeFunction",
-                function: jobEvents.name,
-                principal: "events.amazonaws.com",
-                sourceArn: rule.arn,
-            },
-            child,
-        );
-        new aws.cloudwatch.EventTarget(
-            `${name}-job-events-target`,
-            {
-                rule: rule.name,
-                arn: jobEvents.arn,
-                retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
-                deadLetterConfig: { arn: deadLetterQueueArn },
-            },
-            child,
-        );
-        this.queuePolicies(name, context, deadLetterQueueArn, bulkQueueArn, rule.arn);
+        const ruleArn = this.recordJobStateChanges(name, prefix, args.jobQueueArn, deadLetterQueueArn);
+        this.queuePolicies(name, context, deadLetterQueueArn, bulkQueueArn, ruleArn);
 
         const rest = new RestApi(
             {
@@ -250,6 +219,49 @@ export class TransformApi extends pulumi.ComponentResource {
             child,
         );
         this.registerOutputs({ url: this.url, invokePolicyArn: this.invokePolicy.arn, tableName: this.table.name });
+    }
+
+    /** Job state changes of the queue go to the job-events function (retried, then dead-lettered). */
+    private recordJobStateChanges(
+        name: string,
+        prefix: string,
+        jobQueueArn: pulumi.Input<string>,
+        deadLetterQueueArn: pulumi.Input<string>,
+    ): pulumi.Output<string> {
+        const child = { parent: this };
+        const jobEvents = this.functions[jobEventsTarget];
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-job-state-changes`,
+            {
+                name: `${prefix}-job-state-changes`,
+                description: "Batch job state changes of the ATX job queue, recorded by the API",
+                eventPattern: pulumi
+                    .output(jobQueueArn)
+                    .apply((queueArn) => JSON.stringify(jobStateChangePattern(queueArn))),
+            },
+            child,
+        );
+        new aws.lambda.Permission(
+            `${name}-job-events-permission`,
+            {
+                action: "lambda:InvokeFunction",
+                function: jobEvents.name,
+                principal: "events.amazonaws.com",
+                sourceArn: rule.arn,
+            },
+            child,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-job-events-target`,
+            {
+                rule: rule.name,
+                arn: jobEvents.arn,
+                retryPolicy: { maximumEventAgeInSeconds: 24 * 3600, maximumRetryAttempts: 185 },
+                deadLetterConfig: { arn: deadLetterQueueArn },
+            },
+            child,
+        );
+        return rule.arn;
     }
 
     /** Both queues refuse non-TLS access; the dead-letter queue takes messages from this rule only. */
