@@ -1,8 +1,8 @@
-import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { createMetricAlarm, MetricAlarmSpec } from "./alarms";
-import { arns, AwsContext } from "./aws-context";
-import { PlatformNames } from "./naming";
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { createMetricAlarm, type MetricAlarmSpec } from "./alarms";
+import { arns, type AwsContext } from "./aws-context";
+import { type PlatformNames } from "./naming";
 
 /** What every platform alarm shares: where it lives, how it is named and whom it notifies. */
 export interface AlarmScope {

@@ -8,7 +8,7 @@
  * are not a change). `policyJson` is for the few inputs that take only a string (a KMS key policy):
  * give those documents only values known at preview.
  */
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 type Values = pulumi.Input<string> | pulumi.Input<string>[];

@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adoptedChildOptions } from "./adopted";
-import { AlarmSettings } from "./alarm-settings";
-import { AlarmScope, AlarmSet } from "./alarm-set";
+import { type AlarmSettings } from "./alarm-settings";
+import { type AlarmScope, AlarmSet } from "./alarm-set";
 import { arns } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";

@@ -5,14 +5,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ALARM_DEFAULTS, AlarmsConfig } from "./alarm-settings";
-import { AlarmScope, AlarmSet } from "./alarm-set";
-import { arns, AwsContext } from "./aws-context";
+import { ALARM_DEFAULTS, type AlarmsConfig } from "./alarm-settings";
+import { type AlarmScope, AlarmSet } from "./alarm-set";
+import { arns, type AwsContext } from "./aws-context";
 import { dashboardBody } from "./dashboard";
 import { JobEvents, jobMetric } from "./job-events";
 import { JobLogArchive } from "./log-archive";
 import { LongRunningJobWatch } from "./long-running-jobs";
-import { PlatformNames } from "./naming";
+import { type PlatformNames } from "./naming";
 import { ServiceAlarms } from "./service-alarms";
 import { ACCESS_LOG_PREFIX } from "./storage";
 import { runbookLink } from "./runbooks";
@@ -126,7 +126,7 @@ export class Observability extends pulumi.ComponentResource {
         const { names } = args;
         const hours = args.longRunningJobHours ?? 6;
         if (args.jobTimeoutSeconds !== undefined && args.jobTimeoutSeconds <= hours * 3600) {
-            pulumi.log.warn(
+            void pulumi.log.warn(
                 `jobs time out after ${args.jobTimeoutSeconds} s, before the long-running limit of ${hours} h: ` +
                     "they are stopped and reported as failures first; lower longRunningJobHours to be told earlier",
                 this,

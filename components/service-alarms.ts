@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { adoptedChildOptions } from "./adopted";
-import { AlarmsConfig } from "./alarm-settings";
-import { AlarmScope, AlarmSet } from "./alarm-set";
+import { type AlarmsConfig } from "./alarm-settings";
+import { type AlarmScope, AlarmSet } from "./alarm-set";
 import { runbookLink } from "./runbooks";
 
 /** A 5XX rate needs enough requests to mean something; below this many per period it reads as 0 %. */

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adoptedChildOptions } from "./adopted";
-import { arns, AwsContext } from "./aws-context";
-import { PolicyDocument, policyDocument, serviceTrustPolicy, Statement } from "./iam-documents";
+import { arns, type AwsContext } from "./aws-context";
+import { type PolicyDocument, policyDocument, serviceTrustPolicy, type Statement } from "./iam-documents";
 
 export interface ServiceRoleArgs {
     readonly context: AwsContext;

@@ -5,6 +5,10 @@ import { ACCOUNT_ID, componentResources, policyOf, promiseOf, testContext } from
 
 const BOUNDARY = "arn:aws:iam::123456789012:policy/boundary";
 
+interface Document {
+    readonly Statement: { readonly Sid: string; readonly Principal?: unknown; readonly Condition?: unknown }[];
+}
+
 describe("ServiceRole", () => {
     const build = (name: string, managed: Record<string, string> = {}) =>
         new ServiceRole(name, {
@@ -27,7 +31,7 @@ describe("ServiceRole", () => {
         assert.strictEqual(role.name, "sr-trust");
         assert.strictEqual(role.inputs.permissionsBoundary, BOUNDARY);
         assert.strictEqual(role.inputs.maxSessionDuration, 3600);
-        const [trust] = policyOf(role, "assumeRolePolicy").Statement;
+        const [trust] = (policyOf(role, "assumeRolePolicy") as Document).Statement;
         assert.deepStrictEqual(trust.Principal, { Service: "lambda.amazonaws.com" });
         assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
     });
@@ -38,7 +42,7 @@ describe("ServiceRole", () => {
         assert.strictEqual(policy.name, "sr-inline-access");
         assert.strictEqual(policy.inputs.role, "sr-inline-physical");
         assert.deepStrictEqual(
-            policyOf(policy, "policy").Statement.map((s: { Sid: string }) => s.Sid),
+            (policyOf(policy, "policy") as Document).Statement.map((s) => s.Sid),
             ["Read"],
         );
     });
@@ -50,7 +54,9 @@ describe("ServiceRole", () => {
         );
         const onlyB = await componentResources(() => build("sr-managed2", { "sr-managed2-B": arn("B") }));
         const attachments = (tree: typeof both) =>
-            tree.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [a.name, a.inputs.policyArn]);
+            tree
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .map((a) => [a.name, a.inputs.policyArn as string]);
         assert.deepStrictEqual(attachments(both), [
             ["sr-managed-A", arn("A")],
             ["sr-managed-B", arn("B")],

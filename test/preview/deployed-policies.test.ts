@@ -29,9 +29,9 @@ function containsUnknown(value: unknown): boolean {
 
 describe("the prod stack's policy documents", function () {
     this.timeout(120_000);
-    const deployed: Record<string, Record<string, unknown>> = JSON.parse(
+    const deployed = JSON.parse(
         fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "deployed-policies-prod.json"), "utf8"),
-    );
+    ) as Record<string, Record<string, unknown>>;
 
     function currentInputs(): Map<string, Record<string, unknown>> {
         const preview = previewStack("prod");
@@ -57,7 +57,7 @@ describe("the prod stack's policy documents", function () {
             for (const [property, before] of Object.entries(documents)) {
                 const now = inputs.get(urn)?.[property];
                 assert.notStrictEqual(now, undefined, `${urn} ${property} is gone`);
-                const value = typeof now === "string" ? JSON.parse(now) : now;
+                const value: unknown = typeof now === "string" ? JSON.parse(now) : now;
                 assert.strictEqual(providerJson(value), providerJson(before), `${urn} ${property}`);
             }
         }
@@ -67,7 +67,7 @@ describe("the prod stack's policy documents", function () {
         const textual: string[] = [];
         for (const r of previewStack("prod").resources) {
             for (const property of ["policy", "assumeRolePolicy", "policyDocument"]) {
-                const value = r.inputs[property];
+                const value: unknown = r.inputs[property];
                 if (typeof value !== "string" || r.type === "aws:kms/key:Key") continue;
                 if (value === UNKNOWN || value.includes('"Statement"')) textual.push(`${nameOf(r)}.${property}`);
             }

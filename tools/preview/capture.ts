@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
 import { MockEnvironment, PlatformMocks } from "./mocks";
 import { typeSchema } from "./provider-schema";
-import { AliasSpec, engineIdentities } from "./urns";
+import { type AliasSpec, engineIdentities } from "./urns";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 
 // Internal SDK modules: the public setMocks hides the monitor, whose requests carry the dependencies.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -180,9 +181,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 }
 
 /** An alias of the register request (`pulumirpc.Alias`): a URN or a spec. */
-function aliasSpec(alias: any): AliasSpec {
-    if (!alias.hasSpec()) return { urn: alias.getUrn() };
+function aliasSpec(alias: Alias): AliasSpec {
     const spec = alias.getSpec();
+    if (spec === undefined) return { urn: alias.getUrn() };
     return {
         name: spec.getName(),
         type: spec.getType(),

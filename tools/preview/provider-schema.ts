@@ -38,7 +38,7 @@ function readSchema(type: string): TypeSchema {
         const root = path.dirname(require.resolve(`@pulumi/${pkg}/package.json`));
         source = fs.readFileSync(path.join(root, module === "index" ? "" : module, `${file}.js`), "utf8");
     } catch (e) {
-        throw new ProviderSchemaError(`${type}: cannot read its generated module from @pulumi/${pkg} (${e})`);
+        throw new ProviderSchemaError(`${type}: cannot read its generated module from @pulumi/${pkg} (${String(e)})`);
     }
     return schemaFromSource(type, pkg, source);
 }
