@@ -31,11 +31,16 @@ const add = (s: StackSnapshot, ...rs: ResourceRecord[]): StackSnapshot => ({
     ...s,
     resources: [...s.resources, ...rs],
 });
-/** Changes a JSON-string property (a policy document, the job's containerProperties). */
+/**
+ * Changes a JSON document property in the form the program gives it: a structured object (policy
+ * documents) or JSON text (the job's containerProperties).
+ */
 const changeJson = (s: StackSnapshot, name: string, prop: string, edit: (doc: any) => void) => {
-    const doc = JSON.parse(String(record(s, name).inputs[prop]));
+    const value = record(s, name).inputs[prop];
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    const doc = JSON.parse(text);
     edit(doc);
-    return change(s, name, { [prop]: JSON.stringify(doc) });
+    return change(s, name, { [prop]: typeof value === "string" ? JSON.stringify(doc) : doc });
 };
 
 /** The name of the first resource of a type. */
