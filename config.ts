@@ -8,8 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     ALARM_DEFAULTS,
-    AlarmsConfig,
-    AlarmSettings,
+    type AlarmsConfig,
+    type AlarmSettings,
     MAX_ALARM_WINDOW_SECONDS,
     METRIC_ALARMS,
 } from "./components/alarm-settings";

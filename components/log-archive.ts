@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
+import { arns, type AwsContext } from "./aws-context";
 import { policyDocument } from "./iam-documents";
 import { createEncryptedLogGroup } from "./log-group";
 import { SecureBucket } from "./secure-bucket";

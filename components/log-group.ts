@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 export interface EncryptedLogGroupArgs {
     /** Physical name, e.g. `/aws/batch/atx-transform`. */

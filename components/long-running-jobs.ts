@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
+import { arns, type AwsContext } from "./aws-context";
 import { ServiceRole } from "./service-role";
 
 /** Namespace of the job metrics (metric filters on job state events and the watcher). */

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { arns, AwsContext } from "./aws-context";
+import { arns, type AwsContext } from "./aws-context";
 import { dockerignoreFilter } from "./dockerignore";
 
 export interface ContainerRegistryArgs {

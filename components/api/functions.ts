@@ -7,16 +7,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import {
-    Binding,
-    FunctionContract,
-    FunctionName,
+    type Binding,
+    type FunctionContract,
+    type FunctionName,
     functions,
     lambdaHandler,
     lambdaRuntime,
-    SymbolicResource,
+    type SymbolicResource,
 } from "../../api/contract";
-import { arns, AwsContext } from "../aws-context";
-import { Statement } from "../iam-documents";
+import { arns, type AwsContext } from "../aws-context";
+import { type Statement } from "../iam-documents";
 import { adoptedChildOptions } from "../adopted";
 import { createEncryptedLogGroup } from "../log-group";
 import { ServiceRole } from "../service-role";

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { FunctionName, RouteContract, routes, stageName } from "../../api/contract";
+import { type FunctionName, type RouteContract, routes, stageName } from "../../api/contract";
 import { createEncryptedLogGroup } from "../log-group";
 import { adoptedChildOptions } from "../adopted";
 
