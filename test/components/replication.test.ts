@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
-import { componentResources, json, testContext } from "../support/mocks";
+import { componentResources, json, policyOf, testContext } from "../support/mocks";
 
 /** A statement as the documents under test write them. */
 interface Statement {
@@ -75,7 +75,9 @@ describe("PlatformStorage replication and inventory", () => {
     it("gives the replication role only what replication of this pair needs", async () => {
         const tree = await build("-role", { replicaRegion: "eu-west-1" });
         const role = tree.one("aws:iam/role:Role");
-        assert.deepStrictEqual(json(role, "assumeRolePolicy").Statement[0].Principal, { Service: "s3.amazonaws.com" });
+        assert.deepStrictEqual(policyOf(role, "assumeRolePolicy").Statement[0].Principal, {
+            Service: "s3.amazonaws.com",
+        });
         const policy = tree.one("aws:iam/rolePolicy:RolePolicy").inputs.policy;
         const bySid = Object.fromEntries((policy.Statement as Statement[]).map((s) => [s.Sid, s]));
         assert.deepStrictEqual(Object.keys(bySid).sort(), [
@@ -126,7 +128,7 @@ describe("PlatformStorage replication and inventory", () => {
         const logPolicy = tree
             .ofType("aws:s3/bucketPolicy:BucketPolicy")
             .find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
-        const delivery = (json(logPolicy, "policy").Statement as Statement[]).find(
+        const delivery = (policyOf(logPolicy, "policy").Statement as Statement[]).find(
             (s) => s.Sid === "S3InventoryDelivery",
         )!;
         assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-inv/inventory/*");
