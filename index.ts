@@ -169,7 +169,7 @@ const observability = new Observability("observability", {
 });
 
 const flowLogGroupName = `/aws/vpc/flow-logs/${names.scoped("jobs")}`;
-const jobEventLogGroupName = observability.jobEventLogGroup.name;
+const jobEventLogGroupName = observability.jobEvents.logGroup.name;
 new InsightsQueries("insights", {
     queryName: (id) => names.scoped(id),
     logGroups: { jobEvents: jobEventLogGroupName, apiAccess: api.accessLogGroupName, flowLogs: flowLogGroupName },
