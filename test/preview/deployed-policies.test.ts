@@ -13,7 +13,7 @@ import { nameOf, previewStack, PROJECT_DIR } from "../support/preview";
 
 interface PolicyJson {
     readonly Version: string;
-    readonly Statement: { readonly Sid?: string }[];
+    readonly Statement: { readonly Sid?: string; readonly Action?: unknown }[];
 }
 
 /** JSON with object keys in sorted order: the provider's encoding of an object document. */
@@ -69,7 +69,10 @@ describe("the prod stack's policy documents", function () {
                 const old = before as PolicyJson;
                 assert.strictEqual(value.Version, old.Version, `${urn} ${property}`);
                 for (const statement of old.Statement) {
-                    const current = value.Statement.find((s) => s.Sid === statement.Sid);
+                    // The same Sid with other actions is another statement (a changed API contract).
+                    const current = value.Statement.find(
+                        (s) => s.Sid === statement.Sid && providerJson(s.Action) === providerJson(statement.Action),
+                    );
                     if (current === undefined) continue;
                     assert.strictEqual(
                         providerJson(current),
