@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { arns, AwsContext } from "./aws-context";
+import { arns, type AwsContext } from "./aws-context";
 import { type AlarmSettings } from "./alarm-settings";
 import { policyDocument } from "./iam-documents";
 

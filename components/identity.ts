@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { arns, AwsContext } from "./aws-context";
-import { policyDocument, Statement } from "./iam-documents";
+import { arns, type AwsContext } from "./aws-context";
+import { policyDocument, type Statement } from "./iam-documents";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX } from "./storage";
 import { ServiceRole } from "./service-role";
 

@@ -7,11 +7,11 @@ import {
     jobStateChangePattern,
     stageName,
 } from "../../api/contract";
-import { arns, AwsContext } from "../aws-context";
-import { policyDocument, Statement } from "../iam-documents";
+import { arns, type AwsContext } from "../aws-context";
+import { policyDocument, type Statement } from "../iam-documents";
 import { createApiInvokePolicy } from "../identity";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
-import { ApiFunctions, createApiFunctions } from "./functions";
+import { type ApiFunctions, createApiFunctions } from "./functions";
 import { RestApi } from "./rest-api";
 import { defaultMcpConfigKey } from "../../api/lib/config";
 import { ServiceRole } from "../service-role";
