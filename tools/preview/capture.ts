@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
 import { MockEnvironment, PlatformMocks } from "./mocks";
-import { typeSchema } from "./provider-schema";
+import { withComputedUnknown } from "./provider-schema";
 
 // Internal SDK modules: the public setMocks hides the monitor, whose requests carry the dependencies.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -42,6 +42,14 @@ class CapturingMonitor extends MockMonitor {
         super(mocks);
     }
 
+    /**
+     * The engine's URN: the type part is the full chain of parent types (the root stack's excepted),
+     * where the SDK's mock monitor names only the direct parent's.
+     */
+    newUrn(parent: string, type: string, name: string): string {
+        return childUrn(pulumi.getStack(), pulumi.getProject(), parent || undefined, type, name);
+    }
+
     async registerResource(req: any, callback: (err: unknown, resp: any) => void): Promise<void> {
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
@@ -73,6 +81,16 @@ class CapturingMonitor extends MockMonitor {
         if (registration) registration.rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
         super.registerResourceOutputs(req, callback);
     }
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** The URN the engine gives a resource of `type` named `name` under `parent` (a URN, absent for the root stack). */
+export function childUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+    const parentType = parent?.split("::")[2];
+    const qualifiedType =
+        parentType === undefined || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
 }
 
 export interface CaptureOptions {
@@ -175,12 +193,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 function toRecord(urn: string, r: Registration, preview: boolean): ResourceRecord {
     const secretProperties = new Set<string>();
     const inputs = plain(r.rawInputs, secretProperties) as Record<string, unknown>;
-    const outputs = plain(r.rawOutputs, secretProperties) as Record<string, unknown>;
-    if (preview && r.custom) {
-        for (const property of typeSchema(r.type).computed) {
-            if (!(property in outputs)) outputs[property] = UNKNOWN;
-        }
-    }
+    const given = plain(r.rawOutputs, secretProperties) as Record<string, unknown>;
+    const outputs = preview && r.custom ? withComputedUnknown(r.type, given) : given;
     return {
         urn,
         type: r.type,
