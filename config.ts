@@ -343,7 +343,11 @@ class ConfigReader {
     rejectUnread(givenKeys: readonly string[]): void {
         for (const key of givenKeys.filter((k) => !this.known.has(k))) {
             const suggestion = closestMatch(key, this.known);
-            this.problem(key, this.source(key) ?? "", `a key this program reads (unknown key; did you mean ${suggestion}?)`);
+            this.problem(
+                key,
+                this.source(key) ?? "",
+                `a key this program reads (unknown key; did you mean ${suggestion}?)`,
+            );
         }
     }
 

@@ -13,6 +13,7 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { UNKNOWN } from "../shared/resource-record";
 import { builtImageUri, DEFAULT_ACCOUNT_ID } from "../preview/stand-ins";
 import { PropertyMap, StandInProvider } from "./stand-in-provider";
+import { ACCOUNT_ENV, STAND_IN_PACKAGES } from "./workspace";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const provproto: typeof import("@pulumi/pulumi/proto/provider_pb") = require("@pulumi/pulumi/proto/provider_pb");
@@ -21,12 +22,6 @@ const plugproto: typeof import("@pulumi/pulumi/proto/plugin_pb") = require("@pul
 const resproto: typeof import("@pulumi/pulumi/proto/resource_pb") = require("@pulumi/pulumi/proto/resource_pb");
 const resrpc: typeof import("@pulumi/pulumi/proto/resource_grpc_pb") = require("@pulumi/pulumi/proto/resource_grpc_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-/** The plugin packages stand-ins exist for: every resource plugin the project's packages declare. */
-export const STAND_IN_PACKAGES = ["aws", "awsx", "docker", "docker-build"] as const;
-
-/** Account id the stand-ins answer with; the engine command passes its `--account` through it. */
-export const ACCOUNT_ENV = "ATX_STAND_IN_ACCOUNT_ID";
 
 type Handler<Req, Res> = (request: Req) => Res | Promise<Res>;
 
@@ -54,14 +49,20 @@ function checkResponse(inputs: PropertyMap): InstanceType<typeof provproto.Check
     return new provproto.CheckResponse().setInputs(toStruct(inputs));
 }
 
-export function providerService(pkg: string, version: string, provider: StandInProvider): grpc.UntypedServiceImplementation {
+export function providerService(
+    pkg: string,
+    version: string,
+    provider: StandInProvider,
+): grpc.UntypedServiceImplementation {
     const { DiffChanges } = provproto.DiffResponse;
     return {
         getPluginInfo: unary(() => new plugproto.PluginInfo().setVersion(version)),
         getSchema: unary(() => new provproto.GetSchemaResponse().setSchema("{}")),
         attach: unary(() => new emptyproto.Empty()),
         cancel: unary(() => new emptyproto.Empty()),
-        checkConfig: unary((req: InstanceType<typeof provproto.CheckRequest>) => checkResponse(fromStruct(req.getNews()))),
+        checkConfig: unary((req: InstanceType<typeof provproto.CheckRequest>) =>
+            checkResponse(fromStruct(req.getNews())),
+        ),
         diffConfig: unary(() => new provproto.DiffResponse().setChanges(DiffChanges.DIFF_NONE)),
         configure: unary((req: InstanceType<typeof provproto.ConfigureRequest>) => {
             provider.configure(fromStruct(req.getArgs()));

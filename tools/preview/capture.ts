@@ -86,10 +86,15 @@ class CapturingMonitor extends MockMonitor {
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The URN the engine gives a resource of `type` named `name` under `parent` (a URN, absent for the root stack). */
-export function childUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+export function childUrn(
+    stack: string,
+    project: string,
+    parent: string | undefined,
+    type: string,
+    name: string,
+): string {
     const parentType = parent?.split("::")[2];
-    const qualifiedType =
-        parentType === undefined || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
+    const qualifiedType = parentType === undefined || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
     return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
 }
 

@@ -28,7 +28,11 @@ export class UnexpectedInvokeError extends Error {
  * resource (`<logical name>-<7 hex>`, as the AWS provider does; deterministic here, so previews are
  * stable and the harness and the engine agree).
  */
-export function withAutoName(type: string, logicalName: string, inputs: Record<string, unknown>): Record<string, unknown> {
+export function withAutoName(
+    type: string,
+    logicalName: string,
+    inputs: Record<string, unknown>,
+): Record<string, unknown> {
     if (!typeSchema(type).autoNamed || inputs.name !== undefined) return inputs;
     return { ...inputs, name: `${logicalName}-${shortHash(logicalName)}` };
 }
