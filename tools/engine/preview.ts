@@ -16,6 +16,8 @@ export interface EnginePreviewOptions {
     readonly policyConfigFile?: string;
     /** The program to run (default: this repository's). */
     readonly project?: ProjectSpec;
+    /** The stack's config (default: its Pulumi.<stack>.yaml in this repository, with the overrides). */
+    readonly config?: Record<string, unknown>;
 }
 
 export interface EnginePreviewResult {
@@ -29,21 +31,27 @@ export function openWorkspace(options: EnginePreviewOptions): EngineWorkspace {
     const pulumi = findPulumi();
     if (pulumi === undefined) throw new EngineMissingError();
     const workspace = new EngineWorkspace(pulumi, options.project ?? PLATFORM_PROJECT, options.accountId);
-    workspace.selectStack(options.stack, stackFileConfig(ROOT, options.stack, options.overrides ?? []));
+    workspace.selectStack(
+        options.stack,
+        options.config ?? stackFileConfig(ROOT, options.stack, options.overrides ?? []),
+    );
     return workspace;
 }
 
 /** `pulumi <command> --policy-pack policy-pack` (preview, or `up --yes`), read from its event stream. */
-export function engineRun(options: EnginePreviewOptions, command: "preview" | "up" = "preview"): EnginePreviewResult {
+export async function engineRun(
+    options: EnginePreviewOptions,
+    command: "preview" | "up" = "preview",
+): Promise<EnginePreviewResult> {
     const workspace = openWorkspace(options);
     const args = [command, "--stack", options.stack, "--policy-pack", path.join(ROOT, "policy-pack"), "--json"];
     if (command === "up") args.push("--yes", "--skip-preview");
     if (options.policyConfigFile !== undefined) {
         args.push("--policy-pack-config", path.resolve(options.policyConfigFile));
     }
-    const result = workspace.run(args);
+    const result = await workspace.runAsync(args);
     const outcome = readEvents(result.stdout, result.stderr);
-    return { outcome, exitCode: exitCodeOf(outcome, result.status ?? 1), workspace };
+    return { outcome, exitCode: exitCodeOf(outcome, result.status), workspace };
 }
 
 /** The terminal report: operations, then each violation and error, like the offline preview's. */

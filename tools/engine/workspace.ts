@@ -5,7 +5,7 @@
  * that what the CLI writes (stack files with their encryption salt, overrides) never touches the
  * repository's own Pulumi.<stack>.yaml. No credentials, no downloads, nothing sent anywhere.
  */
-import { spawnSync, SpawnSyncReturns } from "child_process";
+import { spawn, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -43,6 +43,12 @@ export function findPulumi(searchPath = process.env.PATH ?? ""): string | undefi
     return undefined;
 }
 
+export interface CliResult {
+    readonly status: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
 export interface ProjectSpec {
     /** Directory name under .build/engine/projects. */
     readonly name: string;
@@ -50,6 +56,8 @@ export interface ProjectSpec {
     readonly links: Readonly<Record<string, string>>;
     /** ... or name -> content (written). */
     readonly files?: Readonly<Record<string, string>>;
+    /** Name of its file backend under .build/engine/state (default "shared": stacks there can reference each other). */
+    readonly backend?: string;
 }
 
 /** The repository's own program, as the engine runs it. */
@@ -70,11 +78,12 @@ export class EngineWorkspace {
         accountId?: string,
     ) {
         this.projectDir = path.join(ENGINE_DIR, "projects", project.name);
-        fs.mkdirSync(path.join(ENGINE_DIR, "state"), { recursive: true });
+        const backend = backendDir(project.backend ?? "shared");
+        fs.mkdirSync(backend, { recursive: true });
         this.env = {
             ...process.env,
             PULUMI_HOME: path.join(ENGINE_DIR, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(ENGINE_DIR, "state")}`,
+            PULUMI_BACKEND_URL: `file://${backend}`,
             PULUMI_CONFIG_PASSPHRASE: "offline-stand-ins",
             PULUMI_SKIP_UPDATE_CHECK: "1",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -86,12 +95,31 @@ export class EngineWorkspace {
     }
 
     /** Runs the CLI in the project directory. */
-    run(args: readonly string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+    run(args: readonly string[]): SpawnSyncReturns<string> {
         return spawnSync(this.pulumi, [...args, "--non-interactive"], {
             cwd: this.projectDir,
-            env: { ...this.env, ...env },
+            env: this.env,
             encoding: "utf8",
             maxBuffer: 256 * 1024 * 1024,
+        });
+    }
+
+    /** Runs the CLI in the project directory without blocking (previews of several stacks at once). */
+    runAsync(args: readonly string[]): Promise<CliResult> {
+        return new Promise((resolve, reject) => {
+            const child = spawn(this.pulumi, [...args, "--non-interactive"], { cwd: this.projectDir, env: this.env });
+            const stdout: Buffer[] = [];
+            const stderr: Buffer[] = [];
+            child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+            child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+            child.on("error", reject);
+            child.on("close", (status) =>
+                resolve({
+                    status: status ?? 1,
+                    stdout: Buffer.concat(stdout).toString("utf8"),
+                    stderr: Buffer.concat(stderr).toString("utf8"),
+                }),
+            );
         });
     }
 
@@ -130,6 +158,11 @@ export class EngineWorkspace {
     }
 }
 
+/** Where the file backend named `name` keeps its stacks. */
+export function backendDir(name: string): string {
+    return path.join(ENGINE_DIR, "state", name);
+}
+
 /** The plugin executable: this repository's Node running the stand-in server for `pkg`. */
 function standInWrapper(pkg: string): string {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
@@ -142,10 +175,21 @@ function writeProject(dir: string, project: ProjectSpec): void {
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, target] of Object.entries(project.links)) {
         const link = path.join(dir, name);
-        fs.rmSync(link, { force: true, recursive: false });
-        fs.symlinkSync(path.join(ROOT, target), link);
+        const wanted = path.join(ROOT, target);
+        // Left alone when right: another run of the same project may be reading it.
+        if (readLink(link) === wanted) continue;
+        fs.rmSync(link, { force: true });
+        fs.symlinkSync(wanted, link);
     }
     for (const [name, content] of Object.entries(project.files ?? {})) {
         fs.writeFileSync(path.join(dir, name), content);
+    }
+}
+
+function readLink(file: string): string | undefined {
+    try {
+        return fs.readlinkSync(file);
+    } catch {
+        return undefined;
     }
 }

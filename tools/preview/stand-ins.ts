@@ -110,6 +110,9 @@ export function computedOutputs(
             values.executionArn = `arn:aws:execute-api:${region}:${accountId}:${id}`;
             values.rootResourceId = `${id}-root`;
             break;
+        case "aws:apigateway/stage:Stage":
+            values.invokeUrl = `https://${state.restApi}.execute-api.${region}.amazonaws.com/${state.stageName}`;
+            break;
         case "aws:lambda/function:Function":
             values.arn = `arn:aws:lambda:${region}:${accountId}:function:${state.name}`;
             values.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${values.arn}/invocations`;
