@@ -51,15 +51,8 @@ const keys = (violations: readonly Keyed[]) => violations.map((v) => `${v.level}
 const fromHarness = (violations: readonly Violation[]): Keyed[] =>
     violations.map((v) => ({ level: v.enforcementLevel, policy: v.policy, urn: v.urn }));
 
-/**
- * The offline evaluator's violations; a stack policy's violation that names no resource is reported
- * by the engine without a URN, and by the evaluator with the root stack's.
- */
 async function harnessViolations(snapshot: StackSnapshot): Promise<Keyed[]> {
-    const stackUrn = snapshot.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn;
-    return fromHarness((await evaluateSnapshot(snapshot)).violations).map((v) =>
-        v.urn === stackUrn ? { ...v, urn: "" } : v,
-    );
+    return fromHarness((await evaluateSnapshot(snapshot)).violations);
 }
 
 function failureText(run: EnginePreviewResult): string {
