@@ -3,19 +3,19 @@
  * with the stand-in provider plugins must register the same resources (by URN) and report the same
  * violations as the harness, on prod and dev and on a broken program; `pulumi up` must deploy dev
  * so that another program reads its outputs through stack-outputs.ts. Needs a `pulumi` on PATH:
- * without one the suite is skipped, loudly, unless ATX_REQUIRE_ENGINE=1 (CI) makes that a failure.
+ * without one the suite is skipped, loudly, unless ATX_REQUIRE_PULUMI_ENGINE=1 (CI) makes that a failure.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PLATFORM_OUTPUTS } from "../../stack-outputs";
-import { EngineViolation } from "../../tools/engine/events";
-import { engineRun, EnginePreviewResult, openWorkspace } from "../../tools/engine/preview";
-import { backendDir, findPulumi, PLATFORM_PROJECT, ProjectSpec } from "../../tools/engine/workspace";
-import { evaluateSnapshot, Violation } from "../../tools/policy";
+import { type EngineViolation } from "../../tools/engine/events";
+import { engineRun, type EnginePreviewResult, openWorkspace } from "../../tools/engine/preview";
+import { backendDir, findPulumi, PLATFORM_PROJECT, type ProjectSpec } from "../../tools/engine/workspace";
+import { evaluateSnapshot, type Violation } from "../../tools/policy";
 import { programSnapshot } from "../../tools/policy/program";
 import { DEFAULT_SUBNET_IDS } from "../../tools/preview/stand-ins";
-import { StackSnapshot } from "../../tools/shared/resource-record";
+import { type StackSnapshot } from "../../tools/shared/resource-record";
 import { harnessSnapshot } from "./support/harness-snapshot";
 
 const BACKEND = "conformance";
@@ -65,8 +65,8 @@ describe("real engine conformance (pulumi preview --policy-pack, stand-in provid
 
     before(function () {
         if (findPulumi() === undefined) {
-            if (process.env.ATX_REQUIRE_ENGINE === "1") {
-                throw new Error("ATX_REQUIRE_ENGINE=1 but there is no `pulumi` on PATH");
+            if (process.env.ATX_REQUIRE_PULUMI_ENGINE === "1") {
+                throw new Error("ATX_REQUIRE_PULUMI_ENGINE=1 but there is no `pulumi` on PATH");
             }
             console.warn(
                 "\n      !!! SKIPPED: no `pulumi` CLI on PATH, so the real-engine conformance test did not run !!!\n",

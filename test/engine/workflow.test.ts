@@ -28,7 +28,10 @@ describe("PR workflow: the real engine for PRs without credentials", () => {
     });
 
     it("installs the CLI with the official action, at the version of @pulumi/pulumi, and runs no command with it", () => {
-        const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+        const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+            dependencies: Record<string, string>;
+        };
+        const sdk = manifest.dependencies["@pulumi/pulumi"];
         const install = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
         assert.ok(install, "a pulumi/actions step");
         assert.strictEqual(String(install.with?.["pulumi-version"]), sdk);

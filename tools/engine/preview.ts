@@ -5,8 +5,8 @@
  */
 import * as path from "path";
 import { stackFileConfig } from "../preview/stack-config";
-import { EngineOutcome, exitCodeOf, readEvents } from "./events";
-import { EngineMissingError, EngineWorkspace, findPulumi, PLATFORM_PROJECT, ProjectSpec, ROOT } from "./workspace";
+import { type EngineOutcome, exitCodeOf, readEvents } from "./events";
+import { EngineMissingError, EngineWorkspace, findPulumi, PLATFORM_PROJECT, type ProjectSpec, ROOT } from "./workspace";
 
 export interface EnginePreviewOptions {
     readonly stack: string;

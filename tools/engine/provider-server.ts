@@ -10,18 +10,15 @@
 import * as grpc from "@grpc/grpc-js";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { UNKNOWN } from "../shared/resource-record";
 import { builtImageUri, DEFAULT_ACCOUNT_ID } from "../preview/stand-ins";
-import { PropertyMap, StandInProvider } from "./stand-in-provider";
-import { ACCOUNT_ENV, STAND_IN_PACKAGES } from "./workspace";
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-const provproto: typeof import("@pulumi/pulumi/proto/provider_pb") = require("@pulumi/pulumi/proto/provider_pb");
-const provrpc: typeof import("@pulumi/pulumi/proto/provider_grpc_pb") = require("@pulumi/pulumi/proto/provider_grpc_pb");
-const plugproto: typeof import("@pulumi/pulumi/proto/plugin_pb") = require("@pulumi/pulumi/proto/plugin_pb");
-const resproto: typeof import("@pulumi/pulumi/proto/resource_pb") = require("@pulumi/pulumi/proto/resource_pb");
-const resrpc: typeof import("@pulumi/pulumi/proto/resource_grpc_pb") = require("@pulumi/pulumi/proto/resource_grpc_pb");
-/* eslint-enable @typescript-eslint/no-require-imports */
+import { type PropertyMap, StandInProvider } from "./stand-in-provider";
+import { ACCOUNT_ENV, packageVersion, STAND_IN_PACKAGES } from "./workspace";
 
 type Handler<Req, Res> = (request: Req) => Res | Promise<Res>;
 
@@ -38,14 +35,14 @@ function unary<Req, Res>(handler: Handler<Req, Res>): grpc.handleUnaryCall<Req, 
 }
 
 function fromStruct(struct: structproto.Struct | undefined): PropertyMap {
-    return (struct?.toJavaScript() ?? {}) as PropertyMap;
+    return struct?.toJavaScript() ?? {};
 }
 
 function toStruct(values: PropertyMap): structproto.Struct {
     return structproto.Struct.fromJavaScript(values as Record<string, structproto.JavaScriptValue>);
 }
 
-function checkResponse(inputs: PropertyMap): InstanceType<typeof provproto.CheckResponse> {
+function checkResponse(inputs: PropertyMap): provproto.CheckResponse {
     return new provproto.CheckResponse().setInputs(toStruct(inputs));
 }
 
@@ -60,11 +57,9 @@ export function providerService(
         getSchema: unary(() => new provproto.GetSchemaResponse().setSchema("{}")),
         attach: unary(() => new emptyproto.Empty()),
         cancel: unary(() => new emptyproto.Empty()),
-        checkConfig: unary((req: InstanceType<typeof provproto.CheckRequest>) =>
-            checkResponse(fromStruct(req.getNews())),
-        ),
+        checkConfig: unary((req: provproto.CheckRequest) => checkResponse(fromStruct(req.getNews()))),
         diffConfig: unary(() => new provproto.DiffResponse().setChanges(DiffChanges.DIFF_NONE)),
-        configure: unary((req: InstanceType<typeof provproto.ConfigureRequest>) => {
+        configure: unary((req: provproto.ConfigureRequest) => {
             provider.configure(fromStruct(req.getArgs()));
             return new provproto.ConfigureResponse()
                 .setSupportspreview(true)
@@ -72,29 +67,29 @@ export function providerService(
                 .setAcceptresources(true)
                 .setAcceptoutputs(false);
         }),
-        check: unary((req: InstanceType<typeof provproto.CheckRequest>) =>
+        check: unary((req: provproto.CheckRequest) =>
             checkResponse(provider.check(req.getUrn(), fromStruct(req.getOlds()), fromStruct(req.getNews()))),
         ),
-        diff: unary((req: InstanceType<typeof provproto.DiffRequest>) => {
+        diff: unary((req: provproto.DiffRequest) => {
             const changed = provider.diff(fromStruct(req.getOldInputs() ?? req.getOlds()), fromStruct(req.getNews()));
             return new provproto.DiffResponse()
                 .setChanges(changed.length > 0 ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE)
                 .setDiffsList(changed);
         }),
-        create: unary((req: InstanceType<typeof provproto.CreateRequest>) => {
+        create: unary((req: provproto.CreateRequest) => {
             const { id, outputs } = provider.create(req.getUrn(), fromStruct(req.getProperties()), req.getPreview());
             return new provproto.CreateResponse().setId(id).setProperties(toStruct(outputs));
         }),
-        update: unary((req: InstanceType<typeof provproto.UpdateRequest>) =>
+        update: unary((req: provproto.UpdateRequest) =>
             new provproto.UpdateResponse().setProperties(
                 toStruct(provider.update(fromStruct(req.getOlds()), fromStruct(req.getNews()))),
             ),
         ),
         delete: unary(() => new emptyproto.Empty()),
-        invoke: unary((req: InstanceType<typeof provproto.InvokeRequest>) =>
+        invoke: unary((req: provproto.InvokeRequest) =>
             new provproto.InvokeResponse().setReturn(toStruct(provider.invoke(req.getTok()))),
         ),
-        construct: unary((req: InstanceType<typeof provproto.ConstructRequest>) => construct(pkg, req)),
+        construct: unary((req: provproto.ConstructRequest) => construct(pkg, req)),
     };
 }
 
@@ -102,10 +97,7 @@ export function providerService(
  * awsx's remote components: registered with the engine's monitor as a component of the requested
  * type (no children); `ecr:Image` reports the pushed image's reference, unknown at preview.
  */
-async function construct(
-    pkg: string,
-    req: InstanceType<typeof provproto.ConstructRequest>,
-): Promise<InstanceType<typeof provproto.ConstructResponse>> {
+async function construct(pkg: string, req: provproto.ConstructRequest): Promise<provproto.ConstructResponse> {
     const type = req.getType();
     if (pkg !== "awsx" || type !== "awsx:ecr:Image") throw new Error(`the ${pkg} stand-in cannot construct ${type}`);
     const inputs = fromStruct(req.getInputs());
@@ -143,8 +135,7 @@ export async function serve(pkg: string): Promise<void> {
     if (!(STAND_IN_PACKAGES as readonly string[]).includes(pkg)) {
         throw new Error(`no stand-in for package ${pkg}; known: ${STAND_IN_PACKAGES.join(", ")}`);
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const version: string = require(`@pulumi/${pkg}/package.json`).version;
+    const version = packageVersion(pkg);
     const provider = new StandInProvider(process.env[ACCOUNT_ENV] || DEFAULT_ACCOUNT_ID);
     const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
     server.addService(provrpc.ResourceProviderService, providerService(pkg, version, provider));

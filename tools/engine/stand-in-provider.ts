@@ -7,7 +7,13 @@
  */
 import { UNKNOWN } from "../shared/resource-record";
 import { withComputedUnknown } from "../preview/provider-schema";
-import { computedOutputs, invokeStandIn, physicalId, StandInEnvironment, withAutoName } from "../preview/stand-ins";
+import {
+    computedOutputs,
+    invokeStandIn,
+    physicalId,
+    type StandInEnvironment,
+    withAutoName,
+} from "../preview/stand-ins";
 
 export type PropertyMap = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * that what the CLI writes (stack files with their encryption salt, overrides) never touches the
  * repository's own Pulumi.<stack>.yaml. No credentials, no downloads, nothing sent anywhere.
  */
-import { spawn, spawnSync, SpawnSyncReturns } from "child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
@@ -143,8 +143,7 @@ export class EngineWorkspace {
         const pluginsDir = path.join(ENGINE_DIR, "plugins");
         fs.mkdirSync(pluginsDir, { recursive: true });
         for (const pkg of STAND_IN_PACKAGES) {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const version: string = require(`@pulumi/${pkg}/package.json`).version;
+            const version = packageVersion(pkg);
             const executable = `pulumi-resource-${pkg}`;
             const wrapper = standInWrapper(pkg);
             const installed = path.join(this.env.PULUMI_HOME!, "plugins", `resource-${pkg}-v${version}`, executable);
@@ -156,6 +155,14 @@ export class EngineWorkspace {
             if (result.status !== 0) throw new Error(`pulumi ${args.join(" ")}: ${result.stderr.trim()}`);
         }
     }
+}
+
+/** The installed version of `@pulumi/<pkg>`: the plugin version its SDK asks the engine for. */
+export function packageVersion(pkg: string): string {
+    const manifest = JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${pkg}/package.json`), "utf8")) as {
+        version: string;
+    };
+    return manifest.version;
 }
 
 /** Where the file backend named `name` keeps its stacks. */

@@ -5,13 +5,13 @@
  * deterministic, realistic values so that tests can read ARNs and URLs. The answers themselves are
  * in stand-ins.ts, shared with the stand-in provider plugins of the real engine.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import {
     builtImageUri,
     computedOutputs,
     invokeStandIn,
     physicalId,
-    StandInEnvironment,
+    type StandInEnvironment,
     withAutoName,
 } from "./stand-ins";
 
@@ -26,9 +26,10 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         // The provider auto-names during its check, so the name is known even at preview.
-        const state = withAutoName(args.type, args.name, args.inputs);
+        const inputs = args.inputs as Record<string, unknown>;
+        const state = withAutoName(args.type, args.name, inputs);
         if (!args.custom) {
-            return { id: undefined, state: { ...state, ...this.remoteComponentOutputs(args.type, args.inputs) } };
+            return { id: undefined, state: { ...state, ...this.remoteComponentOutputs(args.type, inputs) } };
         }
         if (this.env.preview) {
             return { id: undefined, state };

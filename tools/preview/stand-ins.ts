@@ -58,8 +58,8 @@ export function invokeStandIn(token: string, env: StandInEnvironment): Record<st
 
 /** The image reference awsx's `ecr:Image` reports once built and pushed: the repository at a digest. */
 export function builtImageUri(repositoryUrl: unknown, imageTag: unknown): string {
-    const digest = crypto.createHash("sha256").update(String(imageTag)).digest("hex");
-    return `${repositoryUrl}@sha256:${digest}`;
+    const digest = crypto.createHash("sha256").update(text(imageTag)).digest("hex");
+    return `${text(repositoryUrl)}@sha256:${digest}`;
 }
 
 /** A physical id for a resource being created, derived from its names. */
@@ -69,7 +69,7 @@ export function physicalId(type: string, logicalName: string, state: Record<stri
         return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
     }
     if (type === "aws:ec2/securityGroup:SecurityGroup") return `sg-${shortHash(logicalName)}0000000000`;
-    return String(state.bucket ?? state.name ?? `${logicalName}-id`);
+    return text(state.bucket ?? state.name ?? `${logicalName}-id`);
 }
 
 /** Realistic values of the computed outputs the program reads (ARNs, URLs, key ids), built from the names. */
@@ -81,29 +81,31 @@ export function computedOutputs(
 ): Record<string, unknown> {
     const { accountId, region } = env;
     const [, module] = /^aws:([a-zA-Z0-9]+)\//.exec(type) ?? [];
-    const arnName = String(state.name ?? state.bucket ?? id);
+    const arnName = text(state.name ?? state.bucket ?? id);
+    const name = text(state.name);
+    const bucket = text(state.bucket);
     const values: Record<string, unknown> = {
         arn: `arn:aws:${module ?? "mock"}:${region}:${accountId}:${type.split(":").pop()!.toLowerCase()}/${arnName}`,
     };
     switch (type) {
         case "aws:s3/bucket:Bucket":
-            values.arn = `arn:aws:s3:::${state.bucket}`;
-            values.bucketRegionalDomainName = `${state.bucket}.s3.${region}.amazonaws.com`;
+            values.arn = `arn:aws:s3:::${bucket}`;
+            values.bucketRegionalDomainName = `${bucket}.s3.${region}.amazonaws.com`;
             break;
         case "aws:iam/role:Role":
         case "aws:iam/policy:Policy":
-            values.arn = `arn:aws:iam::${accountId}:${type.endsWith("Role") ? "role" : "policy"}/${state.name}`;
+            values.arn = `arn:aws:iam::${accountId}:${type.endsWith("Role") ? "role" : "policy"}/${name}`;
             break;
         case "aws:cloudwatch/logGroup:LogGroup":
-            values.arn = `arn:aws:logs:${region}:${accountId}:log-group:${state.name}`;
+            values.arn = `arn:aws:logs:${region}:${accountId}:log-group:${name}`;
             break;
         case "aws:kms/key:Key":
             values.keyId = id;
             values.arn = `arn:aws:kms:${region}:${accountId}:key/${id}`;
             break;
         case "aws:ecr/repository:Repository":
-            values.arn = `arn:aws:ecr:${region}:${accountId}:repository/${state.name}`;
-            values.repositoryUrl = `${accountId}.dkr.ecr.${region}.amazonaws.com/${state.name}`;
+            values.arn = `arn:aws:ecr:${region}:${accountId}:repository/${name}`;
+            values.repositoryUrl = `${accountId}.dkr.ecr.${region}.amazonaws.com/${name}`;
             values.registryId = accountId;
             break;
         case "aws:apigateway/restApi:RestApi":
@@ -111,20 +113,25 @@ export function computedOutputs(
             values.rootResourceId = `${id}-root`;
             break;
         case "aws:apigateway/stage:Stage":
-            values.invokeUrl = `https://${state.restApi}.execute-api.${region}.amazonaws.com/${state.stageName}`;
+            values.invokeUrl = `https://${text(state.restApi)}.execute-api.${region}.amazonaws.com/${text(state.stageName)}`;
             break;
         case "aws:lambda/function:Function":
-            values.arn = `arn:aws:lambda:${region}:${accountId}:function:${state.name}`;
-            values.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${values.arn}/invocations`;
+            values.arn = `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+            values.invokeArn = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${text(values.arn)}/invocations`;
             break;
         case "aws:batch/jobDefinition:JobDefinition":
-            values.arn = `arn:aws:batch:${region}:${accountId}:job-definition/${state.name}:1`;
+            values.arn = `arn:aws:batch:${region}:${accountId}:job-definition/${name}:1`;
             values.revision = 1;
             break;
     }
     return values;
 }
 
-function shortHash(text: string): string {
-    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 7);
+function shortHash(value: string): string {
+    return crypto.createHash("sha256").update(value).digest("hex").slice(0, 7);
+}
+
+/** A property value as text: strings as they are, anything else as JSON. */
+function text(value: unknown): string {
+    return typeof value === "string" ? value : String(JSON.stringify(value));
 }

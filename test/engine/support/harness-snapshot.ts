@@ -4,7 +4,8 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { StackSnapshot } from "../../../tools/shared/resource-record";
+import { runProgram } from "../../../tools/preview/capture";
+import { type StackSnapshot } from "../../../tools/shared/resource-record";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -21,8 +22,6 @@ export function harnessSnapshot(programPath: string, stack: string): StackSnapsh
 
 if (require.main === module) {
     const [programPath, stack] = process.argv.slice(2);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runProgram } = require("../../../tools/preview/capture") as typeof import("../../../tools/preview/capture");
     runProgram({
         programPath: path.resolve(programPath),
         project: "atx-platform",
