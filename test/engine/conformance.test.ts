@@ -56,7 +56,8 @@ async function harnessViolations(snapshot: StackSnapshot): Promise<Keyed[]> {
 }
 
 function failureText(run: EnginePreviewResult): string {
-    return `exit ${run.exitCode}:\n${run.outcome.errors.join("\n")}`;
+    const mandatory = run.outcome.violations.filter((v) => v.level === "mandatory");
+    return [`exit ${run.exitCode}:`, ...run.outcome.errors, ...mandatory.map((v) => `${v.policy} ${v.urn}`)].join("\n");
 }
 
 describe("real engine conformance (pulumi preview --policy-pack, stand-in providers)", function () {

@@ -112,6 +112,10 @@ export function computedOutputs(
             values.executionArn = `arn:aws:execute-api:${region}:${accountId}:${id}`;
             values.rootResourceId = `${id}-root`;
             break;
+        case "aws:sqs/queue:Queue":
+            values.arn = `arn:aws:sqs:${region}:${accountId}:${name}`;
+            values.url = `https://sqs.${region}.amazonaws.com/${accountId}/${name}`;
+            break;
         case "aws:apigateway/stage:Stage":
             values.invokeUrl = `https://${text(state.restApi)}.execute-api.${region}.amazonaws.com/${text(state.stageName)}`;
             break;
