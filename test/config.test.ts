@@ -71,7 +71,14 @@ describe("stack config", () => {
     it("rejects a key of the project it does not read, naming the closest known key", () => {
         const values = { objectLok: "false", fargateVcpu: "1", fargateMemoryMiB: "2048" };
         assert.throws(
-            () => parseConfig((key) => values[key as keyof typeof values], "prod", "atx-platform", Object.keys(values)),
+            () =>
+                parseConfig(
+                    (key) => values[key as keyof typeof values],
+                    "prod",
+                    "atx-platform",
+                    undefined,
+                    Object.keys(values),
+                ),
             (e: Error) =>
                 e instanceof ConfigError &&
                 e.problems.length === 1 &&
@@ -84,7 +91,7 @@ describe("stack config", () => {
     it("knows every key it reads, alarms included", () => {
         const given = [...parseConfigReads()];
         assert.ok(given.includes("alarms") && given.includes("cloudTrailLogsToCloudWatch"));
-        assert.doesNotThrow(() => parseConfig(() => undefined, "prod", "atx-platform", given));
+        assert.doesNotThrow(() => parseConfig(() => undefined, "prod", "atx-platform", undefined, given));
     });
 
     it("accepts every Fargate vCPU/memory combination and nothing else", () => {
