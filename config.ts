@@ -14,6 +14,7 @@ import {
     METRIC_ALARMS,
 } from "./components/alarm-settings";
 import { defaultAllowedSourceHosts } from "./api/lib/config";
+import { closestMatch } from "./components/closest-match";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -155,13 +156,17 @@ export class ConfigError extends pulumi.RunError {
 export type RawConfig = (key: string) => string | undefined;
 
 /**
- * `stackRegion` is the provider's `aws:region` when known: the replica region must differ from it.
+ * Parses and validates the stack's configuration. `stackRegion` is the provider's `aws:region` when
+ * known: the replica region must differ from it. `givenKeys` are the keys set in the project's
+ * namespace (without it): one the parser never reads is a problem naming the closest known key, so
+ * a typo never silently leaves a setting at its default. The known keys are exactly those read below.
  */
 export function parseConfig(
     raw: RawConfig,
     stack: string,
     project = "atx-platform",
     stackRegion?: string,
+    givenKeys: readonly string[] = [],
 ): PlatformConfig {
     const reader = new ConfigReader(raw);
 
@@ -302,6 +307,7 @@ export function parseConfig(
             remediate: reader.boolean("complianceRemediation", CONFIG_DEFAULTS.complianceRemediation),
         },
     };
+    reader.rejectUnread(givenKeys);
     if (reader.problems.length > 0) {
         throw new ConfigError(reader.problems, project);
     }
@@ -312,7 +318,11 @@ export function parseConfig(
 export function loadConfig(): PlatformConfig {
     const config = new pulumi.Config();
     const stackRegion = new pulumi.Config("aws").get("region");
-    return parseConfig((key) => config.get(key), pulumi.getStack(), pulumi.getProject(), stackRegion);
+    const project = pulumi.getProject();
+    const givenKeys = Object.keys(pulumi.runtime.allConfig())
+        .filter((key) => key.startsWith(`${project}:`))
+        .map((key) => key.slice(project.length + 1));
+    return parseConfig((key) => config.get(key), pulumi.getStack(), project, stackRegion, givenKeys);
 }
 
 interface NumberRule {
@@ -325,8 +335,27 @@ interface NumberRule {
 /** Typed getters that record a problem instead of throwing, so all problems are reported together. */
 class ConfigReader {
     readonly problems: ConfigProblem[] = [];
+    /** Every key asked for: the keys this program knows. */
+    private readonly known = new Set<string>();
 
-    constructor(private readonly raw: RawConfig) {}
+    constructor(private readonly source: RawConfig) {}
+
+    /** A problem for each given key that was never read, naming the closest known key. */
+    rejectUnread(givenKeys: readonly string[]): void {
+        for (const key of givenKeys.filter((k) => !this.known.has(k))) {
+            const suggestion = closestMatch(key, this.known);
+            this.problem(
+                key,
+                this.source(key) ?? "",
+                `a key this program reads (unknown key; did you mean ${suggestion}?)`,
+            );
+        }
+    }
+
+    private raw(key: string): string | undefined {
+        this.known.add(key);
+        return this.source(key);
+    }
 
     problem(key: string, value: string, allowed: string): void {
         this.problems.push({ key, value, allowed });

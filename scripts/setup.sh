@@ -19,10 +19,7 @@ if ((${#need_apt[@]})); then
   apt-get install -y -qq "${need_apt[@]}" python3-venv >/dev/null
 fi
 
-if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+bash scripts/node-deps.sh
 
 venv=.venv
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -11,6 +11,13 @@ export PATH="$PWD/node_modules/.bin:$PWD/.venv/bin:$PATH"
 logs=$(mktemp -d)
 status=0
 
+if ! command -v pulumi >/dev/null 2>&1; then
+  if [[ "${ATX_REQUIRE_PULUMI_ENGINE:-}" == 1 ]]; then
+    echo "== ATX_REQUIRE_PULUMI_ENGINE=1 and no pulumi CLI on PATH: the real-engine conformance test will FAIL"
+  else
+    echo "== NOTE: no pulumi CLI on PATH: the real-engine conformance test (test/engine/conformance.test.ts) is SKIPPED"
+  fi
+fi
 echo "== mocha ($(node --version))"
 mocha "$@" 2>&1 | tee "$logs/mocha.log"
 mocha_status=${PIPESTATUS[0]}

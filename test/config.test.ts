@@ -62,6 +62,38 @@ describe("stack config", () => {
         }
     });
 
+    it("declares no key without a default in Pulumi.yaml: the Pulumi CLI would require it on every stack", () => {
+        const declared = readProject(path.join(__dirname, "..")).config ?? {};
+        const required = Object.keys(declared).filter((key) => declared[key].default === undefined);
+        assert.deepStrictEqual(required, []);
+    });
+
+    it("rejects a key of the project it does not read, naming the closest known key", () => {
+        const values = { objectLok: "false", fargateVcpu: "1", fargateMemoryMiB: "2048" };
+        assert.throws(
+            () =>
+                parseConfig(
+                    (key) => values[key as keyof typeof values],
+                    "prod",
+                    "atx-platform",
+                    undefined,
+                    Object.keys(values),
+                ),
+            (e: Error) =>
+                e instanceof ConfigError &&
+                e.problems.length === 1 &&
+                /atx-platform:objectLok = false: must be a key this program reads \(unknown key; did you mean objectLock\?\)/.test(
+                    e.message,
+                ),
+        );
+    });
+
+    it("knows every key it reads, alarms included", () => {
+        const given = [...parseConfigReads()];
+        assert.ok(given.includes("alarms") && given.includes("cloudTrailLogsToCloudWatch"));
+        assert.doesNotThrow(() => parseConfig(() => undefined, "prod", "atx-platform", undefined, given));
+    });
+
     it("accepts every Fargate vCPU/memory combination and nothing else", () => {
         for (const [vcpu, memories] of Object.entries(FARGATE_MEMORY_BY_VCPU)) {
             for (const memory of memories) {

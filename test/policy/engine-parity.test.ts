@@ -84,7 +84,9 @@ async function analyze(client: any, s: StackSnapshot): Promise<Violation[]> {
         }),
     );
     const resp: any = await call(client, "analyzeStack", req);
-    resp.getDiagnosticsList().forEach((d: any) => push(d, ""));
+    // The engine attributes a stack diagnostic without a URN to the root stack.
+    const stackUrn = s.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    resp.getDiagnosticsList().forEach((d: any) => push(d, stackUrn));
     return out;
 }
 

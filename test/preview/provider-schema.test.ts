@@ -1,24 +1,36 @@
 import * as assert from "assert";
-import { ProviderSchemaError, schemaFromSource, typeSchema } from "../../tools/preview/provider-schema";
+import { ProviderSchemaError, typeSchema, withComputedUnknown } from "../../tools/preview/provider-schema";
+import { UNKNOWN } from "../../tools/shared/resource-record";
 
-describe("the provider schema read from @pulumi/aws", () => {
-    it("knows the values the provider computes", () => {
-        assert.ok(typeSchema("aws:s3/bucket:Bucket").computed.includes("arn"));
-        assert.ok(typeSchema("aws:iam/role:Role").computed.includes("uniqueId"));
-        assert.ok(!typeSchema("aws:iam/role:Role").computed.includes("name"), "a name given is not computed");
-        assert.strictEqual(typeSchema("aws:lambda/function:Function").autoNamed, true);
+describe("provider schema (computed properties and auto-names)", () => {
+    it("reads the computed properties and the auto-name of a provider type", () => {
+        const bucket = typeSchema("aws:s3/bucket:Bucket");
+        assert.ok(bucket.computed.includes("arn") && bucket.computed.includes("bucketRegionalDomainName"));
+        assert.ok(!bucket.computed.includes("tags"), "an input is not computed");
+        assert.strictEqual(typeSchema("aws:iam/role:Role").autoNamed, true);
+        assert.strictEqual(typeSchema("aws:s3/bucketPolicy:BucketPolicy").autoNamed, false);
     });
 
-    it("has nothing to say about components", () => {
-        assert.deepStrictEqual(typeSchema("atx:iam:ServiceRole"), { computed: [], autoNamed: false });
+    it("gives components, providers and remote components nothing computed", () => {
+        for (const type of [
+            "atx:storage:SecureBucket",
+            "pulumi:providers:aws",
+            "awsx:ecr:Image",
+            "pulumi:pulumi:Stack",
+        ]) {
+            assert.deepStrictEqual(typeSchema(type), { computed: [], autoNamed: false }, type);
+        }
     });
 
-    it("fails loudly for a type whose module it cannot read", () => {
-        assert.throws(() => typeSchema("aws:nosuchmodule/thing:Thing"), ProviderSchemaError);
+    it("fails loudly, never with an empty schema, when a provider type's module cannot be read", () => {
+        assert.throws(() => typeSchema("aws:s3/noSuchThing:NoSuchThing"), ProviderSchemaError);
+        assert.throws(() => typeSchema("nosuchpkg:s3/bucket:Bucket"), /@pulumi\/nosuchpkg is not installed/);
     });
 
-    it("fails loudly when the generated code is laid out differently", () => {
-        const changed = "class Bucket { init(args) { this.arn = undefined; } }";
-        assert.throws(() => schemaFromSource("aws:s3/bucket:Bucket", "aws", changed), /constructor layout/);
+    it("leaves computed outputs unknown at preview and keeps the given values", () => {
+        const outputs = withComputedUnknown("aws:kms/key:Key", { description: "k", arn: "given" });
+        assert.strictEqual(outputs.description, "k");
+        assert.strictEqual(outputs.arn, "given");
+        assert.strictEqual(outputs.keyId, UNKNOWN);
     });
 });

@@ -5,6 +5,7 @@ import * as path from "path";
 import { assembleStackConfig, StackConfigError } from "../../tools/preview/stack-config";
 import { parseArgs } from "../../tools/preview/cli";
 import { UsageError } from "../../tools/shared/cli";
+import { previewStack } from "../support/preview";
 
 function project(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-config-"));
@@ -124,4 +125,15 @@ describe("offline preview: command line", () => {
             );
         });
     }
+
+    it("exits 2 on a mistyped key of the project, naming it and the key meant", () => {
+        const run = previewStack("prod", ["objectLok=false"]);
+        assert.strictEqual(run.exitCode, 2, run.stderr);
+        assert.match(run.stderr, /atx-platform:objectLok = false: must be .*did you mean objectLock\?/);
+    });
+
+    it("takes --engine, but not with --export (the engine's state is exported by pulumi itself)", () => {
+        assert.strictEqual(parseArgs(["--engine", "--stack", "dev"])?.engine, true);
+        assert.throws(() => parseArgs(["--engine", "--export", "x.json"]), UsageError);
+    });
 });

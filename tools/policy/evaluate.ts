@@ -161,6 +161,8 @@ export async function evaluate(
     const config = normalizePackConfig(options.packConfig, policies);
     const stackTags = stackTagsOf(snapshot);
     const byUrn = new Map(snapshot.resources.map((r) => [r.urn, r] as const));
+    // A stack policy's violation that names no resource is the root stack's, as the engine reports it.
+    const stackUrn = snapshot.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
     const violations: Violation[] = [];
     const packRef = `'${pack.name}@v${pack.version}'`;
 
@@ -239,9 +241,9 @@ export async function evaluate(
             continue;
         }
         try {
-            await policy.validateStack(buildStackArgs(snapshot.resources, ctx), reporter(policy, level, ""));
+            await policy.validateStack(buildStackArgs(snapshot.resources, ctx), reporter(policy, level, stackUrn));
         } catch (e) {
-            handle(e, policy, "");
+            handle(e, policy, stackUrn);
         }
     }
     return violations;

@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
 import { MockEnvironment, PlatformMocks } from "./mocks";
-import { typeSchema } from "./provider-schema";
-import { type AliasSpec, engineIdentities } from "./urns";
+import { withComputedUnknown } from "./provider-schema";
+import { type AliasSpec, engineIdentities, engineUrn } from "./urns";
 import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 
 // Internal SDK modules: the public setMocks hides the monitor, whose requests carry the dependencies.
@@ -43,6 +43,14 @@ class CapturingMonitor extends MockMonitor {
 
     constructor(mocks: pulumi.runtime.Mocks) {
         super(mocks);
+    }
+
+    /**
+     * The engine's URN: the type part is the full chain of parent types (the root stack's excepted),
+     * where the SDK's mock monitor names only the direct parent's.
+     */
+    newUrn(parent: string, type: string, name: string): string {
+        return engineUrn(pulumi.getStack(), pulumi.getProject(), parent || undefined, type, name);
     }
 
     async registerResource(req: any, callback: (err: unknown, resp: any) => void): Promise<void> {
@@ -197,12 +205,8 @@ function aliasSpec(alias: Alias): AliasSpec {
 function toRecord(urn: string, r: Registration, preview: boolean, aliases: readonly string[]): ResourceRecord {
     const secretProperties = new Set<string>();
     const inputs = plain(r.rawInputs, secretProperties) as Record<string, unknown>;
-    const outputs = plain(r.rawOutputs, secretProperties) as Record<string, unknown>;
-    if (preview && r.custom) {
-        for (const property of typeSchema(r.type).computed) {
-            if (!(property in outputs)) outputs[property] = UNKNOWN;
-        }
-    }
+    const given = plain(r.rawOutputs, secretProperties) as Record<string, unknown>;
+    const outputs = preview && r.custom ? withComputedUnknown(r.type, given) : given;
     return {
         urn,
         type: r.type,

@@ -1,13 +1,15 @@
 /**
  * `npm run preview -- [--stack prod] [--config key=value ...] [--export FILE] [--account ID]
- *                    [--policy-config FILE]`
+ *                    [--policy-config FILE] [--engine]`
  *
  * What `pulumi preview --policy-pack policy-pack` would show, without an engine or cloud
  * credentials: the program runs under Pulumi's mocks with the stack's configuration; the resources
  * are listed by component with the stack outputs (unknown values shown as such), then the policy
- * pack is evaluated over them and each violation is printed.
- * Exit codes: 0 success, 1 mandatory policy violations, 2 invalid configuration or arguments,
- * 3 the program failed.
+ * pack is evaluated over them and each violation is printed. With `--engine`, the real Pulumi CLI on
+ * PATH runs `pulumi preview --policy-pack policy-pack` instead, offline, with the stand-in providers
+ * (tools/engine), and the same exit codes.
+ * Exit codes: 0 success, 1 mandatory policy violations, 2 invalid configuration or arguments (or
+ * --engine without a `pulumi` on PATH), 3 the program failed.
  */
 // First: keeps the SDKs' unused modules from loading (see the module).
 import "./defer-modules";
@@ -32,6 +34,7 @@ import { formatPreview } from "./format";
 import { toStackExport } from "./export";
 import { assembleStackConfig, StackConfigError } from "./stack-config";
 import { ConfigError } from "../../config";
+import { EngineMissingError } from "../engine/workspace";
 
 const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -50,6 +53,10 @@ export const COMMAND: CommandSpec = {
             value: "FILE",
             help: `Pack config (default: ${path.basename(DEFAULT_PACK_CONFIG)} at the repository root).`,
         },
+        {
+            flag: "--engine",
+            help: "Run the real `pulumi preview --policy-pack policy-pack` (a `pulumi` on PATH) offline, with the stand-in providers.",
+        },
     ],
 };
 
@@ -60,6 +67,8 @@ interface CliOptions {
     accountId: string;
     /** The pack config; the repository's policy-config.json when not given. */
     policyConfigFile?: string;
+    /** Run the real engine (with the stand-in providers) instead of the mocks. */
+    engine?: boolean;
 }
 
 /** The preview's options; `undefined` when help was asked for. */
@@ -82,10 +91,17 @@ export function parseArgs(argv: readonly string[]): CliOptions | undefined {
     };
     const exportFile = optionValue(args, "export");
     const policyConfigFile = optionValue(args, "policy-config");
+    const engine = args.values.has("engine");
+    if (engine && exportFile !== undefined) {
+        throw new UsageError(
+            "--export is the offline preview's: with --engine, use pulumi stack export after pulumi up",
+        );
+    }
     return {
         ...options,
         ...(exportFile !== undefined ? { exportFile } : {}),
         ...(policyConfigFile !== undefined ? { policyConfigFile } : {}),
+        ...(engine ? { engine } : {}),
     };
 }
 
@@ -114,6 +130,19 @@ async function preview(options: CliOptions): Promise<number> {
     return policyResult.summary.mandatory > 0 ? EXIT.violations : EXIT.ok;
 }
 
+/** The same preview by the real engine (loaded only here: it needs no mocks). */
+async function enginePreview(options: CliOptions): Promise<number> {
+    const engine = await import("../engine/preview");
+    const { outcome, exitCode } = await engine.engineRun({
+        stack: options.stack,
+        overrides: options.overrides,
+        accountId: options.accountId,
+        policyConfigFile: options.policyConfigFile ?? DEFAULT_PACK_CONFIG,
+    });
+    process.stdout.write(engine.formatOutcome(options.stack, outcome));
+    return exitCode;
+}
+
 /** Runs the preview; returns the exit code (tools/shared/cli.ts). */
 export function main(argv: readonly string[]): Promise<number> {
     return runCommand(COMMAND, async () => {
@@ -122,8 +151,8 @@ export function main(argv: readonly string[]): Promise<number> {
             process.stdout.write(helpText(COMMAND));
             return EXIT.ok;
         }
-        return preview(options);
-    }, [StackConfigError, EvaluationError, ConfigError]);
+        return options.engine ? enginePreview(options) : preview(options);
+    }, [StackConfigError, EvaluationError, ConfigError, EngineMissingError]);
 }
 
 if (require.main === module) {

@@ -3,17 +3,26 @@
  * properties are computed by the provider (unknown at preview for a resource being created) and
  * whether `name` is an input the provider auto-names. Read from the generated @pulumi/<pkg> module
  * (`resourceInputs["arn"] = undefined /*out*\/`), which mirrors the provider schema.
+ *
+ * The one source of this knowledge for both the mocks harness and the stand-in provider plugins.
+ * A provider type whose module cannot be found or read fails loudly (ProviderSchemaError): an
+ * empty answer would quietly make every computed value look known.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { UNKNOWN } from "../shared/resource-record";
 
 export interface TypeSchema {
     readonly computed: readonly string[];
     readonly autoNamed: boolean;
 }
 
+/** The generated package no longer looks the way this module reads it. */
+export class ProviderSchemaError extends Error {}
+
 const cache = new Map<string, TypeSchema>();
-const EMPTY: TypeSchema = { computed: [], autoNamed: false };
+/** Components, providers and remote components: no provider-computed properties. */
+const NOT_A_PROVIDER_RESOURCE: TypeSchema = { computed: [], autoNamed: false };
 
 export function typeSchema(type: string): TypeSchema {
     let schema = cache.get(type);
@@ -24,40 +33,52 @@ export function typeSchema(type: string): TypeSchema {
     return schema;
 }
 
-/** Raised when a provider package's generated code is not laid out as this reader expects. */
-export class ProviderSchemaError extends Error {}
-
-function readSchema(type: string): TypeSchema {
-    // aws:s3/bucketPolicy:BucketPolicy -> @pulumi/aws/s3/bucketPolicy.js; other tokens (components,
-    // pulumi:...) have no provider schema.
-    const match = /^([a-z0-9-]+):([a-zA-Z0-9]+)\/([a-zA-Z0-9]+):[A-Za-z0-9]+$/.exec(type);
-    if (match === null) return EMPTY;
-    const [, pkg, module, file] = match;
-    let source: string;
-    try {
-        const root = path.dirname(require.resolve(`@pulumi/${pkg}/package.json`));
-        source = fs.readFileSync(path.join(root, module === "index" ? "" : module, `${file}.js`), "utf8");
-    } catch (e) {
-        throw new ProviderSchemaError(`${type}: cannot read its generated module from @pulumi/${pkg} (${String(e)})`);
+/** Outputs of a resource being created, at preview: the given values, every computed property unknown. */
+export function withComputedUnknown(type: string, values: Record<string, unknown>): Record<string, unknown> {
+    const outputs = { ...values };
+    for (const property of typeSchema(type).computed) {
+        if (!(property in outputs)) outputs[property] = UNKNOWN;
     }
-    return schemaFromSource(type, pkg, source);
+    return outputs;
 }
 
-/** The schema of a type from its generated module's source. */
-export function schemaFromSource(type: string, pkg: string, source: string): TypeSchema {
+function readSchema(type: string): TypeSchema {
+    // aws:s3/bucketPolicy:BucketPolicy -> @pulumi/aws/s3/bucketPolicy.js
+    const match = /^([a-z0-9-]+):([a-zA-Z0-9]+)\/([a-zA-Z0-9]+):[A-Za-z0-9]+$/.exec(type);
+    if (match === null) return NOT_A_PROVIDER_RESOURCE;
+    const [, pkg, module, file] = match;
+    const source = readModule(type, pkg, module === "index" ? file : path.join(module, file));
     // Only the constructor's "new resource" branch (after `else {`) lists the inputs a user may set.
     const constructorAt = source.indexOf("constructor(");
-    const createAt = constructorAt < 0 ? -1 : source.indexOf("else {", constructorAt);
-    if (createAt < 0 || !source.includes("resourceInputs[")) {
+    const creatingAt = constructorAt < 0 ? -1 : source.indexOf("else {", constructorAt);
+    const creating = creatingAt < 0 ? "" : source.slice(creatingAt);
+    if (!/resourceInputs\["\w+"\] = /.test(creating)) {
         throw new ProviderSchemaError(
-            `${type}: @pulumi/${pkg}'s generated module no longer has the constructor layout this reader ` +
-                "knows (constructor, else branch, resourceInputs[...]); computed values would not be marked unknown",
+            `${type}: the generated module of @pulumi/${pkg} no longer has the expected constructor ` +
+                `(resourceInputs[...] assignments after "else {"); update tools/preview/provider-schema.ts`,
         );
     }
-    const creating = source.slice(createAt);
     const computed = [...creating.matchAll(/resourceInputs\["(\w+)"\] = undefined \/\*out\*\//g)].map((m) => m[1]);
     return {
         computed: [...new Set(computed)],
         autoNamed: /resourceInputs\["name"\] = args\?\.name;/.test(creating),
     };
+}
+
+function readModule(type: string, pkg: string, relative: string): string {
+    let root: string;
+    try {
+        root = path.dirname(require.resolve(`@pulumi/${pkg}/package.json`));
+    } catch {
+        throw new ProviderSchemaError(`${type}: package @pulumi/${pkg} is not installed`);
+    }
+    const file = path.join(root, `${relative}.js`);
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        throw new ProviderSchemaError(
+            `${type}: no generated module ${path.relative(root, file)} in @pulumi/${pkg}; ` +
+                `its layout changed: update tools/preview/provider-schema.ts`,
+        );
+    }
 }
