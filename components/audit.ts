@@ -1,5 +1,5 @@
 /**
- * The API audit trail the seed's "AWS CloudTrail" section asks for: a multi-region trail with log
+ * The API audit trail the checklist's "AWS CloudTrail" section asks for (docs/requirements.md, M-6): a multi-region trail with log
  * file validation, encrypted with the stack's key, delivered to its own secure bucket, recording
  * S3 object-level (data) events of the output and source buckets; optionally also delivered to
  * CloudWatch Logs, where metric filters count unauthorized API calls, IAM policy changes and S3
@@ -61,7 +61,7 @@ const S3_BUCKET_POLICY_EVENTS = [
 const anyEvent = (names: readonly string[]) => names.map((n) => `($.eventName = ${n})`).join(" || ");
 
 /**
- * The events the seed names, as CloudWatch Logs metric filter patterns (after the CIS AWS
+ * The events the checklist names, as CloudWatch Logs metric filter patterns (after the CIS AWS
  * Foundations Benchmark's monitoring controls), with the alarm each one feeds.
  */
 export const AUDIT_FILTERS = {

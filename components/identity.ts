@@ -10,7 +10,7 @@ export const JOB_SECRETS_PREFIX = "atx/";
 
 /**
  * The container's GIT_CREDENTIAL_SECRETS: for each allowed git host, the secret holding its token,
- * named after the host's first label (github.com -> atx/github-token, the seed's name).
+ * named after the host's first label (github.com -> atx/github-token, the AWS sample's name).
  */
 export function gitCredentialSecrets(hosts: readonly string[]): string {
     return hosts.map((host) => `${host}=${JOB_SECRETS_PREFIX}${host.split(".")[0]}-token`).join(",");

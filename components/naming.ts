@@ -1,5 +1,5 @@
 /**
- * Physical names of account- or region-global resources. The seed's names are the prod defaults;
+ * Physical names of account- or region-global resources. The AWS sample's names are the prod defaults;
  * every other stack carries its suffix so that prod and dev can share one account.
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -37,7 +37,7 @@ describe("stack config", () => {
         assert.deepStrictEqual(config.allowedGitHosts, ["github.com", "gitlab.com", "bitbucket.org"]);
     });
 
-    it("keeps the seed's names on prod and suffixes every other stack", () => {
+    it("keeps the AWS sample's names on prod and suffixes every other stack", () => {
         assert.strictEqual(parse({}, "prod").nameSuffix, "");
         assert.strictEqual(parse({}, "dev").nameSuffix, "-dev");
         assert.strictEqual(parse({}, "Feature_X").nameSuffix, "-feature-x");

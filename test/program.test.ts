@@ -32,7 +32,7 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         }
     });
 
-    it("uses the seed's names on prod", () => {
+    it("uses the AWS sample's names on prod", () => {
         const names = globalNames("prod");
         for (const expected of [
             "ATXBatchJobRole",

@@ -203,7 +203,7 @@ describe("Audit", () => {
         );
     });
 
-    it("matches the seed's events with its filter patterns, and not everyday calls", () => {
+    it("matches the checklist's events with its filter patterns, and not everyday calls", () => {
         const match = (key: keyof typeof AUDIT_FILTERS, event: Record<string, string>) =>
             filterMatches(AUDIT_FILTERS[key].pattern, event);
         assert.ok(

@@ -102,7 +102,7 @@ describe("JobIdentity", () => {
 });
 
 describe("gitCredentialSecrets", () => {
-    it("names each allowed host's token secret under atx/, the seed's names for the default hosts", () => {
+    it("names each allowed host's token secret under atx/, the AWS sample's names for the default hosts", () => {
         assert.strictEqual(
             gitCredentialSecrets(["github.com", "gitlab.com", "bitbucket.org"]),
             "github.com=atx/github-token,gitlab.com=atx/gitlab-token,bitbucket.org=atx/bitbucket-token",

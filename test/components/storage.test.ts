@@ -17,7 +17,7 @@ describe("PlatformStorage", () => {
                 }),
         );
 
-    it("creates the output, source and access-log buckets with the seed's names", async () => {
+    it("creates the output, source and access-log buckets with the AWS sample's names", async () => {
         const tree = await build("");
         assert.deepStrictEqual(
             tree
