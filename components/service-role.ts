@@ -82,11 +82,3 @@ function newRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOption
         opts,
     );
 }
-
-/**
- * @deprecated A bare role whose policies the caller attaches itself. Construct a {@link ServiceRole}
- * with `inlinePolicies` / `managedPolicyArns` instead; kept until the remaining callers move.
- */
-export function createServiceRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOptions): aws.iam.Role {
-    return newRole(name, args, opts);
-}

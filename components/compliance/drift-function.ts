@@ -10,7 +10,7 @@ import { bundleFunction } from "../../api/build";
 import { lambdaHandler, lambdaRuntime } from "../../api/contract";
 import { arns, type AwsContext } from "../aws-context";
 import { createEncryptedLogGroup } from "../log-group";
-import { createServiceRole } from "../service-role";
+import { ServiceRole } from "../service-role";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -61,17 +61,6 @@ export class DriftRemediation extends pulumi.ComponentResource {
             },
             child,
         );
-        const role = createServiceRole(
-            `${name}-role`,
-            {
-                roleName: args.functionName,
-                description: "Reverts widened job egress and restarts the stopped audit trail",
-                service: "lambda.amazonaws.com",
-                accountId,
-                permissionsBoundaryArn: args.permissionsBoundaryArn,
-            },
-            child,
-        );
         const groupArn = pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:security-group/${args.securityGroupId}`;
         const policy: aws.iam.PolicyDocument = {
             Version: "2012-10-17",
@@ -112,7 +101,18 @@ export class DriftRemediation extends pulumi.ComponentResource {
                 },
             ],
         };
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-access`, { role: role.name, policy }, child);
+        const role = new ServiceRole(
+            `${name}-role`,
+            {
+                context,
+                roleName: args.functionName,
+                description: "Reverts widened job egress and restarts the stopped audit trail",
+                service: "lambda.amazonaws.com",
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+                inlinePolicies: { [`${name}-access`]: policy },
+            },
+            child,
+        );
 
         this.function = new aws.lambda.Function(
             name,
@@ -123,7 +123,7 @@ export class DriftRemediation extends pulumi.ComponentResource {
                 architectures: ["arm64"],
                 handler: lambdaHandler,
                 code: new pulumi.asset.FileArchive(remediationBundle()),
-                role: arns.role(context, role.name),
+                role: role.arn,
                 timeout: 60,
                 memorySize: 256,
                 reservedConcurrentExecutions: 1,
@@ -139,7 +139,7 @@ export class DriftRemediation extends pulumi.ComponentResource {
                 kmsKeyArn: args.kmsKeyArn,
                 loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
             },
-            { ...child, dependsOn: [rolePolicy, logGroup] },
+            { ...child, dependsOn: [role, logGroup] },
         );
         this.createTriggers(name, args);
         this.registerOutputs({ functionName: this.function.name });

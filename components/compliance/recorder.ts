@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type AwsContext } from "../aws-context";
 import { type PlatformNames } from "../naming";
 import { SecureBucket } from "../secure-bucket";
-import { createServiceRole } from "../service-role";
+import { ServiceRole } from "../service-role";
 import { ACCESS_LOG_PREFIX } from "../storage";
 import { RECORDED_RESOURCE_TYPES } from "./rules";
 
@@ -66,25 +66,6 @@ export class ConfigRecorder extends pulumi.ComponentResource {
             child,
         );
 
-        const role = createServiceRole(
-            `${name}-role`,
-            {
-                roleName: names.scoped("config-recorder"),
-                description: "Lets AWS Config record the platform's resource types and deliver to its bucket",
-                service: "config.amazonaws.com",
-                accountId,
-                permissionsBoundaryArn: args.permissionsBoundaryArn,
-            },
-            child,
-        );
-        new aws.iam.RolePolicyAttachment(
-            `${name}-config-role`,
-            {
-                role: role.name,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
-            },
-            child,
-        );
         const delivery: aws.iam.PolicyDocument = {
             Version: "2012-10-17",
             Statement: [
@@ -102,7 +83,21 @@ export class ConfigRecorder extends pulumi.ComponentResource {
                 },
             ],
         };
-        const rolePolicy = new aws.iam.RolePolicy(`${name}-delivery`, { role: role.name, policy: delivery }, child);
+        const role = new ServiceRole(
+            `${name}-role`,
+            {
+                context: args.context,
+                roleName: names.scoped("config-recorder"),
+                description: "Lets AWS Config record the platform's resource types and deliver to its bucket",
+                service: "config.amazonaws.com",
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+                inlinePolicies: { [`${name}-delivery`]: delivery },
+                managedPolicyArns: {
+                    [`${name}-config-role`]: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AWS_ConfigRole`,
+                },
+            },
+            child,
+        );
 
         const recorder = new aws.cfg.Recorder(
             name,
@@ -126,7 +121,7 @@ export class ConfigRecorder extends pulumi.ComponentResource {
                 s3KmsKeyArn: args.kmsKeyArn,
                 snapshotDeliveryProperties: { deliveryFrequency: "TwentyFour_Hours" },
             },
-            { ...child, dependsOn: [recorder, this.bucket, rolePolicy] },
+            { ...child, dependsOn: [recorder, this.bucket, role] },
         );
         this.status = new aws.cfg.RecorderStatus(
             `${name}-status`,

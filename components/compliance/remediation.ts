@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { arns, type AwsContext } from "../aws-context";
-import { createServiceRole } from "../service-role";
+import { ServiceRole } from "../service-role";
 import { type BucketTarget, type Remediation } from "./rules";
 
 /** The AWS-owned document for each remediation, what it may call, and its parameters. */
@@ -56,19 +56,8 @@ export function createRemediationRole(
         readonly bucketNames: readonly pulumi.Input<string>[];
         readonly permissionsBoundaryArn?: string;
     },
-    opts: pulumi.CustomResourceOptions,
-): aws.iam.Role {
-    const role = createServiceRole(
-        name,
-        {
-            roleName: args.roleName,
-            description: "Lets Config's automatic remediation restore the platform buckets' protections",
-            service: "ssm.amazonaws.com",
-            accountId: args.context.accountId,
-            permissionsBoundaryArn: args.permissionsBoundaryArn,
-        },
-        opts,
-    );
+    opts: pulumi.ComponentResourceOptions,
+): ServiceRole {
     const policy: aws.iam.PolicyDocument = {
         Version: "2012-10-17",
         Statement: [
@@ -80,8 +69,18 @@ export function createRemediationRole(
             },
         ],
     };
-    new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy }, opts);
-    return role;
+    return new ServiceRole(
+        name,
+        {
+            context: args.context,
+            roleName: args.roleName,
+            description: "Lets Config's automatic remediation restore the platform buckets' protections",
+            service: "ssm.amazonaws.com",
+            permissionsBoundaryArn: args.permissionsBoundaryArn,
+            inlinePolicies: { [`${name}-policy`]: policy },
+        },
+        opts,
+    );
 }
 
 /** Config runs the document on each non-compliant evaluation of the rule (a few attempts, then it reports). */
