@@ -15,6 +15,7 @@ import { createEncryptedLogGroup } from "./log-group";
 import { type PlatformNames } from "./naming";
 import { SecureBucket } from "./secure-bucket";
 import { ACCESS_LOG_PREFIX } from "./storage";
+import { type Statement } from "./iam-documents";
 import { ServiceRole } from "./service-role";
 
 /**
@@ -122,7 +123,6 @@ export class Audit extends pulumi.ComponentResource {
         const { accountId, region } = context;
         const trailName = names.scoped("audit-trail");
         this.trailArn = arns.trail(context, trailName);
-        const fromThisTrail = { StringEquals: { "aws:SourceArn": this.trailArn } };
 
         this.bucket = new SecureBucket(
             `${name}-trail-bucket`,
@@ -133,33 +133,7 @@ export class Audit extends pulumi.ComponentResource {
                 accessLogs: { targetBucket: args.accessLogBucketName, targetPrefix: `${ACCESS_LOG_PREFIX}trail/` },
                 noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? 365,
                 transitions: [{ days: 90, storageClass: "GLACIER_IR" }],
-                // AWS's documented policy for CloudTrail, nothing wider: the ACL check on the bucket and
-                // writes under AWSLogs/<account>/, both only on behalf of this trail. With ACLs disabled
-                // (BucketOwnerEnforced) the x-amz-acl condition grants nothing extra: CloudTrail always
-                // sends bucket-owner-full-control, the one canned ACL such a bucket accepts.
-                extraPolicyStatements: (bucketArn) => [
-                    {
-                        Sid: "AWSCloudTrailAclCheck",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: "s3:GetBucketAcl",
-                        Resource: bucketArn,
-                        Condition: fromThisTrail,
-                    },
-                    {
-                        Sid: "AWSCloudTrailWrite",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${bucketArn}/AWSLogs/${accountId}/*`,
-                        Condition: {
-                            StringEquals: {
-                                "aws:SourceArn": this.trailArn,
-                                "s3:x-amz-acl": "bucket-owner-full-control",
-                            },
-                        },
-                    },
-                ],
+                extraPolicyStatements: (bucketArn) => cloudTrailDeliveryStatements(bucketArn, this.trailArn, accountId),
             },
             child,
         );
@@ -273,4 +247,35 @@ export class Audit extends pulumi.ComponentResource {
 
 function kebab(key: string): string {
     return key.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+}
+
+/**
+ * AWS's documented bucket policy for CloudTrail, nothing wider: the ACL check on the bucket and writes
+ * under AWSLogs/<account>/, both only on behalf of this trail. With ACLs disabled (BucketOwnerEnforced)
+ * the x-amz-acl condition grants nothing extra: CloudTrail always sends bucket-owner-full-control, the
+ * one canned ACL such a bucket accepts.
+ */
+function cloudTrailDeliveryStatements(
+    bucketArn: pulumi.Input<string>,
+    trailArn: pulumi.Input<string>,
+    accountId: pulumi.Input<string>,
+): Statement[] {
+    return [
+        {
+            Sid: "AWSCloudTrailAclCheck",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "AWSCloudTrailWrite",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: pulumi.interpolate`${bucketArn}/AWSLogs/${accountId}/*`,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+        },
+    ];
 }
