@@ -166,7 +166,7 @@ function readJsonFile(file: string): unknown {
     try {
         text = readFileSync(file, "utf8");
     } catch (error) {
-        throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+        throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
     try {
         return JSON.parse(text);
@@ -176,6 +176,33 @@ function readJsonFile(file: string): unknown {
 }
 
 const terminalBatchStatuses = new Set(["SUCCEEDED", "FAILED", "COMPLETED_WITH_FAILURES"]);
+
+// The parts of the API's answers this client reads; the server may send more.
+interface UploadAnswer {
+    method?: string;
+    uploadUrl: string;
+    headers?: Record<string, string>;
+    s3Uri: string;
+    expiresAt?: string;
+}
+interface JobsPage {
+    jobs?: unknown[];
+    nextToken?: string | null;
+}
+interface ResultsAnswer {
+    jobId?: string;
+    status?: string;
+    s3Uri?: string;
+    objects?: { key: string; url: string }[];
+    truncated?: boolean;
+}
+interface BatchStatusAnswer {
+    batchId?: string;
+    status: string;
+    totalJobs?: number;
+    counts?: Record<string, number>;
+    progressPercent?: number;
+}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A file name the upload endpoint accepts (`^[A-Za-z0-9][A-Za-z0-9_.-]*$`, no `..`). */
@@ -253,7 +280,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
             try {
                 const zip = join(work, name);
                 const bytes = writeZip(selection.files, zip);
-                const answer = await api.call(
+                const answer = await api.call<UploadAnswer>(
                     "POST",
                     "upload",
                     {},
@@ -272,7 +299,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 progress.end();
                 io.err(`uploaded ${bytes} bytes to ${answer.s3Uri}\n`);
                 return {
-                    s3Uri: answer.s3Uri as string,
+                    s3Uri: answer.s3Uri,
                     fileName: name,
                     bytes,
                     files: selection.files.length,
@@ -321,7 +348,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 let nextToken: string | undefined;
                 const seen = new Set<string>();
                 do {
-                    const page = await api.call("GET", "jobs", { ...query, nextToken });
+                    const page = await api.call<JobsPage>("GET", "jobs", { ...query, nextToken });
                     jobs.push(...(page.jobs ?? []));
                     nextToken = page.nextToken ?? undefined;
                     if (nextToken && seen.has(nextToken)) throw new Error("the API repeated a nextToken");
@@ -331,7 +358,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 return 0;
             }
             case "results": {
-                const results = await api.call("GET", `jobs/${id(args.positional[0])}/results`);
+                const results = await api.call<ResultsAnswer>("GET", `jobs/${id(args.positional[0])}/results`);
                 const target = opt("download");
                 if (!target) {
                     print(results);
@@ -387,7 +414,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                 const path = `jobs/batch/${id(args.positional[0])}`;
                 const interval = opt("interval") === undefined ? 5 : Number(opt("interval"));
                 if (!(interval > 0 && interval <= 3600)) throw new UsageError("--interval takes seconds (0-3600]");
-                let status = await api.call("GET", path);
+                let status = await api.call<BatchStatusAnswer>("GET", path);
                 const progress = new ProgressLine(io);
                 while (args.options.wait && !terminalBatchStatuses.has(status.status)) {
                     const counts = Object.entries(status.counts ?? {})
@@ -398,7 +425,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
                     const line = `batch ${status.batchId}: ${status.status} ${progressBar(percent / 100)} ${percent}% of ${status.totalJobs} (${counts || "no jobs tracked yet"})`;
                     progress.update(line, { plain: true, force: true });
                     await sleep(interval * 1000);
-                    status = await api.call("GET", path);
+                    status = await api.call<BatchStatusAnswer>("GET", path);
                 }
                 progress.end();
                 print(status);
@@ -467,7 +494,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
 }
 
 if (require.main === module) {
-    run(process.argv.slice(2), process.env, {
+    void run(process.argv.slice(2), process.env, {
         out: (text) => process.stdout.write(text),
         err: (text) => process.stderr.write(text),
         isTTY: Boolean(process.stderr.isTTY),

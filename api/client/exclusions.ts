@@ -40,7 +40,7 @@ const posixClasses: Record<string, string> = {
 };
 
 /** Escapes a character for a regular expression with the `u` flag (`-` only inside a class). */
-const escapeRegex = (c: string) => c.replace(/[\\^$.*+?()[\]{}|\/]/g, "\\$&");
+const escapeRegex = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 const escapeClass = (c: string) => (c === "-" ? "\\-" : escapeRegex(c));
 
 /**
@@ -128,7 +128,7 @@ export function loadExclusions(file = process.env.ATX_EXCLUSIONS_FILE || default
         text = readFileSync(file, "utf8");
     } catch (error) {
         throw new ExclusionListError(
-            `exclusion list not readable: ${file} (${(error as NodeJS.ErrnoException).code ?? error})`,
+            `exclusion list not readable: ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
         );
     }
     return parseExclusions(text);

@@ -42,10 +42,20 @@ export function regionFromUrl(url: string): string | undefined {
     }
 }
 
+interface ErrorLike {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+}
+
+function asErrorLike(value: unknown): ErrorLike | undefined {
+    return typeof value === "object" && value !== null ? value : undefined;
+}
+
 /** A message for a failed connection, from the error chain, without URLs' query strings. */
 function describeNetworkError(error: unknown): string {
     const parts: string[] = [];
-    for (let e: any = error; e && parts.length < 4; e = e.cause) {
+    for (let e = asErrorLike(error); e && parts.length < 4; e = asErrorLike(e.cause)) {
         const text = [e.code, e.message].filter(Boolean).join(" ");
         if (text && !parts.includes(text)) parts.push(text);
     }
@@ -81,7 +91,7 @@ export class ApiClient {
     }
 
     /** `path` is relative to the stage URL, e.g. `jobs/abc` (segments already encoded). */
-    async call<T = any>(
+    async call<T = unknown>(
         method: string,
         path: string,
         query: Record<string, string | undefined> = {},

@@ -117,7 +117,7 @@ async function listResults(event: APIGatewayProxyEvent) {
 }
 
 async function listAllJobs(event: APIGatewayProxyEvent) {
-    const query = validateListQuery(event.queryStringParameters as Record<string, string | undefined> | null);
+    const query = validateListQuery(event.queryStringParameters);
     const page = await listJobs(query);
     return json(200, { jobs: page.jobs.map(jobSummary), nextToken: page.nextToken ?? null });
 }

@@ -323,7 +323,7 @@ export async function jobKeyForBatchJobId(batchJobId: string): Promise<string | 
     const { Item } = await db().send(
         new GetCommand({ TableName: table(), Key: { pk: aliasPk(batchJobId), sk: "ALIAS" }, ConsistentRead: true }),
     );
-    return Item?.jobKey;
+    return Item?.jobKey as string | undefined;
 }
 
 /** Lists jobs that reached Batch (or failed to), newest first for one status; paged with an opaque token. */
@@ -354,14 +354,17 @@ const tokenKeys = ["pk", "sk", "listStatus", "createdAt"];
 function encodeToken(key: Record<string, unknown>): string {
     return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
+function isTokenKey(key: unknown): key is Record<string, string> {
+    return (
+        typeof key === "object" &&
+        key !== null &&
+        Object.entries(key).every(([k, v]) => tokenKeys.includes(k) && typeof v === "string")
+    );
+}
 function decodeToken(token: string): Record<string, string> {
     try {
-        const key = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-        const valid =
-            typeof key === "object" &&
-            key &&
-            Object.entries(key).every(([k, v]) => tokenKeys.includes(k) && typeof v === "string");
-        if (valid) return key;
+        const key: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+        if (isTokenKey(key)) return key;
     } catch {
         /* reported below */
     }

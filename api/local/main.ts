@@ -40,7 +40,8 @@ async function main() {
     }
 
     // Handlers are loaded after the environment is complete, as Lambda would.
-    const load = (name: FunctionName) => require(resolve(__dirname, "../..", functions[name].source)).handler;
+    const load = (name: FunctionName) =>
+        (require(resolve(__dirname, "../..", functions[name].source)) as { handler: ProxyHandler }).handler;
     const handlers = Object.fromEntries(
         (Object.keys(functions) as FunctionName[]).map((name) => [name, load(name)]),
     ) as Record<FunctionName, ProxyHandler>;
@@ -61,7 +62,9 @@ async function main() {
         const queueArn =
             process.env.BULK_QUEUE_ARN ??
             `arn:aws:sqs:${region}:123456789012:${process.env.BULK_QUEUE_URL!.split("/").pop()}`;
-        const { createSubmitter } = require(resolve(__dirname, "../..", functions["bulk-submitter"].source));
+        const { createSubmitter } = require(
+            resolve(__dirname, "../..", functions["bulk-submitter"].source),
+        ) as typeof import("../handlers/bulk-submitter");
         pollers.push(pollBulkQueue(process.env.BULK_QUEUE_URL!, queueArn, region, createSubmitter));
     }
     if (process.env.LOCAL_JOB_EVENTS !== "off") {
@@ -88,8 +91,8 @@ async function main() {
         await moto?.stop();
         process.exit(0);
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    process.on("SIGINT", () => void stop());
+    process.on("SIGTERM", () => void stop());
 }
 
 main().catch((error) => {

@@ -149,62 +149,65 @@ export function toProxyEvent(
     };
 }
 
-export function startLocalApi(options: LocalApiOptions): Promise<Server> {
-    const server = createServer(async (req, res) => {
-        try {
-            const url = new URL(req.url ?? "/", "http://local");
-            const rawPath = url.pathname.startsWith(`/${stageName}/`)
-                ? url.pathname.slice(stageName.length + 1)
-                : url.pathname;
-            const body = await readBody(req);
-            if (!body) return gatewayError(res, 413, "RequestTooLarge", "Request Too Long");
-            const matched = matchRoute(req.method ?? "GET", rawPath);
-            // API Gateway answers an unknown resource or method with this 403, before checking signatures.
-            if (!matched)
-                return gatewayError(res, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+/** Answers one request as API Gateway and the Lambda function would; never rejects. */
+async function answer(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): Promise<void> {
+    try {
+        const url = new URL(req.url ?? "/", "http://local");
+        const rawPath = url.pathname.startsWith(`/${stageName}/`)
+            ? url.pathname.slice(stageName.length + 1)
+            : url.pathname;
+        const body = await readBody(req);
+        if (!body) return gatewayError(res, 413, "RequestTooLarge", "Request Too Long");
+        const matched = matchRoute(req.method ?? "GET", rawPath);
+        // API Gateway answers an unknown resource or method with this 403, before checking signatures.
+        if (!matched)
+            return gatewayError(res, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
 
-            const verdict = await verifySigV4(
-                {
-                    method: req.method ?? "GET",
-                    path: url.pathname,
-                    query: url.search.slice(1),
-                    headers: req.headers,
-                    body,
-                },
-                options.credentials,
-                options.region,
-            );
-            if (!verdict.ok) return gatewayError(res, 403, verdict.errorType, verdict.message);
-
-            const handler = options.handlers[matched.route.function];
-            if (!handler) return gatewayError(res, 502, "InternalServerErrorException", "Internal server error");
-            const event = toProxyEvent(
-                req,
-                matched.path,
-                url.search.slice(1),
+        const verdict = await verifySigV4(
+            {
+                method: req.method ?? "GET",
+                path: url.pathname,
+                query: url.search.slice(1),
+                headers: req.headers,
                 body,
-                matched.route,
-                matched.pathParameters,
-                verdict.accessKeyId,
-            );
-            const started = Date.now();
-            const timeoutMs = functions[matched.route.function].timeoutSeconds * 1000;
-            const result = await handler(event, {
-                awsRequestId: event.requestContext.requestId,
-                getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started),
-            });
-            res.writeHead(result.statusCode, {
-                ...(result.headers as Record<string, string>),
-                "x-amzn-requestid": event.requestContext.requestId,
-            });
-            res.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
-        } catch (error) {
-            // What API Gateway answers when the Lambda function itself fails.
-            console.error("local api: handler failed:", error);
-            if (!res.headersSent) gatewayError(res, 502, "InternalServerErrorException", "Internal server error");
-            else res.end();
-        }
-    });
+            },
+            options.credentials,
+            options.region,
+        );
+        if (!verdict.ok) return gatewayError(res, 403, verdict.errorType, verdict.message);
+
+        const handler = options.handlers[matched.route.function];
+        if (!handler) return gatewayError(res, 502, "InternalServerErrorException", "Internal server error");
+        const event = toProxyEvent(
+            req,
+            matched.path,
+            url.search.slice(1),
+            body,
+            matched.route,
+            matched.pathParameters,
+            verdict.accessKeyId,
+        );
+        const started = Date.now();
+        const timeoutMs = functions[matched.route.function].timeoutSeconds * 1000;
+        const result = await handler(event, {
+            awsRequestId: event.requestContext.requestId,
+            getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started),
+        });
+        res.writeHead(result.statusCode, {
+            ...(result.headers as Record<string, string>),
+            "x-amzn-requestid": event.requestContext.requestId,
+        });
+        res.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+    } catch (error) {
+        // What API Gateway answers when the Lambda function itself fails.
+        console.error("local api: handler failed:", error);
+        if (!res.headersSent) gatewayError(res, 502, "InternalServerErrorException", "Internal server error");
+        else res.end();
+    }
+}
+
+export function startLocalApi(options: LocalApiOptions): Promise<Server> {
+    const server = createServer((req, res) => void answer(req, res, options));
     return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port, "127.0.0.1", () => resolve(server));

@@ -28,7 +28,7 @@ export interface IncomingSignedRequest {
 export type Verdict = { ok: true; accessKeyId: string } | { ok: false; errorType: string; message: string };
 
 const authorizationPattern =
-    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;\-]+),\s*Signature=([0-9a-f]{64})$/;
+    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 const maxSkewMs = 5 * 60 * 1000;
 
 const deny = (errorType: string, message: string): Verdict => ({ ok: false, errorType, message });
@@ -82,7 +82,7 @@ export async function verifySigV4(
             `Signature not yet current: ${amzDate} is still later than ${basicIso(new Date(now.getTime() + maxSkewMs))} (${basicIso(now)} + 5 min.)`,
         );
     }
-    if (scopeDate !== amzDate!.slice(0, 8))
+    if (scopeDate !== amzDate.slice(0, 8))
         return deny(
             "InvalidSignatureException",
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.",

@@ -153,7 +153,7 @@ export function pollBatchJobStates(
                         time: new Date().toISOString(),
                         region,
                         resources: [job.jobArn!],
-                        detail: JSON.parse(JSON.stringify(job)),
+                        detail: JSON.parse(JSON.stringify(job)) as BatchJobStateChange["detail"],
                     });
                     // Marked seen only once handled, so a failed invocation is retried on the next poll.
                     lastSeen.set(job.jobId!, job.status!);

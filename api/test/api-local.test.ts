@@ -15,7 +15,7 @@ describe("api:local without AWS_ENDPOINT_URL", function () {
         try {
             motoUrl = /moto on (http:\/\/127\.0\.0\.1:\d+)/.exec(api.output())?.[1];
             assert.ok(motoUrl, api.output());
-            const submitted = await callApi(api.url, "POST", "/prod/jobs", {
+            const submitted = await callApi<{ batchJobId: string }>(api.url, "POST", "/prod/jobs", {
                 command: "atx custom def exec -n AWS/x",
                 source: "https://bitbucket.org/acme/app",
             });

@@ -15,9 +15,19 @@ import { bulkManifestPrefix } from "../lib/limits";
 import { startFaultProxy, type FaultProxy } from "./support/fault-proxy";
 import { startApiLocal, type RunningApi } from "./support/local-api";
 import { eventually, useMoto } from "./support/moto";
+import type { BatchAnswer } from "./support/api-answers";
 import { callApi } from "./support/signed-client";
 
 const totalJobs = 1000;
+
+/** The table item of one job of a batch, as far as these checks read it. */
+interface RecordedJob {
+    jobKey: string;
+    batchIndex: number;
+    status: string;
+    statusReason?: string;
+    batchJobId?: string;
+}
 
 describe("bulk submission of 1,000 jobs under injected faults", function () {
     this.timeout(240_000);
@@ -49,7 +59,7 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
             command: `atx custom def exec -n T${i % 7}`,
             jobName: `shared-${i % 5}`,
         }));
-        const accepted = await callApi(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
+        const accepted = await callApi<BatchAnswer>(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
         assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
         const { batchId } = accepted.body;
         // A second delivery of the recording step, racing the first.
@@ -61,13 +71,13 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
             }),
         );
         // The client retries the POST: same batch, nothing recorded twice.
-        const retried = await callApi(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
+        const retried = await callApi<BatchAnswer>(api.url, "POST", "/jobs/batch", { batchName: "faults", jobs });
         assert.deepEqual([retried.status, retried.body.batchId], [202, batchId]);
 
         const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: moto.url, region: "us-east-1" }));
         const final = await eventually(
             async () => {
-                const status = (await callApi(api.url, "GET", `/jobs/batch/${batchId}`)).body;
+                const status = (await callApi<BatchAnswer>(api.url, "GET", `/jobs/batch/${batchId}`)).body;
                 return status.counts.QUEUED === 0 && status.progressPercent === 100 ? status : undefined;
             },
             200_000,
@@ -86,12 +96,12 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
         assert.deepEqual(manifests.Contents ?? [], []);
 
         // The counters add up to the batch.
-        const counted = Object.values(final.counts as Record<string, number>).reduce((a, b) => a + b, 0);
+        const counted = Object.values(final.counts).reduce((a, b) => a + b, 0);
         assert.equal(counted, totalJobs);
         assert.equal(final.counts.SUCCEEDED + final.counts.SUBMIT_FAILED, totalJobs);
 
         // The table: one item per job, each settled; the failed ones say why.
-        const items: Record<string, any>[] = [];
+        const items: RecordedJob[] = [];
         for await (const page of paginateScan(
             { client: documents },
             {
@@ -100,7 +110,7 @@ describe("bulk submission of 1,000 jobs under injected faults", function () {
                 ExpressionAttributeValues: { ":b": batchId, ":job": "JOB" },
             },
         )) {
-            items.push(...(page.Items ?? []));
+            items.push(...((page.Items ?? []) as RecordedJob[]));
         }
         assert.equal(items.length, totalJobs);
         assert.deepEqual(

@@ -17,6 +17,7 @@ import { selectFiles, writeZip } from "../client/archive";
 import { parseArgs } from "../client/cli";
 import { defaultExclusionsFile, excludedBy, globToRegex, loadExclusions, parseExclusions } from "../client/exclusions";
 import { eventually, useMoto } from "./support/moto";
+import type { BatchAnswer, JobAnswer, JobsPage, ResultsAnswer, StoredAnswer } from "./support/api-answers";
 import { startApiLocal, type RunningApi } from "./support/local-api";
 
 const repoRoot = resolve(__dirname, "../..");
@@ -36,7 +37,7 @@ function makeTree(root: string, tree: Tree) {
         const path = join(root, name);
         if (typeof node === "string") writeFileSync(path, node);
         else if ("link" in node && typeof node.link === "string") symlinkSync(node.link, path);
-        else makeTree(path, node as Tree);
+        else makeTree(path, node);
     }
 }
 
@@ -229,7 +230,7 @@ describe("client: exclusion list matcher", () => {
                         },
                     ),
                     { maxKeys: 4 },
-                ) as fc.Arbitrary<Tree>,
+                ),
             })).tree;
         const realNames = [
             "src",
@@ -372,6 +373,23 @@ interface CliResult {
     stderr: string;
 }
 
+/** What the CLI prints on stderr when the API or the client refuses. */
+interface CliError {
+    status?: number;
+    message?: string;
+    error: { code: string; message: string; field?: string };
+}
+
+/** What `upload` prints. */
+interface UploadedArchive {
+    s3Uri: string;
+    files: number;
+    bytes: number;
+    excluded: { total: number; reasons: Record<string, number> };
+}
+
+const parse = <T>(text: string) => JSON.parse(text) as T;
+
 describe("client CLI end to end through api:local", function () {
     this.timeout(120_000);
     const moto = useMoto("cli");
@@ -418,10 +436,10 @@ describe("client CLI end to end through api:local", function () {
             );
         });
     };
-    const ok = async (args: string[], env?: Record<string, string | undefined>) => {
+    const ok = async <T>(args: string[], env?: Record<string, string | undefined>) => {
         const result = await cli(args, env);
         assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
-        return JSON.parse(result.stdout);
+        return parse<T>(result.stdout);
     };
     const sourceObject = async (s3Uri: string): Promise<Buffer> => {
         const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(s3Uri)!;
@@ -444,7 +462,7 @@ describe("client CLI end to end through api:local", function () {
 
     it("submits, shows and cancels a job", async () => {
         const env = { ATX_API_URL: `${quietApi.url}/prod/` };
-        const submitted = await ok(
+        const submitted = await ok<JobAnswer>(
             [
                 "submit",
                 "--command",
@@ -474,7 +492,7 @@ describe("client CLI end to end through api:local", function () {
         const pretty = await cli(["status", jobId, "--pretty"], env);
         assert.equal(pretty.code, 0);
         assert.match(pretty.stdout, /^\{\n {2}"jobId"/);
-        const status = JSON.parse(pretty.stdout);
+        const status = parse<JobAnswer>(pretty.stdout);
         assert.equal(status.jobId, jobId);
         assert.equal(status.source, "https://github.com/acme/billing.git");
 
@@ -490,22 +508,22 @@ describe("client CLI end to end through api:local", function () {
         const bad = await cli(["submit", "--command", "atx custom def exec; rm -rf /"]);
         assert.equal(bad.code, 1);
         assert.equal(bad.stdout, "");
-        const error = JSON.parse(bad.stderr);
+        const error = parse<CliError>(bad.stderr);
         assert.equal(error.status, 400);
         assert.equal(error.error.code, "ValidationError");
         assert.equal(error.error.field, "command");
 
         const missing = await cli(["status", "00000000-0000-0000-0000-000000000000"]);
         assert.equal(missing.code, 1);
-        assert.equal(JSON.parse(missing.stderr).error.code, "NotFound");
+        assert.equal(parse<CliError>(missing.stderr).error.code, "NotFound");
 
-        const submitted = await ok(["submit", "--command", "atx custom def exec -n Y"]);
+        const submitted = await ok<JobAnswer>(["submit", "--command", "atx custom def exec -n Y"]);
         await eventually(async () =>
-            (await ok(["status", submitted.batchJobId])).status === "SUCCEEDED" ? true : undefined,
+            (await ok<JobAnswer>(["status", submitted.batchJobId])).status === "SUCCEEDED" ? true : undefined,
         );
         const finished = await cli(["cancel", submitted.batchJobId]);
         assert.equal(finished.code, 1);
-        assert.deepEqual(JSON.parse(finished.stderr), {
+        assert.deepEqual(parse<CliError>(finished.stderr), {
             status: 409,
             error: { code: "Conflict", message: `job ${submitted.batchJobId} already finished with status SUCCEEDED` },
         });
@@ -520,7 +538,7 @@ describe("client CLI end to end through api:local", function () {
             const result = await cli(["list"], env);
             assert.equal(result.code, 1);
             assert.equal(result.stdout, "");
-            const error = JSON.parse(result.stderr);
+            const error = parse<CliError>(result.stderr);
             assert.equal(error.status, 403);
             assert.equal(typeof error.message, "string");
             assert.ok(!result.stderr.includes(wrongSecret));
@@ -569,7 +587,7 @@ describe("client CLI end to end through api:local", function () {
         });
         const result = await cli(["status", "abc"], { ATX_API_URL: `http://127.0.0.1:${port}` });
         assert.equal(result.code, 3, result.stderr);
-        assert.equal(JSON.parse(result.stderr).error.code, "NetworkError");
+        assert.equal(parse<CliError>(result.stderr).error.code, "NetworkError");
     });
 
     it("uploads a directory without the sensitive files, symbolic links or their contents", async () => {
@@ -586,7 +604,7 @@ describe("client CLI end to end through api:local", function () {
         });
         const result = await cli(["upload", dir]);
         assert.equal(result.code, 0, result.stderr);
-        const answer = JSON.parse(result.stdout);
+        const answer = parse<UploadedArchive>(result.stdout);
         assert.match(
             answer.s3Uri,
             new RegExp(`^s3://${moto.resources.SOURCE_BUCKET}/uploads/[0-9a-f-]{36}/workspace\\.zip$`),
@@ -627,7 +645,7 @@ describe("client CLI end to end through api:local", function () {
         });
         const result = await cli(["upload", dir]);
         assert.equal(result.code, 0, result.stderr);
-        const answer = JSON.parse(result.stdout);
+        const answer = parse<UploadedArchive>(result.stdout);
         assert.equal(answer.files, 2);
         assert.deepEqual(answer.excluded, { total: 2, reasons: { "secret detected": 2 } });
         assert.match(result.stderr, /held back settings\.ini: secret detected \(AWS Access Key\)/);
@@ -645,7 +663,7 @@ describe("client CLI end to end through api:local", function () {
         const result = await cli(["upload", dir], { ATX_SECRET_SCAN_PYTHON: "/usr/bin/python3" });
         assert.equal(result.code, 1, result.stderr);
         assert.equal(result.stdout, "");
-        const error = JSON.parse(result.stderr).error;
+        const { error } = parse<CliError>(result.stderr);
         assert.equal(error.code, "SecretScanError");
         assert.match(error.message, /detect-secrets/);
     });
@@ -659,7 +677,7 @@ describe("client CLI end to end through api:local", function () {
             const result = await cli(["upload", dir], { ATX_EXCLUSIONS_FILE: file });
             assert.equal(result.code, 1, result.stderr);
             assert.equal(result.stdout, "");
-            assert.equal(JSON.parse(result.stderr).error.code, "ExclusionListError");
+            assert.equal(parse<CliError>(result.stderr).error.code, "ExclusionListError");
         }
     });
 
@@ -674,30 +692,30 @@ describe("client CLI end to end through api:local", function () {
             "atx custom def exec -n AWS/java-version-upgrade",
         ]);
         assert.equal(result.code, 0, result.stderr);
-        const submitted = JSON.parse(result.stdout);
-        const status = await ok(["status", submitted.batchJobId]);
+        const submitted = parse<JobAnswer>(result.stdout);
+        const status = await ok<JobAnswer>(["status", submitted.batchJobId]);
         assert.match(
-            status.source,
+            status.source!,
             new RegExp(`^s3://${moto.resources.SOURCE_BUCKET}/uploads/[0-9a-f-]{36}/second_app\\.zip$`),
         );
         const zip = join(work, "second.zip");
-        writeFileSync(zip, await sourceObject(status.source));
+        writeFileSync(zip, await sourceObject(status.source!));
         assert.deepEqual(execFileSync("unzip", ["-Z1", zip], { encoding: "utf8" }).trim().split("\n"), [
             "build.gradle",
         ]);
     });
 
     it("lists jobs following nextToken with --all, and downloads results", async () => {
-        const a = await ok(["submit", "--command", "atx custom def exec -n A1"]);
-        const b = await ok(["submit", "--command", "atx custom def exec -n B1"]);
+        const a = await ok<JobAnswer>(["submit", "--command", "atx custom def exec -n A1"]);
+        const b = await ok<JobAnswer>(["submit", "--command", "atx custom def exec -n B1"]);
         const ids = await eventually(async () => {
-            const all = await ok(["list", "--status", "SUCCEEDED", "--limit", "1", "--all"]);
-            const jobIds: string[] = all.jobs.map((j: { jobId: string }) => j.jobId);
+            const all = await ok<JobsPage>(["list", "--status", "SUCCEEDED", "--limit", "1", "--all"]);
+            const jobIds = all.jobs.map((j) => j.jobId);
             return jobIds.includes(a.batchJobId) && jobIds.includes(b.batchJobId) ? jobIds : undefined;
         });
         assert.equal(new Set(ids).size, ids.length);
         assert.ok(ids.length >= 2);
-        const page = await ok(["list", "--status", "SUCCEEDED", "--limit", "1"]);
+        const page = await ok<JobsPage>(["list", "--status", "SUCCEEDED", "--limit", "1"]);
         assert.equal(page.jobs.length, 1);
         assert.ok(page.nextToken);
 
@@ -708,11 +726,11 @@ describe("client CLI end to end through api:local", function () {
                 Body: "# done",
             }),
         );
-        const results = await ok(["results", a.batchJobId]);
+        const results = await ok<ResultsAnswer>(["results", a.batchJobId]);
         assert.equal(results.objects.length, 1);
         assert.match(results.objects[0].url, /X-Amz-Signature=/);
         const target = join(work, "results");
-        const downloaded = await ok(["results", a.batchJobId, "--download", target]);
+        const downloaded = await ok<{ downloaded: unknown[] }>(["results", a.batchJobId, "--download", target]);
         assert.equal(downloaded.downloaded.length, 1);
         assert.equal(readFileSync(join(target, "reports/summary.md"), "utf8"), "# done");
     });
@@ -729,12 +747,12 @@ describe("client CLI end to end through api:local", function () {
                 })),
             }),
         );
-        const batch = await ok(["batch-submit", file]);
+        const batch = await ok<BatchAnswer>(["batch-submit", file]);
         assert.equal(batch.totalJobs, 5);
         assert.equal(batch.status, "SUBMITTING");
         const result = await cli(["batch-status", batch.batchId, "--wait", "--interval", "0.2"]);
         assert.equal(result.code, 0, result.stderr);
-        const final = JSON.parse(result.stdout);
+        const final = parse<BatchAnswer>(result.stdout);
         assert.equal(final.status, "SUCCEEDED");
         assert.equal(final.counts.SUCCEEDED, 5);
         // One progress line per poll before the end (none if it finished before the first answer).
@@ -743,7 +761,7 @@ describe("client CLI end to end through api:local", function () {
                 line,
                 new RegExp(`^batch ${batch.batchId}: (SUBMITTING|RUNNING) \\[[#-]{20}\\] [\\d.]+% of 5 \\(`),
             );
-        const once = await ok(["batch-status", batch.batchId]);
+        const once = await ok<BatchAnswer>(["batch-status", batch.batchId]);
         assert.equal(once.progressPercent, 100);
     });
 
@@ -758,7 +776,7 @@ describe("client CLI end to end through api:local", function () {
                 },
             }),
         );
-        const answer = await ok(["mcp-config", file]);
+        const answer = await ok<StoredAnswer>(["mcp-config", file]);
         assert.deepEqual(answer.servers.sort(), ["docs", "fs"]);
         assert.match(answer.s3Uri, new RegExp(`^s3://${moto.resources.SOURCE_BUCKET}/`));
     });

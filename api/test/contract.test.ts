@@ -3,17 +3,23 @@ import { strict as assert } from "node:assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { buildFunctions } from "../build";
 import { functions, jobsTable, optionalEnvironment, routes, type FunctionName } from "../contract";
 
 const repoRoot = resolve(__dirname, "../..");
 
+/** What a function's module exports to Lambda, as far as these checks need it. */
+interface HandlerModule {
+    handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+}
+const loadModule = (path: string) => require(path) as Partial<HandlerModule>;
+
 describe("deployment contract", () => {
     it("names an existing handler module exporting `handler` for every function", () => {
         for (const [name, fn] of Object.entries(functions)) {
             assert.ok(existsSync(resolve(repoRoot, fn.source)), `${name}: ${fn.source}`);
-            assert.equal(typeof require(resolve(repoRoot, fn.source)).handler, "function", name);
+            assert.equal(typeof loadModule(resolve(repoRoot, fn.source)).handler, "function", name);
         }
     });
 
@@ -33,7 +39,7 @@ describe("deployment contract", () => {
         Object.assign(process.env, placeholders);
         try {
             for (const route of routes) {
-                const handler = require(resolve(repoRoot, functions[route.function].source)).handler;
+                const { handler } = loadModule(resolve(repoRoot, functions[route.function].source)) as HandlerModule;
                 const event = {
                     httpMethod: route.method,
                     resource: route.path,
@@ -48,7 +54,11 @@ describe("deployment contract", () => {
                 // them: a served route answers 400 with the API's error shape (not "no route", not 500).
                 assert.equal(response.statusCode, 400, where);
                 assert.doesNotMatch(response.body, /no route for/, where);
-                assert.equal(typeof JSON.parse(response.body).error.code, "string", where);
+                assert.equal(
+                    typeof (JSON.parse(response.body) as { error: { code: unknown } }).error.code,
+                    "string",
+                    where,
+                );
             }
         } finally {
             process.env = saved;
@@ -91,7 +101,7 @@ describe("deployment contract", () => {
             const outputs = await buildFunctions(out);
             for (const name of Object.keys(functions) as FunctionName[]) {
                 assert.equal(outputs[name], join(out, name, "index.js"));
-                assert.equal(typeof require(outputs[name]).handler, "function", name);
+                assert.equal(typeof loadModule(outputs[name]).handler, "function", name);
             }
         } finally {
             rmSync(out, { recursive: true, force: true });

@@ -240,7 +240,7 @@ describe("job state (in-process, against moto)", () => {
                 )
             ).jobSummaryList ?? [];
 
-        it("gives the container the argument vector behind its entrypoint flags", async () => {
+        it("gives the container the argument vector behind its entrypoint flags", () => {
             const job = newJobRecord({
                 ...spec,
                 source: "https://github.com/acme/app.git",

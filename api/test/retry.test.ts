@@ -37,9 +37,9 @@ describe("retry timing and classification", () => {
         let calls = 0;
         await assert.rejects(
             withRetries(
-                async () => {
+                () => {
                     calls++;
-                    throw awsError("ServerException", 503);
+                    return Promise.reject(awsError("ServerException", 503));
                 },
                 3,
                 { baseDelayMs: 1, maxDelayMs: 2 },
@@ -49,9 +49,9 @@ describe("retry timing and classification", () => {
         calls = 0;
         await assert.rejects(
             withRetries(
-                async () => {
+                () => {
                     calls++;
-                    throw awsError("ClientException", 400);
+                    return Promise.reject(awsError("ClientException", 400));
                 },
                 3,
                 { baseDelayMs: 1, maxDelayMs: 2 },

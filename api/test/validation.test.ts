@@ -28,7 +28,7 @@ const rules = {
 /** Asserts a 400 ValidationError on `field` (when given). */
 function rejects(fn: () => unknown, field?: string | RegExp) {
     assert.throws(fn, (error: unknown) => {
-        assert.ok(error instanceof ApiError, `expected ApiError, got ${error}`);
+        assert.ok(error instanceof ApiError, `expected ApiError, got ${String(error)}`);
         assert.equal(error.statusCode, 400);
         assert.equal(error.code, "ValidationError");
         if (typeof field === "string") assert.equal(error.field, field);

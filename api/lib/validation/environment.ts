@@ -6,6 +6,7 @@
  */
 import { invalid } from "../errors";
 import { limits } from "../limits";
+import { hasControlCharacter } from "./fields";
 import { shellTimeoutVariable, validateShellTimeout } from "./shell-timeout";
 
 export const environmentNamePattern = /^[A-Z][A-Z0-9_]*$/;
@@ -101,7 +102,7 @@ export function validateEnvironment(
             if (val.length > limits.environmentValueMaxChars) {
                 throw invalid(at, `variable values must be at most ${limits.environmentValueMaxChars} characters`);
             }
-            if (/[\x00-\x1f\x7f]/.test(val)) throw invalid(at, "variable values must not contain control characters");
+            if (hasControlCharacter(val)) throw invalid(at, "variable values must not contain control characters");
             return { name, value: val };
         })
         .sort((a, b) => a.name.localeCompare(b.name));

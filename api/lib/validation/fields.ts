@@ -6,7 +6,7 @@ import { limits, reservedTagPrefix } from "../limits";
 export const jobNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const tagKeyPattern = /^[A-Za-z0-9 _.:/=+\-@]{1,128}$/;
 const tagValuePattern = /^[A-Za-z0-9 _.:/=+\-@]{0,256}$/;
-export const uploadFileNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$/;
+export const uploadFileNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
 export function requireObject(value: unknown, field: string): Record<string, unknown> {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -61,12 +61,21 @@ export function validateTags(value: unknown, field = "tags"): Record<string, str
     return tags as Record<string, string>;
 }
 
+/** True when `value` holds an ASCII control character (U+0000-U+001F or U+007F). */
+export function hasControlCharacter(value: string): boolean {
+    for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code < 0x20 || code === 0x7f) return true;
+    }
+    return false;
+}
+
 export function validateBatchName(value: unknown, field = "batchName"): string {
     if (
         typeof value !== "string" ||
         value.length === 0 ||
         value.length > limits.batchNameMaxChars ||
-        /[\x00-\x1f\x7f]/.test(value)
+        hasControlCharacter(value)
     ) {
         throw invalid(field, `batchName must be 1-${limits.batchNameMaxChars} printable characters`);
     }

@@ -8,7 +8,7 @@ import { limits } from "../limits";
 import { validateEnvironment } from "./environment";
 import { rejectUnknownProperties, requireObject } from "./fields";
 
-const serverNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$/;
+const serverNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const programPattern = /^[A-Za-z0-9_.\-/@]{1,256}$/;
 const argumentPattern = /^[A-Za-z0-9_\-.,:/=@+% ]{0,1024}$/;
 const serverProperties = ["type", "command", "args", "env", "url", "headers", "timeout", "disabled", "autoApprove"];

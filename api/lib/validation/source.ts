@@ -17,15 +17,16 @@ export interface SourceRules {
 
 /** Host names that resolve to the machine itself or to cloud metadata services. */
 const internalHosts = /^(localhost|.*\.localhost|metadata|metadata\.google\.internal|instance-data|.*\.internal)$/;
-const gitPath = /^\/[A-Za-z0-9_.\-]+(\/[A-Za-z0-9_.\-]+)+\/?$/;
+const gitPath = /^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+\/?$/;
 const s3Key = /^[A-Za-z0-9_.\-/]+$/;
 
 export function validateSource(value: unknown, rules: SourceRules, field = "source"): Source {
     if (typeof value !== "string" || value.length === 0) throw invalid(field, "source must be a non-empty string");
     if (value.length > limits.sourceMaxChars)
         throw invalid(field, `source must be at most ${limits.sourceMaxChars} characters`);
-    // Checked before URL parsing, which would silently strip or percent-encode these.
-    if (/[\s\\\x00-\x1f\x7f]/.test(value) || !/^[\x21-\x7e]+$/.test(value)) {
+    // Checked before URL parsing, which would silently strip or percent-encode these. The range
+    // [\x21-\x7e] leaves out spaces, control characters and anything outside ASCII.
+    if (value.includes("\\") || !/^[\x21-\x7e]+$/.test(value)) {
         throw invalid(field, "source must be printable ASCII without spaces or backslashes");
     }
     if (value.startsWith("s3://")) return validateS3Source(value, rules.sourceBucket, field);

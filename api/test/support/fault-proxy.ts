@@ -5,7 +5,7 @@
  * that makes blind retries submit twice. Decisions come from a seeded generator, so a failing
  * run can be replayed.
  */
-import { createServer, request, type IncomingMessage, type Server } from "node:http";
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { freePort } from "../../local/moto";
 
 export interface FaultRates {
@@ -72,21 +72,22 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
                     path: req.url,
                     headers: { ...req.headers, host: targetUrl.host },
                 },
-                async (res) => {
-                    const answer = { status: res.statusCode ?? 502, headers: res.headers, body: await readAll(res) };
-                    const stats = operations.get(operation) ?? { calls: 0, totalMs: 0 };
-                    operations.set(operation, {
-                        calls: stats.calls + 1,
-                        totalMs: stats.totalMs + performance.now() - started,
-                    });
-                    resolve(answer);
+                (res) => {
+                    readAll(res).then((body) => {
+                        const stats = operations.get(operation) ?? { calls: 0, totalMs: 0 };
+                        operations.set(operation, {
+                            calls: stats.calls + 1,
+                            totalMs: stats.totalMs + performance.now() - started,
+                        });
+                        resolve({ status: res.statusCode ?? 502, headers: res.headers, body });
+                    }, reject);
                 },
             );
             upstream.on("error", reject);
             upstream.end(body);
         });
 
-    const server: Server = createServer(async (req, res) => {
+    const answer = async (req: IncomingMessage, res: ServerResponse) => {
         const body = await readAll(req);
         const isSubmit = req.method === "POST" && req.url?.split("?")[0].toLowerCase() === "/v1/submitjob";
         const fail = (status: number, type: string) => {
@@ -119,10 +120,11 @@ export async function startFaultProxy(target: string, rates: FaultRates, seed = 
             const upstream = await forward(req, body);
             res.writeHead(upstream.status, upstream.headers);
             res.end(upstream.body);
-        } catch (error) {
+        } catch {
             if (!res.headersSent) fail(502, "ProxyError");
         }
-    });
+    };
+    const server: Server = createServer((req, res) => void answer(req, res));
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     return {

@@ -2,6 +2,7 @@
  * Per-suite emulator: `useMoto(prefix)` inside a describe starts moto's server on a free loopback
  * port before the suite, creates the stack's resources (named with `prefix`) and stops it after.
  */
+import { inspect } from "node:util";
 import { bootstrapLocalResources, type LocalResources } from "../../local/bootstrap";
 import { startMoto, type MotoServer } from "../../local/moto";
 
@@ -46,7 +47,9 @@ export async function eventually<T>(
             last = error;
         }
         if (Date.now() > deadline)
-            throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${last}` : ""}`);
+            throw new Error(
+                `condition not met within ${timeoutMs} ms${last ? `: ${last instanceof Error ? String(last) : inspect(last)}` : ""}`,
+            );
         await new Promise((r) => setTimeout(r, intervalMs));
     }
 }

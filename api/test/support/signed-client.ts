@@ -2,7 +2,7 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = unknown> {
     status: number;
     headers: Headers;
     body: T;
@@ -19,7 +19,7 @@ export interface ClientOptions {
 
 export const localCredentials = { accessKeyId: "test", secretAccessKey: "test" };
 
-export async function callApi<T = any>(
+export async function callApi<T = unknown>(
     baseUrl: string,
     method: string,
     pathAndQuery: string,
@@ -53,7 +53,7 @@ export async function callApi<T = any>(
             },
             { signingDate: options.signingDate },
         );
-        headers = signed.headers as Record<string, string>;
+        headers = signed.headers;
     }
     const request = { path: url.pathname + url.search, body: text, headers };
     options.tamper?.(request);
