@@ -24,12 +24,13 @@ describe("deserializeProperties: each property copied when first read", () => {
         const source = wire();
         const first = deserializeProperties(source);
         const second = deserializeProperties(source);
-        (first.tags as Record<string, unknown>).team = "changed";
+        const tagsOf = (props: Record<string, unknown>) => props.tags as Record<string, unknown>;
+        tagsOf(first).team = "changed";
         first.name = "renamed";
         second.list = [];
-        assert.equal(first.tags.team, "changed");
+        assert.equal(tagsOf(first).team, "changed");
         assert.equal(first.name, "renamed");
-        assert.equal(second.tags.team, "atx");
+        assert.equal(tagsOf(second).team, "atx");
         assert.equal(second.name, "n");
         assert.deepEqual(first.list, [1, { b: 2 }]);
         assert.equal(source.tags.team, "atx");

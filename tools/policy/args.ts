@@ -13,8 +13,8 @@ import {
 import { type ResourceRecord, type StackSnapshot } from "../shared/resource-record";
 
 interface PolicyRuntime {
-    unknownCheckingProxy<T extends object>(value: T): T;
-    UnknownValueError: new (...args: any[]) => Error;
+    unknownCheckingProxy: <T extends object>(value: T) => T;
+    UnknownValueError: new (...args: unknown[]) => Error;
 }
 // Both exist at run time in @pulumi/policy 1.21.0 (module `proxy`, the one its analyzer server
 // uses) but are not in its typings. The rest of the package (its gRPC server) is not needed here.
@@ -29,18 +29,21 @@ export const policyRuntime = {
         const t = (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType;
         return typeof t === "string" && t.length > 0 ? t : undefined;
     },
-    isResourcePolicy(p: any): boolean {
-        const v = p.validateResource;
+    isResourcePolicy(p: object): boolean {
+        const { validateResource: v, remediateResource } = p as {
+            validateResource?: unknown;
+            remediateResource?: unknown;
+        };
         if (typeof v === "function") {
             return true;
         }
         if (Array.isArray(v)) {
-            return v.every((f) => typeof f === "function");
+            return v.every((f: unknown) => typeof f === "function");
         }
-        return typeof p.remediateResource === "function";
+        return typeof remediateResource === "function";
     },
-    isStackPolicy(p: any): boolean {
-        return typeof p.validateStack === "function";
+    isStackPolicy(p: object): boolean {
+        return typeof (p as { validateStack?: unknown }).validateStack === "function";
     },
 };
 
@@ -73,8 +76,8 @@ function throwNotApplicable(reason?: string): never {
  * Each property is copied when first read (then kept as a plain data property): a policy reads a few
  * properties of the resources it checks, and copying all of them for every policy dominated the evaluation.
  */
-export function deserializeProperties(value: Record<string, unknown>): Record<string, any> {
-    const props: Record<string, any> = {};
+export function deserializeProperties(value: Record<string, unknown>): Record<string, unknown> {
+    const props: Record<string, unknown> = {};
     const settle = (key: string, data: unknown) =>
         Object.defineProperty(props, key, { value: data, writable: true, enumerable: true, configurable: true });
     for (const [k, v] of Object.entries(value ?? {})) {
@@ -94,7 +97,7 @@ export function deserializeProperties(value: Record<string, unknown>): Record<st
     return props;
 }
 
-function deserializeProperty(v: unknown): any {
+function deserializeProperty(v: unknown): unknown {
     if (v === null || v === undefined || typeof v !== "object") {
         return v === undefined ? null : v;
     }
@@ -105,7 +108,7 @@ function deserializeProperty(v: unknown): any {
     if (o[SECRET_SIG_KEY] === SECRET_SIG) {
         return deserializeProperty(o.value);
     }
-    const out: Record<string, any> = {};
+    const out: Record<string, unknown> = {};
     for (const [k, e] of Object.entries(o)) {
         if (e !== undefined) {
             out[k] = deserializeProperty(e);
@@ -115,7 +118,7 @@ function deserializeProperty(v: unknown): any {
 }
 
 /** Props as a policy reads them: deserialized, then wrapped so that reading an unknown throws. */
-export function policyProps(values: Record<string, unknown>): Record<string, any> {
+export function policyProps(values: Record<string, unknown>): Record<string, unknown> {
     return policyRuntime.unknownCheckingProxy(deserializeProperties(values));
 }
 
@@ -160,12 +163,12 @@ function providerOf(r: ResourceRecord, byUrn: ReadonlyMap<string, ResourceRecord
     return { type: p.type, props: policyProps(p.inputs), urn: p.urn, name: p.name };
 }
 
-function isTypeOf(type: string, resourceClass: any): boolean {
+function isTypeOf(type: string, resourceClass: unknown): boolean {
     const pulumiType = policyRuntime.getPulumiType(resourceClass);
     if (pulumiType) {
         return type === pulumiType;
     }
-    const isInstance = resourceClass?.isInstance;
+    const isInstance = (resourceClass as { isInstance?: (obj: unknown) => unknown } | undefined)?.isInstance;
     return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 }
 
@@ -185,8 +188,8 @@ export function buildResourceArgs(r: ResourceRecord, ctx: ArgsContext): Resource
         name: r.name,
         opts: resourceOptions(r),
         stackTags: ctx.stackTags,
-        isType: (cls: any) => isTypeOf(r.type, cls),
-        asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        isType: (cls: unknown) => isTypeOf(r.type, cls),
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
         getConfig: ctx.getConfig as ResourceValidationArgs["getConfig"],
         notApplicable: throwNotApplicable,
     };
@@ -210,8 +213,8 @@ export function buildStackArgs(resources: readonly ResourceRecord[], ctx: ArgsCo
             opts: resourceOptions(r),
             dependencies: [],
             propertyDependencies: {},
-            isType: (cls: any) => isTypeOf(r.type, cls),
-            asType: ((cls: any) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+            isType: (cls: unknown) => isTypeOf(r.type, cls),
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
         };
         const provider = providerOf(r, ctx.byUrn);
         if (provider) {
