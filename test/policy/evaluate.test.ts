@@ -1,19 +1,23 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
+    type ReportViolation,
+    type ResourceValidation,
     type ResourceValidationArgs,
     type ResourceValidationPolicy,
     type StackValidationArgs,
     type StackValidationPolicy,
 } from "@pulumi/policy";
-import { evaluate, EvaluationError, type PackInfo } from "../../tools/policy/evaluate";
+import { evaluate, EvaluationError, type PackConfig, type PackInfo } from "../../tools/policy/evaluate";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";
 import { SECRET_SIG, SECRET_SIG_KEY } from "../../tools/policy/args";
 import { policies } from "../../policy-pack/policies";
 
 const pack: PackInfo = { name: "test-pack", version: "1.2.3", enforcementLevel: "advisory" };
 const BUCKET = "aws:s3/bucket:Bucket";
-const typed = (type: string, fn: (args: ResourceValidationArgs, report: (m?: string) => void) => void) =>
-    Object.assign((args: ResourceValidationArgs, report: any) => fn(args, report), { __pulumiType: type });
+const typed = (type: string, fn: ResourceValidation) =>
+    Object.assign((args: ResourceValidationArgs, report: ReportViolation) => fn(args, report), { __pulumiType: type });
 
 describe("evaluate: what resource policies are given", () => {
     it("gives inputs as props, the name, URN, type, stack tags and resource options", async () => {
@@ -33,7 +37,10 @@ describe("evaluate: what resource policies are given", () => {
         assert.equal(seen!.type, BUCKET);
         assert.equal(seen!.stackTags.get("pulumi:project"), "atx");
         assert.deepEqual(seen!.opts.additionalSecretOutputs, ["bucket"]);
-        assert.equal(seen!.isType({ __pulumiType: BUCKET } as any), true);
+        assert.equal(
+            seen!.isType({ __pulumiType: BUCKET } as unknown as Parameters<ResourceValidationArgs["isType"]>[0]),
+            true,
+        );
     });
     it("unwraps secrets the way deserializeProperties does for validation", async () => {
         let value: unknown;
@@ -56,7 +63,7 @@ describe("evaluate: what resource policies are given", () => {
             description: "d",
             enforcementLevel: "mandatory",
             validateResource: (a, report) => {
-                if (a.props.nested.value !== "ok") {
+                if ((a.props.nested as { value?: unknown }).value !== "ok") {
                     report("bad");
                 }
             },
@@ -228,10 +235,15 @@ describe("evaluate: enforcement levels and config", () => {
         validateResource: (_a, r) => r("x"),
         configSchema: { properties: { limit: { type: "integer", default: 3 } } },
     });
-    const run = (p: ResourceValidationPolicy, packConfig?: any, packLevel: "advisory" | "mandatory" = "advisory") =>
+    // The config is parsed JSON, so the tests give it malformed shapes too.
+    const run = (
+        p: ResourceValidationPolicy,
+        packConfig?: Record<string, unknown>,
+        packLevel: "advisory" | "mandatory" = "advisory",
+    ) =>
         evaluate(snapshot([resource(BUCKET, "b", {})]), [p], {
             pack: { ...pack, enforcementLevel: packLevel },
-            packConfig,
+            packConfig: packConfig as PackConfig | undefined,
         });
     it("uses the pack's level when the policy has none", async () => {
         assert.equal((await run(policy(), undefined, "mandatory"))[0].enforcementLevel, "mandatory");
@@ -286,7 +298,7 @@ describe("the pack's policies", () => {
     it("give every config setting a default", () => {
         for (const p of policies) {
             for (const [k, v] of Object.entries(p.configSchema?.properties ?? {})) {
-                assert.notEqual((v as any).default, undefined, `${p.name}.${k}`);
+                assert.notEqual((v as { default?: unknown }).default, undefined, `${p.name}.${k}`);
             }
         }
     });
@@ -294,10 +306,7 @@ describe("the pack's policies", () => {
 
 describe("policy-pack/README.md", () => {
     it("lists every policy of the pack in its rules table", () => {
-        const readme = require("fs").readFileSync(
-            require("path").join(__dirname, "..", "..", "policy-pack", "README.md"),
-            "utf8",
-        ) as string;
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "policy-pack", "README.md"), "utf8");
         const listed = [...readme.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
         assert.deepEqual([...listed].sort(), policies.map((p) => p.name).sort());
     });
