@@ -6,9 +6,26 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { JOB_EXIT_CODES } from "../components/batch";
-import { PROJECT_DIR, previewStack } from "./support/preview";
+import { type ExportedResource, PROJECT_DIR, previewStack } from "./support/preview";
 
 const CONTAINER = path.join(PROJECT_DIR, "container");
+
+interface EnvironmentVariable {
+    readonly name: string;
+    readonly value: string;
+}
+
+function prodJobDefinition(): ExportedResource {
+    return previewStack("prod").resources.find((r) => r.type === "aws:batch/jobDefinition:JobDefinition")!;
+}
+
+/** The container environment of a job definition (its `containerProperties` input is a JSON string). */
+function environmentOf(definition: ExportedResource): EnvironmentVariable[] {
+    const properties = JSON.parse(definition.inputs.containerProperties as string) as {
+        environment: EnvironmentVariable[];
+    };
+    return properties.environment;
+}
 
 function containerScripts(): string {
     const texts: string[] = [];
@@ -41,28 +58,20 @@ describe("the job definition and the job container", () => {
     });
 
     it("sets only environment variables the container reads", () => {
-        const definition = previewStack("prod").resources.find(
-            (r) => r.type === "aws:batch/jobDefinition:JobDefinition",
-        )!;
-        const names = JSON.parse(definition.inputs.containerProperties).environment.map(
-            (e: { name: string }) => e.name,
-        );
+        const names = environmentOf(prodJobDefinition()).map((e) => e.name);
         const scripts = containerScripts();
-        for (const name of names.filter((n: string) => n !== "AWS_REGION")) {
+        for (const name of names.filter((n) => n !== "AWS_REGION")) {
             assert.match(scripts, new RegExp(`\\$\\{?${name}\\b`), `no container script reads ${name}`);
         }
     });
 
     it("points at the bucket prefix the job role may write to", () => {
-        const definition = previewStack("prod").resources.find(
-            (r) => r.type === "aws:batch/jobDefinition:JobDefinition",
-        )!;
-        const env = Object.fromEntries(
-            JSON.parse(definition.inputs.containerProperties).environment.map((e: any) => [e.name, e.value]),
-        );
+        const definition = prodJobDefinition();
+        const env = Object.fromEntries(environmentOf(definition).map((e) => [e.name, e.value]));
+        const timeout = definition.inputs.timeout as { attemptDurationSeconds: number };
         assert.strictEqual(env.OUTPUT_PREFIX, "transformations");
         // The container derives ATX_SHELL_TIMEOUT's default from the definition's own timeout.
-        assert.strictEqual(env.ATX_JOB_TIMEOUT_SECONDS, String(definition.inputs.timeout.attemptDurationSeconds));
+        assert.strictEqual(env.ATX_JOB_TIMEOUT_SECONDS, String(timeout.attemptDurationSeconds));
         assert.strictEqual(env.S3_BUCKET, "atx-custom-output-123456789012");
     });
 });
