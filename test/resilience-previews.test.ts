@@ -13,6 +13,14 @@ const named = (resources: ExportedResource[], suffix: string) => {
     assert.ok(r, `no resource ${suffix}`);
     return r;
 };
+/** A job definition's `containerProperties`, a JSON string input. */
+const containerPropertiesOf = (definition: ExportedResource) =>
+    JSON.parse(definition.inputs.containerProperties as string) as {
+        networkConfiguration: { assignPublicIp: string };
+    };
+interface EndpointPolicy {
+    Statement: { Sid?: string; Resource: string[]; Condition?: unknown }[];
+}
 
 describe("prod previews with replication, inventory and either network mode", function () {
     this.timeout(180_000);
@@ -25,7 +33,7 @@ describe("prod previews with replication, inventory and either network mode", fu
             const replication = ofType(result.resources, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
             assert.strictEqual(replication.length, 1);
             assert.strictEqual(
-                replication[0].inputs.rules[0].destination.bucket,
+                (replication[0].inputs.rules as { destination: { bucket: string } }[])[0].destination.bucket,
                 "arn:aws:s3:::atx-custom-output-replica-123456789012",
             );
             assert.strictEqual(ofType(result.resources, "aws:s3/inventory:Inventory").length, 2);
@@ -45,7 +53,7 @@ describe("prod previews with replication, inventory and either network mode", fu
     it("public: jobs keep the default VPC, a public IP and no endpoint", () => {
         const { resources } = previewStack("prod", ["networkMode=public"]);
         assert.strictEqual(ofType(resources, "aws:ec2/vpcEndpoint:VpcEndpoint").length, 0);
-        const job = JSON.parse(ofType(resources, JOB_DEFINITION)[0].inputs.containerProperties);
+        const job = containerPropertiesOf(ofType(resources, JOB_DEFINITION)[0]);
         assert.strictEqual(job.networkConfiguration.assignPublicIp, "ENABLED");
     });
 
@@ -53,12 +61,15 @@ describe("prod previews with replication, inventory and either network mode", fu
         const resources = () => previewStack("prod", ["networkMode=private"]).resources;
 
         it("runs jobs without public IPs in private subnets routed through a NAT per zone", () => {
-            const job = JSON.parse(ofType(resources(), JOB_DEFINITION)[0].inputs.containerProperties);
+            const job = containerPropertiesOf(ofType(resources(), JOB_DEFINITION)[0]);
             assert.strictEqual(job.networkConfiguration.assignPublicIp, "DISABLED");
             const subnets = ofType(resources(), "aws:ec2/subnet:Subnet").filter((s) =>
                 /::network-private-private-[ab]$/.test(s.urn),
             );
-            assert.deepStrictEqual(subnets.map((s) => s.inputs.availabilityZone).sort(), ["us-east-1a", "us-east-1b"]);
+            assert.deepStrictEqual(subnets.map((s) => s.inputs.availabilityZone as string).sort(), [
+                "us-east-1a",
+                "us-east-1b",
+            ]);
             assert.ok(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false));
             assert.strictEqual(ofType(resources(), "aws:ec2/natGateway:NatGateway").length, 2);
             const privateRoutes = ofType(resources(), "aws:ec2/routeTable:RouteTable").filter((t) =>
@@ -66,7 +77,10 @@ describe("prod previews with replication, inventory and either network mode", fu
             );
             assert.strictEqual(privateRoutes.length, 2);
             for (const table of privateRoutes) {
-                assert.deepStrictEqual(Object.keys(table.inputs.routes[0]).sort(), ["cidrBlock", "natGatewayId"]);
+                assert.deepStrictEqual(Object.keys((table.inputs.routes as object[])[0]).sort(), [
+                    "cidrBlock",
+                    "natGatewayId",
+                ]);
             }
             assert.strictEqual(ofType(resources(), "aws:ec2/flowLog:FlowLog").length, 1);
         });
@@ -90,11 +104,10 @@ describe("prod previews with replication, inventory and either network mode", fu
             const policy = (service: string) =>
                 JSON.parse(
                     ofType(resources(), "aws:ec2/vpcEndpoint:VpcEndpoint").find((e) =>
-                        e.inputs.serviceName.endsWith(`.${service}`),
-                    )!.inputs.policy,
-                );
-            const resourcesOf = (doc: { Statement: { Resource: string[] }[] }) =>
-                doc.Statement.flatMap((s) => s.Resource);
+                        (e.inputs.serviceName as string).endsWith(`.${service}`),
+                    )!.inputs.policy as string,
+                ) as EndpointPolicy;
+            const resourcesOf = (doc: EndpointPolicy) => doc.Statement.flatMap((s) => s.Resource);
             assert.deepStrictEqual(resourcesOf(policy("s3")), [
                 "arn:aws:s3:::atx-custom-output-123456789012",
                 "arn:aws:s3:::atx-custom-source-123456789012",
@@ -116,7 +129,7 @@ describe("prod previews with replication, inventory and either network mode", fu
             ]);
             // (The KMS endpoint's policy names the key, whose ARN is unknown until it exists.)
             for (const service of ["s3", "ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"]) {
-                const own = policy(service).Statement.filter((s: { Sid: string }) => s.Sid !== "EcrImageLayers");
+                const own = policy(service).Statement.filter((s) => s.Sid !== "EcrImageLayers");
                 for (const s of own) {
                     assert.deepStrictEqual(s.Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" } });
                 }
