@@ -156,7 +156,7 @@ describe("drift remediation (remediation/) against moto", function () {
         });
         assert.strictEqual(result.changes.length, 3);
         const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2 }));
-        const body = JSON.parse(Messages![0].Body!);
+        const body = JSON.parse(Messages![0].Body!) as { Message: string };
         assert.match(body.Message, /Triggered by StopLogging/);
         assert.match(body.Message, /trail not logging: reverted/);
         assert.match(body.Message, /tcp 22-22 to 0\.0\.0\.0\/0\): reverted/);

@@ -12,19 +12,19 @@ const LINK = /Runbook: (docs\/runbooks\/[A-Za-z0-9]+\.md)/;
 
 /** Every alarm of the stack and every rule that sends to the alarm topic (the alerts), with its description. */
 function alertsOf(resources: ExportedResource[]): { name: string; description: unknown }[] {
-    const topicNames = new Set(resources.filter((r) => r.type === TOPIC).map((r) => r.inputs.name));
+    const topicNames = new Set(resources.filter((r) => r.type === TOPIC).map((r) => r.inputs.name as string));
     const notifiesTopic = (arn: unknown) =>
         typeof arn === "string" && [...topicNames].some((topic) => arn.endsWith(`:${topic}`));
     const alertRules = new Set(
-        resources.filter((r) => r.type === TARGET && notifiesTopic(r.inputs.arn)).map((r) => r.inputs.rule),
+        resources.filter((r) => r.type === TARGET && notifiesTopic(r.inputs.arn)).map((r) => r.inputs.rule as unknown),
     );
     return [
         ...resources
             .filter((r) => r.type === ALARM)
-            .map((r) => ({ name: nameOf(r), description: r.inputs.alarmDescription })),
+            .map((r) => ({ name: nameOf(r), description: r.inputs.alarmDescription as unknown })),
         ...resources
             .filter((r) => r.type === RULE && alertRules.has(r.inputs.name))
-            .map((r) => ({ name: nameOf(r), description: r.inputs.description })),
+            .map((r) => ({ name: nameOf(r), description: r.inputs.description as unknown })),
     ];
 }
 

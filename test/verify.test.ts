@@ -502,7 +502,7 @@ describe("verify: the after-deployment checklist against moto", function () {
         await new CloudTrailClient({ region: REGION }).send(new StopLoggingCommand({ Name: outputs.trailArn }));
         const drifted = run("--json");
         assert.strictEqual(drifted.status, 1, drifted.stderr);
-        const report = JSON.parse(drifted.stdout);
+        const report = JSON.parse(drifted.stdout) as { ok: boolean; results: CheckResult[] };
         assert.strictEqual(report.ok, false);
         assert.deepStrictEqual(
             report.results.filter((r: CheckResult) => !r.ok).map((r: CheckResult) => [r.check, r.detail]),
