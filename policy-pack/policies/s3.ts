@@ -57,13 +57,13 @@ export const S3_TYPES = {
 /** Outputs that identify a bucket in the `bucket` property of its configuration resources. */
 const BUCKET_KEYS = ["bucket", "id"];
 
-type Props = Record<string, any>;
+type Props = Record<string, unknown>;
 
 /** The names a bucket can be matched by in config: its logical name, and its bucket name or prefix when known. */
 export function bucketNames(bucket: PolicyResource): string[] {
     const names = [bucket.name];
     for (const key of ["bucket", "bucketPrefix"]) {
-        const v = peek(() => bucket.props[key]);
+        const v = peek<unknown>(() => bucket.props[key]);
         if (v.known && typeof v.value === "string" && v.value) {
             names.push(v.value);
         }
@@ -148,7 +148,7 @@ export function bucketRelationPolicy<C extends object>(spec: BucketRelationSpec<
 
 const hasTlsOnlyStatement = (get: () => unknown) => documentDeniesInsecureTransport(get, "s3");
 
-export const s3BucketTlsOnly = bucketRelationPolicy<{}>({
+export const s3BucketTlsOnly = bucketRelationPolicy<object>({
     name: "s3-bucket-tls-only",
     description:
         "Every S3 bucket has a bucket policy denying all requests that do not use TLS (aws:SecureTransport = false).",
@@ -171,20 +171,35 @@ const kmsExemption = (b: PolicyResource, c: KmsConfig) =>
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
+interface SseDefault {
+    readonly sseAlgorithm?: unknown;
+    readonly kmsMasterKeyId?: unknown;
+}
+interface SseRule {
+    readonly applyServerSideEncryptionByDefault?: SseDefault | null;
+}
+/** An inline (`rule`) or separate (`rules`) default-encryption configuration. */
+interface SseConfiguration {
+    readonly rule?: SseRule | SseRule[] | null;
+    readonly rules?: SseRule | SseRule[] | null;
+}
+
 /** The default-encryption algorithms of an inline (`rule`) or separate (`rules`) configuration. */
-function sseAlgorithms(config: Props | undefined): Props[] {
+function sseAlgorithms(config: SseConfiguration | undefined): SseDefault[] {
     if (!config) {
         return [];
     }
-    return asArray<Props>(config.rules ?? config.rule)
+    return asArray<SseRule | null>(config.rules ?? config.rule)
         .map((r) => r?.applyServerSideEncryptionByDefault)
-        .filter((d) => d !== undefined && d !== null);
+        .filter((d): d is SseDefault => d !== undefined && d !== null);
 }
 
-function encryptionSatisfied(config: Props | undefined, exempt: boolean): boolean {
+function encryptionSatisfied(config: SseConfiguration | undefined, exempt: boolean): boolean {
     return sseAlgorithms(config).some(
         (d) =>
-            (KMS_ALGORITHMS.includes(d.sseAlgorithm) && isSet(d, "kmsMasterKeyId")) ||
+            (typeof d.sseAlgorithm === "string" &&
+                KMS_ALGORITHMS.includes(d.sseAlgorithm) &&
+                isSet(d, "kmsMasterKeyId")) ||
             (exempt && d.sseAlgorithm === "AES256"),
     );
 }
@@ -202,7 +217,11 @@ export const s3BucketKmsEncryption = bucketRelationPolicy<KmsConfig>({
         },
     }),
     related: S3_TYPES.encryption,
-    inline: (props, c, b) => encryptionSatisfied(props.serverSideEncryptionConfiguration, !!kmsExemption(b, c)),
+    inline: (props, c, b) =>
+        encryptionSatisfied(
+            props.serverSideEncryptionConfiguration as SseConfiguration | undefined,
+            !!kmsExemption(b, c),
+        ),
     satisfied: (props, c, b) => encryptionSatisfied(props, !!kmsExemption(b, c)),
     message: (b, c) => {
         const exemption = kmsExemption(b, c);
@@ -214,12 +233,18 @@ export const s3BucketKmsEncryption = bucketRelationPolicy<KmsConfig>({
 
 // ---- Versioning ------------------------------------------------------------------------------
 
-export const s3BucketVersioning = bucketRelationPolicy<{}>({
+/** Versioning inline on a bucket (`versioning`) and on a BucketVersioning (`versioningConfiguration`). */
+interface VersioningProps {
+    readonly versioning?: { readonly enabled?: unknown; readonly mfaDelete?: unknown } | null;
+    readonly versioningConfiguration?: { readonly status?: unknown; readonly mfaDelete?: unknown } | null;
+}
+
+export const s3BucketVersioning = bucketRelationPolicy<object>({
     name: "s3-bucket-versioning",
     description: "Every S3 bucket has versioning enabled.",
     related: S3_TYPES.versioning,
-    inline: (props) => props.versioning?.enabled === true,
-    satisfied: (props) => props.versioningConfiguration?.status === "Enabled",
+    inline: (props) => (props as VersioningProps).versioning?.enabled === true,
+    satisfied: (props) => (props as VersioningProps).versioningConfiguration?.status === "Enabled",
     message: (b) => `S3 bucket '${b.name}' must have versioning enabled.`,
 });
 
@@ -232,7 +257,7 @@ export const PUBLIC_ACCESS_BLOCK_SETTINGS = [
     "restrictPublicBuckets",
 ];
 
-export const s3BucketPublicAccessBlock = bucketRelationPolicy<{}>({
+export const s3BucketPublicAccessBlock = bucketRelationPolicy<object>({
     name: "s3-bucket-public-access-block",
     description: "Every S3 bucket has a public access block with all four settings enabled.",
     related: S3_TYPES.publicAccessBlock,
@@ -262,7 +287,7 @@ export const s3BucketAccessLogging = bucketRelationPolicy<LoggingConfig>({
     }),
     related: S3_TYPES.logging,
     applies: (b, c) => !bucketExemption(b, LOGGING_POLICY, "accessLoggingExemptBuckets", c.accessLoggingExemptBuckets),
-    inline: (props) => isSet(props.logging, "targetBucket"),
+    inline: (props) => isSet(props.logging as object | null | undefined, "targetBucket"),
     satisfied: (props) => isSet(props, "targetBucket"),
     message: (b) =>
         `S3 bucket '${b.name}' must have server access logging enabled (a BucketLogging with a targetBucket).`,
@@ -292,8 +317,17 @@ const lifecycleSchema = schema({
     },
 });
 
+/** A lifecycle rule inline on a bucket (`prefix`, `enabled`) or on a lifecycle configuration (`filter`, `status`). */
+interface LifecycleRule {
+    readonly status?: unknown;
+    readonly enabled?: unknown;
+    readonly prefix?: unknown;
+    readonly filter?: { readonly prefix?: unknown; readonly and?: { readonly prefix?: unknown } | null } | null;
+    readonly expiration?: { readonly days?: unknown } | null;
+}
+
 /** An enabled lifecycle rule that expires every object under the uploads prefix within the limit. */
-function expiresUploads(rule: Props, c: LifecycleConfig): boolean {
+function expiresUploads(rule: LifecycleRule, c: LifecycleConfig): boolean {
     const enabled = rule.status === "Enabled" || rule.enabled === true;
     const prefix: unknown = rule.filter?.prefix ?? rule.filter?.and?.prefix ?? rule.prefix ?? "";
     const days = rule.expiration?.days;
@@ -313,8 +347,8 @@ const sourceUploadsExpire = bucketRelationPolicy<LifecycleConfig>({
     configSchema: lifecycleSchema,
     related: S3_TYPES.lifecycle,
     applies: (b, c) => !!matchingPattern(b, c.sourceBuckets),
-    inline: (props, c) => asArray<Props>(props.lifecycleRules).some((r) => expiresUploads(r, c)),
-    satisfied: (props, c) => asArray<Props>(props.rules).some((r) => expiresUploads(r, c)),
+    inline: (props, c) => asArray(props.lifecycleRules as LifecycleRule[]).some((r) => expiresUploads(r, c)),
+    satisfied: (props, c) => asArray(props.rules as LifecycleRule[]).some((r) => expiresUploads(r, c)),
     message: (b, c) =>
         `S3 source bucket '${b.name}' must have an enabled lifecycle rule expiring objects under '${c.uploadsPrefix}' within ${c.maxUploadAgeDays} days.`,
 });
@@ -338,10 +372,16 @@ export const s3SourceUploadsExpire: StackValidationPolicy = {
 
 const PUBLIC_CANNED_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const PUBLIC_GRANTEE_URIS = /\/groups\/global\/(AllUsers|AuthenticatedUsers)$/;
+const isPublicCannedAcl = (acl: unknown): acl is string => typeof acl === "string" && PUBLIC_CANNED_ACLS.includes(acl);
+interface Grant {
+    readonly uri?: unknown;
+    readonly grantee?: { readonly uri?: unknown } | null;
+}
 function publicGrants(grants: unknown): boolean {
-    return asArray<Props>(grants as Props[]).some((g) =>
-        PUBLIC_GRANTEE_URIS.test(String(g?.grantee?.uri ?? g?.uri ?? "")),
-    );
+    return asArray(grants as (Grant | null)[]).some((g) => {
+        const uri = g?.grantee?.uri ?? g?.uri;
+        return typeof uri === "string" && PUBLIC_GRANTEE_URIS.test(uri);
+    });
 }
 
 export const s3NoPublicAccess: ResourceValidationPolicy = {
@@ -351,7 +391,7 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
     enforcementLevel: MANDATORY,
     validateResource: anyOf(
         validateTypes<Props>(S3_TYPES.bucket, (b, args, report) => {
-            if (PUBLIC_CANNED_ACLS.includes(b.acl)) {
+            if (isPublicCannedAcl(b.acl)) {
                 report(`S3 bucket '${args.name}' must not use the public canned ACL '${b.acl}'.`);
             }
             if (publicGrants(b.grants)) {
@@ -364,9 +404,10 @@ export const s3NoPublicAccess: ResourceValidationPolicy = {
             }
         }),
         validateTypes<Props>(S3_TYPES.acl, (acl, args, report) => {
-            if (PUBLIC_CANNED_ACLS.includes(acl.acl) || publicGrants(acl.accessControlPolicy?.grants)) {
+            const grants = (acl.accessControlPolicy as { grants?: unknown } | null | undefined)?.grants;
+            if (isPublicCannedAcl(acl.acl) || publicGrants(grants)) {
                 report(
-                    `S3 bucket ACL '${args.name}' must not grant public access (canned ACL '${acl.acl ?? "-"}' or a grant to AllUsers/AuthenticatedUsers).`,
+                    `S3 bucket ACL '${args.name}' must not grant public access (canned ACL '${typeof acl.acl === "string" ? acl.acl : "-"}' or a grant to AllUsers/AuthenticatedUsers).`,
                 );
             }
         }),
@@ -402,7 +443,9 @@ export const s3ResultsObjectLock = bucketRelationPolicy<ObjectLockConfig>({
     related: S3_TYPES.objectLock,
     applies: (b, c) => !!matchingPattern(b, c.objectLockBuckets),
     inline: (props) =>
-        props.objectLockEnabled === true || props.objectLockConfiguration?.objectLockEnabled === "Enabled",
+        props.objectLockEnabled === true ||
+        (props.objectLockConfiguration as { objectLockEnabled?: unknown } | null | undefined)?.objectLockEnabled ===
+            "Enabled",
     satisfied: (props) => props.objectLockEnabled === undefined || props.objectLockEnabled === "Enabled",
     message: (b) => `S3 result bucket '${b.name}' should have S3 Object Lock enabled.`,
 });
@@ -426,7 +469,7 @@ export const s3ProductionMfaDelete = bucketRelationPolicy<MfaDeleteConfig>({
     }),
     related: S3_TYPES.versioning,
     applies: (b, c) => c.productionStacks.includes(stackOfUrn(b.urn)),
-    inline: (props) => props.versioning?.mfaDelete === true,
-    satisfied: (props) => props.versioningConfiguration?.mfaDelete === "Enabled",
+    inline: (props) => (props as VersioningProps).versioning?.mfaDelete === true,
+    satisfied: (props) => (props as VersioningProps).versioningConfiguration?.mfaDelete === "Enabled",
     message: (b) => `Production S3 bucket '${b.name}' should have MFA delete enabled on its versioning.`,
 });
