@@ -3,8 +3,8 @@
  * stacks pass with zero mandatory violations, and breaking one protection at a time is caught.
  */
 import { strict as assert } from "assert";
-import { ResourceRecord, StackSnapshot } from "../../tools/shared/resource-record";
-import { evaluateSnapshot, Violation } from "../../tools/policy/index";
+import type { ResourceRecord, StackSnapshot } from "../../tools/shared/resource-record";
+import { evaluateSnapshot, type Violation } from "../../tools/policy/index";
 import { programSnapshot } from "../../tools/policy/program";
 import { resource, withProps } from "../../tools/policy/snapshot-builder";
 
@@ -31,14 +31,32 @@ const add = (s: StackSnapshot, ...rs: ResourceRecord[]): StackSnapshot => ({
     ...s,
     resources: [...s.resources, ...rs],
 });
+/** The parts of the JSON document properties the mutations below edit. */
+interface JsonProperties {
+    policy: { Statement: { Sid?: string; [key: string]: unknown }[] };
+    containerProperties: {
+        jobRoleArn?: unknown;
+        executionRoleArn?: unknown;
+        resourceRequirements: { type: string; value: string }[];
+        privileged?: boolean;
+        environment: { name: string; value: string }[];
+        user?: string;
+        logConfiguration?: unknown;
+    };
+}
 /**
  * Changes a JSON document property in the form the program gives it: a structured object (policy
  * documents) or JSON text (the job's containerProperties).
  */
-const changeJson = (s: StackSnapshot, name: string, prop: string, edit: (doc: any) => void) => {
+const changeJson = <K extends keyof JsonProperties>(
+    s: StackSnapshot,
+    name: string,
+    prop: K,
+    edit: (doc: JsonProperties[K]) => void,
+) => {
     const value = record(s, name).inputs[prop];
     const text = typeof value === "string" ? value : JSON.stringify(value);
-    const doc = JSON.parse(text);
+    const doc = JSON.parse(text) as JsonProperties[K];
     edit(doc);
     return change(s, name, { [prop]: typeof value === "string" ? JSON.stringify(doc) : doc });
 };
@@ -104,7 +122,7 @@ describe("the program's stacks under the policy pack", function () {
             "the output bucket policy loses its TLS statement",
             (s) =>
                 changeJson(s, "storage-output-policy", "policy", (d) => {
-                    d.Statement = d.Statement.filter((x: any) => x.Sid !== "DenyInsecureTransport");
+                    d.Statement = d.Statement.filter((x) => x.Sid !== "DenyInsecureTransport");
                 }),
             "storage-output",
         ],
@@ -166,7 +184,7 @@ describe("the program's stacks under the policy pack", function () {
             "uploads expire after 30 days",
             (s) =>
                 change(s, "storage-source-lifecycle", {
-                    rules: (record(s, "storage-source-lifecycle").inputs.rules as any[]).map((r) =>
+                    rules: (record(s, "storage-source-lifecycle").inputs.rules as { id?: unknown }[]).map((r) =>
                         r.id === "expire-uploads" ? { ...r, expiration: { days: 30 } } : r,
                     ),
                 }),
@@ -281,7 +299,7 @@ describe("the program's stacks under the policy pack", function () {
             "the job loses its memory requirement",
             (s) =>
                 changeJson(s, "batch-job", "containerProperties", (d) => {
-                    d.resourceRequirements = d.resourceRequirements.filter((r: any) => r.type !== "MEMORY");
+                    d.resourceRequirements = d.resourceRequirements.filter((r) => r.type !== "MEMORY");
                 }),
             "batch-job",
         ],
@@ -466,7 +484,7 @@ describe("the program's stacks under the policy pack", function () {
             "the alarm topic's policy loses its TLS statement",
             (s) =>
                 changeJson(s, "alarms-policy", "policy", (d) => {
-                    d.Statement = d.Statement.filter((x: any) => x.Sid !== "DenyInsecureTransport");
+                    d.Statement = d.Statement.filter((x) => x.Sid !== "DenyInsecureTransport");
                 }),
             "alarms",
         ],
@@ -537,10 +555,11 @@ describe("the program's stacks under the policy pack", function () {
             );
             if (target) {
                 const mutated = mutate(snapshots.prod);
-                const urn = snapshotsUrn(mutated, typeof target === "string" ? target : target(mutated));
+                const targetName = typeof target === "string" ? target : target(mutated);
+                const urn = snapshotsUrn(mutated, targetName);
                 assert.ok(
                     found.some((v) => v.urn === urn),
-                    `expected a violation on ${target}, got ${found.map((v) => v.urn).join(", ")}`,
+                    `expected a violation on ${targetName}, got ${found.map((v) => v.urn).join(", ")}`,
                 );
             }
         });
