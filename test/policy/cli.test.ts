@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import { main } from "../../tools/policy/cli";
-import { CommandSpec, InputError, runCommand, UsageError } from "../../tools/shared/cli";
+import { type CommandSpec, InputError, runCommand, UsageError } from "../../tools/shared/cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
@@ -143,8 +143,45 @@ describe("policy CLI: exit codes", () => {
     });
 });
 
+/** The parts of the JSON and SARIF reports the tests read. */
+interface JsonReport {
+    readonly summary: unknown;
+    readonly violations: Record<string, unknown>[];
+}
+interface SarifResult {
+    readonly ruleIndex: number;
+    readonly ruleId: string;
+    readonly level: string;
+    readonly message: { readonly text: string };
+    readonly partialFingerprints: Record<string, unknown>;
+    readonly locations: {
+        readonly physicalLocation: {
+            readonly artifactLocation: { readonly uri: string };
+            readonly region: { readonly startLine: number };
+        };
+        readonly logicalLocations: { readonly fullyQualifiedName: string }[];
+    }[];
+}
+interface SarifLog {
+    readonly version: string;
+    readonly $schema: string;
+    readonly runs: {
+        readonly tool: {
+            readonly driver: {
+                readonly name: string;
+                readonly rules: {
+                    readonly id: string;
+                    readonly shortDescription: { readonly text: unknown };
+                    readonly defaultConfiguration: { readonly level: string };
+                }[];
+            };
+        };
+        readonly results: SarifResult[];
+    }[];
+}
+
 describe("policy CLI: reports", () => {
-    let json: any, sarif: any, markdown: string;
+    let json: JsonReport, sarif: SarifLog, markdown: string;
     before(async () => {
         const r = await run(
             "check",
@@ -157,8 +194,8 @@ describe("policy CLI: reports", () => {
             path.join(dir, "out", "v.md"),
         );
         assert.equal(r.code, 1);
-        json = JSON.parse(fs.readFileSync(path.join(dir, "out", "v.json"), "utf8"));
-        sarif = JSON.parse(fs.readFileSync(path.join(dir, "out", "v.sarif"), "utf8"));
+        json = JSON.parse(fs.readFileSync(path.join(dir, "out", "v.json"), "utf8")) as JsonReport;
+        sarif = JSON.parse(fs.readFileSync(path.join(dir, "out", "v.sarif"), "utf8")) as SarifLog;
         markdown = fs.readFileSync(path.join(dir, "out", "v.md"), "utf8");
     });
     it("writes JSON with the violations and the summary", () => {
@@ -180,7 +217,7 @@ describe("policy CLI: reports", () => {
         assert.equal(sarif.runs.length, 1);
         const { driver } = sarif.runs[0].tool;
         assert.equal(driver.name, "atx-security");
-        const ids = driver.rules.map((r: any) => r.id);
+        const ids = driver.rules.map((r) => r.id);
         assert.equal(new Set(ids).size, ids.length);
         for (const rule of driver.rules) {
             assert.equal(typeof rule.shortDescription.text, "string");
