@@ -8,7 +8,7 @@ import {
     S3Client,
 } from "@aws-sdk/client-s3";
 import { startMoto, type MotoServer } from "../api/local/moto";
-import { EXIT, main, parseArgs, restore } from "../tools/restore/cli";
+import { EXIT, main, parseArgs, restore, type RestoreArgs } from "../tools/restore/cli";
 import { type ObjectVersion, planRestore } from "../tools/restore/plan";
 
 const at = (iso: string) => new Date(iso);
@@ -79,7 +79,18 @@ describe("restore plan", () => {
     });
 });
 
+/** The parsed arguments of a command line that does not ask for help. */
+function restoreArgs(argv: readonly string[]): RestoreArgs {
+    const args = parseArgs(argv);
+    assert.notEqual(args, "help");
+    return args as RestoreArgs;
+}
+
 describe("restore arguments", () => {
+    it("answers --help with its help", () => {
+        assert.equal(parseArgs(["--stack", "prod", "--help"]), "help");
+    });
+
     it("reads the stack, key and one selector", () => {
         assert.deepEqual(parseArgs(["--stack", "prod", "--key", "transformations/a/b.txt"]), {
             stack: "prod",
@@ -87,10 +98,10 @@ describe("restore arguments", () => {
             selector: { latestLive: true },
             dryRun: false,
         });
-        assert.deepEqual(parseArgs(["--stack", "prod", "--key", "k", "--version-id", "v1", "--dry-run"]).selector, {
+        assert.deepEqual(restoreArgs(["--stack", "prod", "--key", "k", "--version-id", "v1", "--dry-run"]).selector, {
             versionId: "v1",
         });
-        assert.deepEqual(parseArgs(["--stack", "prod", "--key", "k", "--before", "2026-12-01T10:00:00Z"]).selector, {
+        assert.deepEqual(restoreArgs(["--stack", "prod", "--key", "k", "--before", "2026-12-01T10:00:00Z"]).selector, {
             before: at("2026-12-01T10:00:00Z"),
         });
     });
@@ -136,7 +147,11 @@ describe("npm run restore against moto (prod: output bucket replicated to us-wes
         (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: KEY }))).Body!.transformToString();
     const run = async (argv: string[]) => {
         const lines: string[] = [];
-        const code = await restore(parseArgs(["--stack", "prod", "--key", KEY, ...argv]), (l) => lines.push(l), client);
+        const code = await restore(
+            restoreArgs(["--stack", "prod", "--key", KEY, ...argv]),
+            (l) => lines.push(l),
+            client,
+        );
         return { code, out: lines.join("\n") };
     };
     /** Writes to the output bucket and, as S3 replication would, to the replica. */

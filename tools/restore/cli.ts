@@ -20,11 +20,33 @@ import * as path from "path";
 import { ConfigError, parseConfig } from "../../config";
 import { bucketName } from "../../components/naming";
 import { assembleStackConfig, StackConfigError } from "../preview/stack-config";
+import {
+    type CommandSpec,
+    helpText,
+    optionValue,
+    parseArgs as parseCommandLine,
+    usageLine,
+    UsageError,
+} from "../shared/cli";
 import { type ObjectVersion, planRestore, type Selector } from "./plan";
 
 export const EXIT = { ok: 0, usage: 2, aws: 3, missing: 4 } as const;
 
-class UsageError extends Error {}
+export const RESTORE_COMMAND: CommandSpec = {
+    program: "restore",
+    name: "npm run restore --",
+    summary:
+        "Makes an earlier version of a result object current again (from the output bucket, or its replica); deletes nothing.",
+    options: [
+        { flag: "--stack", value: "NAME", help: "Stack whose output bucket holds the object (required)." },
+        { flag: "--key", value: "KEY", help: "Object key, e.g. transformations/app/123/code/pom.xml (required)." },
+        { flag: "--version-id", value: "ID", help: "Restore this version." },
+        { flag: "--before", value: "TIME", help: "Restore the newest version written before this ISO 8601 time." },
+        { flag: "--dry-run", help: "Say what would be restored, change nothing." },
+    ],
+    exitCodes:
+        "0 restored (or nothing to do), 2 invalid arguments or stack configuration, 3 AWS or internal error, 4 no such version.",
+};
 
 export interface RestoreArgs {
     readonly stack: string;
@@ -33,25 +55,13 @@ export interface RestoreArgs {
     readonly dryRun: boolean;
 }
 
-const USAGE =
-    "usage: npm run restore -- --stack <stack> --key <object key> [--version-id <id> | --before <ISO 8601 time>] [--dry-run]";
-
-export function parseArgs(argv: readonly string[]): RestoreArgs {
-    const values = new Map<string, string>();
-    let dryRun = false;
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        if (flag === "--dry-run") {
-            dryRun = true;
-        } else if (["--stack", "--key", "--version-id", "--before"].includes(flag)) {
-            const value = argv[++i];
-            if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            if (values.has(flag)) throw new UsageError(`${flag} given twice`);
-            values.set(flag, value);
-        } else {
-            throw new UsageError(`unknown argument "${flag}"`);
-        }
-    }
+/** The arguments, or `"help"` when help was asked for. */
+export function parseArgs(argv: readonly string[]): RestoreArgs | "help" {
+    const args = parseCommandLine(RESTORE_COMMAND, argv);
+    if (args.help) return "help";
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const values = new Map([...args.values.keys()].map((k) => [`--${k}`, optionValue(args, k)!]));
+    const dryRun = args.values.has("dry-run");
     const stack = values.get("--stack");
     const key = values.get("--key");
     if (stack === undefined || key === undefined) throw new UsageError("--stack and --key are required");
@@ -188,13 +198,16 @@ export async function restore(args: RestoreArgs, log: (line: string) => void, cl
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-    let args: RestoreArgs;
     try {
-        args = parseArgs(argv);
+        const args = parseArgs(argv);
+        if (args === "help") {
+            process.stdout.write(helpText(RESTORE_COMMAND));
+            return EXIT.ok;
+        }
         return await restore(args, (line) => console.log(line));
     } catch (error) {
         if (error instanceof UsageError || error instanceof StackConfigError || error instanceof ConfigError) {
-            console.error(`restore: ${error.message}\n${USAGE}`);
+            console.error(`restore: ${error.message}\n${usageLine(RESTORE_COMMAND)}`);
             return EXIT.usage;
         }
         if (error instanceof S3ServiceException) {

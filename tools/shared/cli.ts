@@ -36,6 +36,8 @@ export interface CommandSpec {
     readonly positionals?: string;
     readonly summary: string;
     readonly options: readonly OptionSpec[];
+    /** The exit codes line of the help, when the command's differ from {@link EXIT}'s meanings. */
+    readonly exitCodes?: string;
 }
 
 export interface ParsedArgs {
@@ -64,7 +66,7 @@ export function helpText(spec: CommandSpec): string {
         "Options:",
         ...options.map((o, i) => `  ${labels[i].padEnd(width)}  ${o.help}`),
         "",
-        "Exit codes: 0 success, 1 mandatory policy violations, 2 usage or invalid input, 3 internal error.",
+        `Exit codes: ${spec.exitCodes ?? "0 success, 1 mandatory policy violations, 2 usage or invalid input, 3 internal error."}`,
         "",
     ].join("\n");
 }

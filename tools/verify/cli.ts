@@ -10,11 +10,34 @@
 import { type BatchClient, DescribeJobsCommand, SubmitJobCommand } from "@aws-sdk/client-batch";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import {
+    type CommandSpec,
+    EXIT,
+    helpText,
+    InputError,
+    optionValue,
+    parseArgs as parseCommandLine,
+    runCommand,
+    UsageError,
+} from "../shared/cli";
 import { type CheckResult, createClients, REQUIRED_OUTPUTS, runChecks, type VerifyOutputs } from "./checks";
 
-export const USAGE = "usage: verify --stack NAME [--outputs FILE] [--json] [--submit-test-job] [--wait-seconds N]";
+export { UsageError };
 
-export class UsageError extends Error {}
+export const VERIFY_COMMAND: CommandSpec = {
+    program: "verify",
+    name: "npm run verify --",
+    summary:
+        "The after-deployment checklist: checks the stack's deployed resources through the AWS APIs with your credentials.",
+    options: [
+        { flag: "--stack", value: "NAME", help: "Stack whose outputs to read (`pulumi stack output --json`)." },
+        { flag: "--outputs", value: "FILE", help: "Read the stack outputs from a JSON file instead." },
+        { flag: "--json", help: "Print the results as JSON." },
+        { flag: "--submit-test-job", help: "Also submit an `atx --version` job and wait for it." },
+        { flag: "--wait-seconds", value: "N", help: "How long to wait for the test job (default 900)." },
+    ],
+    exitCodes: "0 every check passed, 1 a check failed, 2 usage or unreadable outputs, 3 internal error.",
+};
 
 export interface VerifyOptions {
     readonly stack?: string;
@@ -24,44 +47,50 @@ export interface VerifyOptions {
     readonly waitSeconds: number;
 }
 
-export function parseArgs(argv: readonly string[]): VerifyOptions {
-    let stack: string | undefined;
-    let outputsFile: string | undefined;
-    let json = false;
-    let submitTestJob = false;
-    let waitSeconds = 900;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new UsageError(`${arg} needs a value`);
-            return v;
-        };
-        if (arg === "--stack") stack = value();
-        else if (arg === "--outputs") outputsFile = value();
-        else if (arg === "--json") json = true;
-        else if (arg === "--submit-test-job") submitTestJob = true;
-        else if (arg === "--wait-seconds") {
-            waitSeconds = Number(value());
-            if (!Number.isInteger(waitSeconds) || waitSeconds < 1)
-                throw new UsageError("--wait-seconds must be a whole number above 0");
-        } else throw new UsageError(`unexpected argument '${arg}'`);
-    }
+/** The options, or `"help"` when help was asked for. */
+export function parseArgs(argv: readonly string[]): VerifyOptions | "help" {
+    const args = parseCommandLine(VERIFY_COMMAND, argv);
+    if (args.help) return "help";
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const stack = optionValue(args, "stack");
+    const outputsFile = optionValue(args, "outputs");
+    const wait = optionValue(args, "wait-seconds");
+    const waitSeconds = wait === undefined ? 900 : Number(wait);
+    if (!Number.isInteger(waitSeconds) || waitSeconds < 1)
+        throw new UsageError("--wait-seconds must be a whole number above 0");
     if (stack === undefined && outputsFile === undefined) throw new UsageError("give --stack or --outputs");
-    return { stack, outputsFile, json, submitTestJob, waitSeconds };
+    return {
+        stack,
+        outputsFile,
+        json: args.values.has("json"),
+        submitTestJob: args.values.has("submit-test-job"),
+        waitSeconds,
+    };
 }
 
 /** The outputs the checks need, from a file or the Pulumi CLI; every missing one is named. */
 export function readOutputs(options: VerifyOptions): VerifyOutputs {
-    const text =
-        options.outputsFile !== undefined
-            ? fs.readFileSync(options.outputsFile, "utf8")
-            : execFileSync("pulumi", ["stack", "output", "--json", "--stack", options.stack!], { encoding: "utf8" });
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null) throw new UsageError("the stack outputs are not a JSON object");
+    let text: string;
+    try {
+        text =
+            options.outputsFile !== undefined
+                ? fs.readFileSync(options.outputsFile, "utf8")
+                : execFileSync("pulumi", ["stack", "output", "--json", "--stack", options.stack!], {
+                      encoding: "utf8",
+                  });
+    } catch (e) {
+        throw new InputError(`cannot read the stack outputs: ${(e as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (e) {
+        throw new InputError(`the stack outputs are not JSON: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== "object" || parsed === null) throw new InputError("the stack outputs are not a JSON object");
     const record = parsed as Record<string, unknown>;
     const missing = REQUIRED_OUTPUTS.filter((k) => typeof record[k] !== "string" || record[k] === "");
-    if (missing.length > 0) throw new UsageError(`stack outputs missing: ${missing.join(", ")}`);
+    if (missing.length > 0) throw new InputError(`stack outputs missing: ${missing.join(", ")}`);
     return record as unknown as VerifyOutputs;
 }
 
@@ -100,31 +129,26 @@ export function formatChecklist(results: readonly CheckResult[]): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-    let options: VerifyOptions;
-    let outputs: VerifyOutputs;
-    try {
-        options = parseArgs(argv);
-        outputs = readOutputs(options);
-    } catch (error) {
-        console.error(`verify: ${(error as Error).message}\n${USAGE}`);
-        return 2;
-    }
-    const region = outputs.jobQueueArn.split(":")[3];
-    const clients = createClients(region);
-    const results = await runChecks(clients, outputs);
-    if (options.submitTestJob) results.push(await testJob(clients.batch, outputs, options.waitSeconds));
-    console.log(
-        options.json ? JSON.stringify({ results, ok: results.every((r) => r.ok) }, null, 2) : formatChecklist(results),
-    );
-    return results.every((r) => r.ok) ? 0 : 1;
+    return runCommand(VERIFY_COMMAND, async () => {
+        const options = parseArgs(argv);
+        if (options === "help") {
+            process.stdout.write(helpText(VERIFY_COMMAND));
+            return EXIT.ok;
+        }
+        const outputs = readOutputs(options);
+        const region = outputs.jobQueueArn.split(":")[3];
+        const clients = createClients(region);
+        const results = await runChecks(clients, outputs);
+        if (options.submitTestJob) results.push(await testJob(clients.batch, outputs, options.waitSeconds));
+        console.log(
+            options.json
+                ? JSON.stringify({ results, ok: results.every((r) => r.ok) }, null, 2)
+                : formatChecklist(results),
+        );
+        return results.every((r) => r.ok) ? EXIT.ok : EXIT.violations;
+    }, [SyntaxError]);
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (error) => {
-            console.error(error);
-            process.exit(2);
-        },
-    );
+    void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
