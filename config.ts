@@ -238,12 +238,12 @@ export function parseConfig(
         replicaRegion,
         imageUri: reader.optionalString(
             "image",
-            /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._\/-]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/,
+            /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/,
             "an image reference with a tag or digest, such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/atx@sha256:<64 hex>",
         ),
         permissionsBoundaryArn: reader.optionalString(
             "permissionsBoundaryArn",
-            /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/,
+            /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/,
             "an IAM policy ARN such as arn:aws:iam::123456789012:policy/Boundary",
         ),
         transformPolicyNames: reader.stringList("transformPolicyNames", CONFIG_DEFAULTS.transformPolicyNames, {
@@ -423,7 +423,10 @@ class ConfigReader {
         } catch {
             parsed = undefined;
         }
-        if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string" && rule.pattern.test(item))) {
+        if (
+            !Array.isArray(parsed) ||
+            !parsed.every((item): item is string => typeof item === "string" && rule.pattern.test(item))
+        ) {
             this.problem(key, value, rule.allowedText);
             return fallback;
         }

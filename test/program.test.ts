@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -17,10 +18,13 @@ const GLOBAL_NAME_PROPERTIES: Record<string, string> = {
     "aws:kms/alias:Alias": "name",
 };
 
-function globalNames(stack: string): string[] {
+type SecurityGroupRule = Pick<aws.types.input.ec2.SecurityGroupEgress, "protocol" | "fromPort" | "toPort">;
+type TrailEventSelector = { dataResources: { values: string[] }[] };
+
+function globalNames(stack: string): unknown[] {
     return previewStack(stack)
         .resources.filter((r) => r.type in GLOBAL_NAME_PROPERTIES)
-        .map((r) => r.inputs[GLOBAL_NAME_PROPERTIES[r.type]]);
+        .map((r): unknown => r.inputs[GLOBAL_NAME_PROPERTIES[r.type]]);
 }
 
 describe("the program (offline preview of the prod and dev stacks)", () => {
@@ -64,8 +68,8 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
             JSON.parse(
                 previewStack(stack, overrides).resources.find(
                     (r) => r.type === "aws:batch/jobDefinition:JobDefinition",
-                )!.inputs.containerProperties,
-            );
+                )!.inputs.containerProperties as string,
+            ) as { resourceRequirements: unknown };
         assert.deepStrictEqual(container("dev").resourceRequirements, [
             { type: "VCPU", value: "1" },
             { type: "MEMORY", value: "2048" },
@@ -139,7 +143,7 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         assert.strictEqual(groups.length, 1);
         assert.deepStrictEqual(groups[0].inputs.ingress, []);
         assert.deepStrictEqual(
-            groups[0].inputs.egress.map((e: any) => [e.protocol, e.fromPort, e.toPort]),
+            (groups[0].inputs.egress as SecurityGroupRule[]).map((e) => [e.protocol, e.fromPort, e.toPort]),
             [["tcp", 443, 443]],
         );
         const ce = resources.find((r) => r.type === "aws:batch/computeEnvironment:ComputeEnvironment")!;
@@ -180,7 +184,7 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
             [prod.isMultiRegionTrail, prod.enableLogFileValidation, typeof prod.kmsKeyId],
             [true, true, "string"],
         );
-        assert.deepStrictEqual(prod.eventSelectors[0].dataResources[0].values, [
+        assert.deepStrictEqual((prod.eventSelectors as TrailEventSelector[])[0].dataResources[0].values, [
             "arn:aws:s3:::atx-custom-output-123456789012/",
             "arn:aws:s3:::atx-custom-source-123456789012/",
         ]);
@@ -192,7 +196,7 @@ describe("the program (offline preview of the prod and dev stacks)", () => {
         assert.ok(trail("dev", ["cloudTrailLogsToCloudWatch=true"]).cloudWatchLogsGroupArn);
         const alarms = previewStack("prod")
             .resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
-            .map((r) => r.inputs.name);
+            .map((r): unknown => r.inputs.name);
         for (const name of [
             "atx-job-failures",
             "atx-long-running-jobs",

@@ -4,21 +4,36 @@
  * One program per process: Node caches the program module and the SDK keeps global state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ResourceRecord, StackSnapshot, UNKNOWN } from "../shared/resource-record";
-import { MockEnvironment, PlatformMocks } from "./mocks";
+import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { type MockEnvironment, PlatformMocks } from "./mocks";
 import { withComputedUnknown } from "./provider-schema";
 import { type AliasSpec, engineIdentities, engineUrn } from "./urns";
 import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
+import type {
+    RegisterResourceOutputsRequest,
+    RegisterResourceRequest,
+    RegisterResourceResponse,
+} from "@pulumi/pulumi/proto/resource_pb";
 
 // Internal SDK modules: the public setMocks hides the monitor, whose requests carry the dependencies.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const settings = require("@pulumi/pulumi/runtime/settings");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const state = require("@pulumi/pulumi/runtime/state");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
+/** The SDK's mock monitor as extended here: its typings make `newUrn` private, and overriding it is the point. */
+interface MockMonitorBase {
+    registerResource(
+        req: RegisterResourceRequest,
+        callback: (err: unknown, resp: RegisterResourceResponse | undefined) => void,
+    ): Promise<void>;
+    registerResourceOutputs(req: RegisterResourceOutputsRequest, callback: (err: unknown, resp: unknown) => void): void;
+}
+
+// waitForRPCs and getStore are exported at runtime but missing from the typings.
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
+    MockMonitor: new (mocks: pulumi.runtime.Mocks) => MockMonitorBase;
+};
+const settings = require("@pulumi/pulumi/runtime/settings") as typeof import("@pulumi/pulumi/runtime/settings") & {
+    waitForRPCs(): Promise<void>;
+};
+const state = require("@pulumi/pulumi/runtime/state") as { getStore(): object };
+const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as typeof import("@pulumi/pulumi/runtime/stack");
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -53,9 +68,12 @@ class CapturingMonitor extends MockMonitor {
         return engineUrn(pulumi.getStack(), pulumi.getProject(), parent || undefined, type, name);
     }
 
-    async registerResource(req: any, callback: (err: unknown, resp: any) => void): Promise<void> {
+    async registerResource(
+        req: RegisterResourceRequest,
+        callback: (err: unknown, resp: RegisterResourceResponse | undefined) => void,
+    ): Promise<void> {
         const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        req.getPropertydependenciesMap().forEach((deps, key) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
         const registration: Registration = {
@@ -70,7 +88,7 @@ class CapturingMonitor extends MockMonitor {
             propertyDependencies,
             aliases: req.getAliasesList().map(aliasSpec),
         };
-        return super.registerResource(req, (err: unknown, resp: any) => {
+        await super.registerResource(req, (err: unknown, resp: RegisterResourceResponse | undefined) => {
             if (resp) {
                 registration.id = resp.getId() || undefined;
                 registration.rawOutputs = resp.getObject()?.toJavaScript() ?? {};
@@ -80,7 +98,10 @@ class CapturingMonitor extends MockMonitor {
         });
     }
 
-    registerResourceOutputs(req: any, callback: (err: unknown, resp: unknown) => void): void {
+    registerResourceOutputs(
+        req: RegisterResourceOutputsRequest,
+        callback: (err: unknown, resp: unknown) => void,
+    ): void {
         const registration = this.registrations.get(req.getUrn());
         if (registration) registration.rawOutputs = req.getOutputs()?.toJavaScript() ?? {};
         super.registerResourceOutputs(req, callback);
@@ -166,7 +187,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
     try {
-        await runInPulumiStack(async () => require(options.programPath));
+        // async, so that a program that throws while loading rejects rather than throws.
+        // eslint-disable-next-line @typescript-eslint/require-await
+        await runInPulumiStack(async () => require(options.programPath) as unknown);
         await settle();
     } finally {
         Error.stackTraceLimit = stackTraceLimit;

@@ -28,7 +28,6 @@ function defer(filename: string, esModule: boolean): void {
     const load = (): object => {
         if (real === undefined) {
             if (require.cache[filename] === stub) delete require.cache[filename];
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             real = require(filename) as object;
         }
         return real;
