@@ -148,15 +148,15 @@ const batch = new TransformBatch(
             ALLOWED_GIT_HOSTS: config.allowedGitHosts.join(","),
             GIT_CREDENTIAL_SECRETS: gitCredentialSecrets(config.allowedGitHosts),
             MCP_CONFIG_KEY,
-            // The job reaches the buckets through its access points (aliases work as bucket names).
-            ...(jobAccessPoints && {
-                S3_ACCESS_POINT: jobAccessPoints.accessPoints["jobs-output"].alias,
-                SOURCE_ACCESS_POINT: jobAccessPoints.accessPoints["jobs-source"].alias,
+            // The job reaches the buckets through its access points (their ARNs, known at preview).
+            ...(accessPointNames && {
+                S3_ACCESS_POINT: jobTargets.output.arn,
+                SOURCE_ACCESS_POINT: jobTargets.source.arn,
             }),
         },
     },
-    // The definition quotes the roles and image by name: wait for their policies and the push.
-    { dependsOn: [identity, registry] },
+    // The definition quotes the roles, image and access points by name: wait for them and the push.
+    { dependsOn: [identity, registry, ...(jobAccessPoints ? [jobAccessPoints] : [])] },
 );
 
 const api = new TransformApi("api", {
