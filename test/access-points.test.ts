@@ -55,7 +55,7 @@ describe("the program's S3 access points", () => {
     it("creates the four access points and delegates the output and source buckets to them", () => {
         const { resources } = previewStack("prod");
         const points = resources.filter((r) => r.type === "aws:s3/accessPoint:AccessPoint");
-        assert.deepStrictEqual(points.map((p) => p.inputs.name).sort(), [
+        assert.deepStrictEqual(points.map((p) => String(p.inputs.name)).sort(), [
             "atx-api-output",
             "atx-api-source",
             "atx-jobs-output",
@@ -75,11 +75,10 @@ describe("the program's S3 access points", () => {
             });
         }
         const job = resources.find((r) => r.type === "aws:batch/jobDefinition:JobDefinition")!;
-        const env = Object.fromEntries(
-            JSON.parse(job.inputs.containerProperties as string).environment.map(
-                (e: { name: string; value: string }) => [e.name, e.value],
-            ),
-        );
+        const container = JSON.parse(job.inputs.containerProperties as string) as {
+            environment: { name: string; value: string }[];
+        };
+        const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
         assert.strictEqual(env.S3_ACCESS_POINT, `${AP}atx-jobs-output`);
         assert.strictEqual(env.SOURCE_ACCESS_POINT, `${AP}atx-jobs-source`);
     });

@@ -45,9 +45,11 @@ describe("S3AccessPoints", () => {
     });
 
     it("grants only the role, only on the access point's own ARNs", async () => {
-        const policy = json((await build()).one("aws:s3/accessPoint:AccessPoint"), "policy");
+        const policy = json((await build()).one("aws:s3/accessPoint:AccessPoint"), "policy") as {
+            Statement: { Sid: string; Effect: string; Principal: unknown; Resource: string | string[] }[];
+        };
         assert.deepStrictEqual(
-            policy.Statement.map((s: { Sid: string; Effect: string }) => `${s.Effect} ${s.Sid}`),
+            policy.Statement.map((s) => `${s.Effect} ${s.Sid}`),
             ["Allow ListSourceBucket", "Allow ReadSources", "Deny DenyBulkManifests"],
         );
         for (const statement of policy.Statement) {
