@@ -65,6 +65,8 @@ export interface PlatformConfig {
     readonly noncurrentVersionExpirationDays: number;
     readonly objectLock: boolean;
     readonly intelligentTiering: boolean;
+    /** Jobs and API reach the output and source buckets through their own S3 access points. */
+    readonly s3AccessPoints: boolean;
     readonly api: {
         /** Stage throttling: steady requests per second and burst. */
         readonly throttlingRateLimit: number;
@@ -116,6 +118,7 @@ export const CONFIG_DEFAULTS = {
     noncurrentVersionExpirationDays: 90,
     objectLock: false,
     intelligentTiering: false,
+    s3AccessPoints: true,
     apiThrottlingRateLimit: 50,
     apiThrottlingBurstLimit: 100,
     bulkSubmitRatePerSecond: 10,
@@ -266,6 +269,7 @@ export function parseConfig(
         ),
         objectLock: reader.boolean("objectLock", CONFIG_DEFAULTS.objectLock),
         intelligentTiering: reader.boolean("intelligentTiering", CONFIG_DEFAULTS.intelligentTiering),
+        s3AccessPoints: reader.boolean("s3AccessPoints", CONFIG_DEFAULTS.s3AccessPoints),
         api: {
             throttlingRateLimit: reader.integer("apiThrottlingRateLimit", CONFIG_DEFAULTS.apiThrottlingRateLimit, {
                 min: 1,

@@ -4,7 +4,9 @@
  */
 import { loadConfig } from "./config";
 import { AlarmTopic } from "./components/alarms";
-import { MCP_CONFIG_KEY, TransformApi } from "./components/api";
+import { bucketResources, MCP_CONFIG_KEY, TransformApi } from "./components/api";
+import { accessPointStatements } from "./components/api/functions";
+import { accessPointArn, accessPointTarget, bucketTarget, grantTo, S3AccessPoints } from "./components/access-points";
 import { functionBundles } from "./components/api/bundles";
 import { AccessAnalyzers } from "./components/access-analyzer";
 import { Audit } from "./components/audit";
@@ -13,7 +15,13 @@ import { arns, lookupAwsContext } from "./components/aws-context";
 import { TransformBatch } from "./components/batch";
 import { Compliance } from "./components/compliance";
 import { PlatformKey } from "./components/encryption";
-import { gitCredentialSecrets, JOB_SECRETS_PREFIX, JobIdentity } from "./components/identity";
+import {
+    gitCredentialSecrets,
+    JOB_SECRETS_PREFIX,
+    JobIdentity,
+    jobOutputStatements,
+    jobSourceStatements,
+} from "./components/identity";
 import { platformNames } from "./components/naming";
 import { InsightsQueries } from "./components/insights-queries";
 import { JobNetwork } from "./components/network";
@@ -26,6 +34,16 @@ const config = loadConfig();
 const names = platformNames(config.nameSuffix);
 const context = lookupAwsContext();
 
+/** The access points' names when the stack uses them: one per application (jobs, API) and bucket. */
+const accessPointNames = config.s3AccessPoints
+    ? {
+          jobsSource: names.scoped("jobs-source"),
+          jobsOutput: names.scoped("jobs-output"),
+          apiSource: names.scoped("api-source"),
+          apiOutput: names.scoped("api-output"),
+      }
+    : undefined;
+
 const key = new PlatformKey("platform", { context, aliasName: names.keyAlias });
 const storage = new PlatformStorage("storage", {
     context,
@@ -37,7 +55,14 @@ const storage = new PlatformStorage("storage", {
     intelligentTiering: config.intelligentTiering,
     replicaRegion: config.replicaRegion,
     permissionsBoundaryArn: config.permissionsBoundaryArn,
+    delegateToAccessPoints: config.s3AccessPoints,
 });
+const jobTargets = accessPointNames
+    ? {
+          source: accessPointTarget(accessPointArn(context, accessPointNames.jobsSource)),
+          output: accessPointTarget(accessPointArn(context, accessPointNames.jobsOutput)),
+      }
+    : { source: bucketTarget(storage.sourceBucket.arn), output: bucketTarget(storage.outputBucket.arn) };
 const registry = new ContainerRegistry("registry", {
     context,
     repositoryName: names.repository,
@@ -52,6 +77,7 @@ const network = new JobNetwork("network", {
     namePrefix: names.scoped("jobs"),
     endpointScope: {
         bucketArns: [storage.outputBucket.arn, storage.sourceBucket.arn],
+        accessPointArns: [jobTargets.output.arn, jobTargets.source.arn],
         repositoryArns: registry.pullRepositoryArns,
         logGroupArn: arns.logGroup(context, names.jobLogGroup),
         kmsKeyArn: key.keyArn,
@@ -66,14 +92,35 @@ const identity = new JobIdentity("identity", {
     context,
     jobRoleName: names.jobRole,
     executionRoleName: names.executionRole,
-    sourceBucketArn: storage.sourceBucket.arn,
-    outputBucketArn: storage.outputBucket.arn,
+    source: jobTargets.source,
+    output: jobTargets.output,
     kmsKeyArn: key.keyArn,
     pullRepositoryArns: registry.pullRepositoryArns,
     jobLogGroupName: names.jobLogGroup,
     transformPolicyNames: config.transformPolicyNames,
     permissionsBoundaryArn: config.permissionsBoundaryArn,
 });
+// The access points' policies name the roles: they follow the roles.
+const jobAccessPoints =
+    accessPointNames &&
+    new S3AccessPoints(
+        "job-access-points",
+        {
+            accessPoints: {
+                "jobs-source": {
+                    name: accessPointNames.jobsSource,
+                    bucket: storage.sourceBucket.bucketName,
+                    statements: grantTo(identity.jobRoleArn, jobSourceStatements(jobTargets.source)),
+                },
+                "jobs-output": {
+                    name: accessPointNames.jobsOutput,
+                    bucket: storage.outputBucket.bucketName,
+                    statements: grantTo(identity.jobRoleArn, jobOutputStatements(jobTargets.output)),
+                },
+            },
+        },
+        { dependsOn: [identity] },
+    );
 const batch = new TransformBatch(
     "batch",
     {
@@ -101,10 +148,15 @@ const batch = new TransformBatch(
             ALLOWED_GIT_HOSTS: config.allowedGitHosts.join(","),
             GIT_CREDENTIAL_SECRETS: gitCredentialSecrets(config.allowedGitHosts),
             MCP_CONFIG_KEY,
+            // The job reaches the buckets through its access points (their ARNs, known at preview).
+            ...(accessPointNames && {
+                S3_ACCESS_POINT: jobTargets.output.arn,
+                SOURCE_ACCESS_POINT: jobTargets.source.arn,
+            }),
         },
     },
-    // The definition quotes the roles and image by name: wait for their policies and the push.
-    { dependsOn: [identity, registry] },
+    // The definition quotes the roles, image and access points by name: wait for them and the push.
+    { dependsOn: [identity, registry, ...(jobAccessPoints ? [jobAccessPoints] : [])] },
 );
 
 const api = new TransformApi("api", {
@@ -116,8 +168,16 @@ const api = new TransformApi("api", {
     jobQueueArn: batch.jobQueue.arn,
     jobDefinitionName: batch.jobDefinition.name,
     jobDefinitionArn: batch.jobDefinition.arn,
-    sourceBucket: { name: storage.sourceBucket.bucketName, arn: storage.sourceBucket.arn },
-    outputBucket: { name: storage.outputBucket.bucketName, arn: storage.outputBucket.arn },
+    sourceBucket: {
+        name: storage.sourceBucket.bucketName,
+        arn: storage.sourceBucket.arn,
+        accessPointArn: accessPointNames && accessPointArn(context, accessPointNames.apiSource),
+    },
+    outputBucket: {
+        name: storage.outputBucket.bucketName,
+        arn: storage.outputBucket.arn,
+        accessPointArn: accessPointNames && accessPointArn(context, accessPointNames.apiOutput),
+    },
     codeDirectory: functionBundles(),
     allowedGitHosts: config.allowedGitHosts,
     jobTimeoutSeconds: config.jobTimeoutSeconds,
@@ -128,6 +188,35 @@ const api = new TransformApi("api", {
     manageAccountSettings: config.api.manageAccountSettings,
     permissionsBoundaryArn: config.permissionsBoundaryArn,
 });
+
+if (accessPointNames) {
+    const apiBucketResources = {
+        context,
+        namePrefix: names.scoped("api"),
+        resources: bucketResources(
+            accessPointTarget(accessPointArn(context, accessPointNames.apiSource)),
+            accessPointTarget(accessPointArn(context, accessPointNames.apiOutput)),
+        ),
+    };
+    new S3AccessPoints(
+        "api-access-points",
+        {
+            accessPoints: {
+                "api-source": {
+                    name: accessPointNames.apiSource,
+                    bucket: storage.sourceBucket.bucketName,
+                    statements: accessPointStatements("source", apiBucketResources),
+                },
+                "api-output": {
+                    name: accessPointNames.apiOutput,
+                    bucket: storage.outputBucket.bucketName,
+                    statements: accessPointStatements("output", apiBucketResources),
+                },
+            },
+        },
+        { dependsOn: [api] },
+    );
+}
 
 const alarmTopic = new AlarmTopic("alarms", {
     context,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type S3Target } from "./access-points";
 import { arns, type AwsContext } from "./aws-context";
 import { policyDocument, type Statement } from "./iam-documents";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX } from "./storage";
@@ -20,8 +21,10 @@ export interface JobIdentityArgs {
     readonly context: AwsContext;
     readonly jobRoleName: string;
     readonly executionRoleName: string;
-    readonly sourceBucketArn: pulumi.Input<string>;
-    readonly outputBucketArn: pulumi.Input<string>;
+    /** How the job role's policy names the source bucket: the bucket, or the jobs' access point of it. */
+    readonly source: S3Target;
+    /** The same for the output bucket. */
+    readonly output: S3Target;
     readonly kmsKeyArn: pulumi.Input<string>;
     /** Repositories the execution role may pull from (this stack's, plus a configured image's). */
     readonly pullRepositoryArns: readonly pulumi.Input<string>[];
@@ -122,43 +125,47 @@ export class JobIdentity extends pulumi.ComponentResource {
 
 function jobRoleStatements(args: JobIdentityArgs): Statement[] {
     return [
+        ...jobSourceStatements(args.source),
+        ...jobOutputStatements(args.output),
         {
-            Sid: "ListSourceBucket",
+            Sid: "ReadJobSecrets",
             Effect: "Allow",
-            Action: "s3:ListBucket",
-            Resource: args.sourceBucketArn,
+            Action: "secretsmanager:GetSecretValue",
+            Resource: arns.secret(args.context, `${JOB_SECRETS_PREFIX}*`),
         },
-        {
-            Sid: "ReadSources",
-            Effect: "Allow",
-            Action: "s3:GetObject",
-            Resource: pulumi.interpolate`${args.sourceBucketArn}/*`,
-        },
+    ];
+}
+
+/** What jobs may do in the source bucket: list it and read sources, except other callers' bulk requests. */
+export function jobSourceStatements(source: S3Target): Statement[] {
+    return [
+        { Sid: "ListSourceBucket", Effect: "Allow", Action: "s3:ListBucket", Resource: source.arn },
+        { Sid: "ReadSources", Effect: "Allow", Action: "s3:GetObject", Resource: source.objects("*") },
         {
             // Other callers' bulk requests: only the API reads them.
             Sid: "DenyBulkManifests",
             Effect: "Deny",
             Action: "s3:GetObject",
-            Resource: pulumi.interpolate`${args.sourceBucketArn}/${BULK_MANIFESTS_PREFIX}*`,
+            Resource: source.objects(`${BULK_MANIFESTS_PREFIX}*`),
         },
+    ];
+}
+
+/** What jobs may do in the output bucket: list and write results under `transformations/` only. */
+export function jobOutputStatements(output: S3Target): Statement[] {
+    return [
         {
             Sid: "ListOwnResults",
             Effect: "Allow",
             Action: "s3:ListBucket",
-            Resource: args.outputBucketArn,
+            Resource: output.arn,
             Condition: { StringLike: { "s3:prefix": [`${RESULTS_PREFIX}*`] } },
         },
         {
             Sid: "WriteResultsUnderTransformations",
             Effect: "Allow",
             Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
-            Resource: pulumi.interpolate`${args.outputBucketArn}/${RESULTS_PREFIX}*`,
-        },
-        {
-            Sid: "ReadJobSecrets",
-            Effect: "Allow",
-            Action: "secretsmanager:GetSecretValue",
-            Resource: arns.secret(args.context, `${JOB_SECRETS_PREFIX}*`),
+            Resource: output.objects(`${RESULTS_PREFIX}*`),
         },
     ];
 }

@@ -6,6 +6,8 @@ import { type AwsContext } from "./aws-context";
 export interface EndpointScope {
     /** ARNs of the buckets jobs read and write (the output and source buckets). */
     readonly bucketArns: readonly pulumi.Input<string>[];
+    /** ARNs of the access points jobs reach those buckets through. Default none. */
+    readonly accessPointArns?: readonly pulumi.Input<string>[];
     /** The repositories jobs pull their image from. */
     readonly repositoryArns: readonly pulumi.Input<string>[];
     readonly logGroupArn: pulumi.Input<string>;
@@ -189,10 +191,11 @@ function statement(
  */
 export function s3EndpointPolicy(context: AwsContext, scope: EndpointScope): aws.iam.PolicyDocument {
     const objects = scope.bucketArns.map((b) => pulumi.interpolate`${b}/*`);
+    const accessPoints = (scope.accessPointArns ?? []).flatMap((ap) => [ap, pulumi.interpolate`${ap}/object/*`]);
     return {
         Version: "2012-10-17",
         Statement: [
-            statement("ThisStacksBuckets", context, ["s3:*"], [...scope.bucketArns, ...objects]),
+            statement("ThisStacksBuckets", context, ["s3:*"], [...scope.bucketArns, ...objects, ...accessPoints]),
             {
                 Sid: "EcrImageLayers",
                 Effect: "Allow",

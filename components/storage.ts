@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bulkManifestPrefix } from "../api/lib/limits";
+import { delegateToAccessPoints } from "./access-points";
 import { type AwsContext } from "./aws-context";
 import { type PlatformNames } from "./naming";
 import { ACCESS_LOG_PREFIX, createAccessLogBucket, INVENTORY_PREFIX } from "./log-bucket";
@@ -24,6 +25,11 @@ export interface PlatformStorageArgs {
     readonly replicaRegion?: string;
     /** Applied to the replication role. Default none. */
     readonly permissionsBoundaryArn?: string;
+    /**
+     * The output and source buckets' policies delegate access control to this account's access
+     * points (see access-points.ts). Default false.
+     */
+    readonly delegateToAccessPoints?: boolean;
 }
 
 /** The only prefix jobs may write results to in the output bucket. */
@@ -75,6 +81,9 @@ export class PlatformStorage extends pulumi.ComponentResource {
         });
 
         const inventory = { destinationBucketArn: this.logBucket.arn, prefix: INVENTORY_PREFIX };
+        const extraPolicyStatements = args.delegateToAccessPoints
+            ? (bucketArn: pulumi.Output<string>) => [delegateToAccessPoints(args.context, bucketArn)]
+            : undefined;
 
         this.outputBucket = new SecureBucket(
             `${name}-output`,
@@ -87,6 +96,7 @@ export class PlatformStorage extends pulumi.ComponentResource {
                 intelligentTiering: args.intelligentTiering ?? false,
                 objectLockRetentionDays: args.objectLock ? OBJECT_LOCK_RETENTION_DAYS : undefined,
                 inventory,
+                extraPolicyStatements,
             },
             { parent: this },
         );
@@ -107,6 +117,7 @@ export class PlatformStorage extends pulumi.ComponentResource {
                     },
                 ],
                 inventory,
+                extraPolicyStatements,
             },
             { parent: this },
         );

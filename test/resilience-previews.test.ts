@@ -113,6 +113,11 @@ describe("prod previews with replication, inventory and either network mode", fu
                 "arn:aws:s3:::atx-custom-source-123456789012",
                 "arn:aws:s3:::atx-custom-output-123456789012/*",
                 "arn:aws:s3:::atx-custom-source-123456789012/*",
+                // The jobs' access points to them, and their objects.
+                "arn:aws:s3:us-east-1:123456789012:accesspoint/atx-jobs-output",
+                "arn:aws:s3:us-east-1:123456789012:accesspoint/atx-jobs-output/object/*",
+                "arn:aws:s3:us-east-1:123456789012:accesspoint/atx-jobs-source",
+                "arn:aws:s3:us-east-1:123456789012:accesspoint/atx-jobs-source/object/*",
                 "arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*",
             ]);
             assert.ok(

@@ -35,10 +35,25 @@ export function documentClient(): DynamoDBDocumentClient {
  * body into presigned upload URLs, and S3 then refuses every real upload.
  */
 export function s3Client(): S3Client {
-    return (s3 ??= new S3Client({
-        forcePathStyle: env.s3ForcePathStyle(),
-        requestChecksumCalculation: "WHEN_REQUIRED",
-    }));
+    return (s3 ??= throughAccessPoints(
+        new S3Client({ forcePathStyle: env.s3ForcePathStyle(), requestChecksumCalculation: "WHEN_REQUIRED" }),
+    ));
+}
+
+/**
+ * Requests (presigned URLs included) naming one of the function's buckets go to its access point
+ * instead (see env.s3Address): the function's role may use only that access point.
+ */
+function throughAccessPoints(client: S3Client): S3Client {
+    client.middlewareStack.add(
+        (next) => (args) => {
+            const input = args.input as { Bucket?: unknown };
+            if (typeof input.Bucket !== "string") return next(args);
+            return next({ ...args, input: { ...input, Bucket: env.s3Address(input.Bucket) } });
+        },
+        { step: "initialize", name: "bucketsThroughAccessPoints" },
+    );
+    return client;
 }
 
 /** Sends to the configured endpoint, not the host inside the queue URL (they differ behind a proxy). */

@@ -31,6 +31,18 @@ export const env = {
     jobDefinitionArn: () => required("JOB_DEFINITION_ARN"),
     sourceBucket: () => required("SOURCE_BUCKET"),
     outputBucket: () => required("OUTPUT_BUCKET"),
+    /**
+     * Where S3 requests for a bucket go: the access point (ARN) in `<VARIABLE>_ACCESS_POINT` when the
+     * stack gives the function one for that bucket, else the bucket itself (the local emulator).
+     * Clients and job sources keep naming the bucket.
+     */
+    s3Address: (bucket: string): string => {
+        for (const variable of ["SOURCE_BUCKET", "OUTPUT_BUCKET"]) {
+            const accessPoint = process.env[`${variable}_ACCESS_POINT`];
+            if (accessPoint && process.env[variable] === bucket) return accessPoint;
+        }
+        return bucket;
+    },
     bulkQueueUrl: () => required("BULK_QUEUE_URL"),
     /** KMS key (id or ARN) for objects the API writes or lets clients write. */
     kmsKeyId: () => required("KMS_KEY_ID"),

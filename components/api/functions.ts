@@ -11,6 +11,7 @@ import {
     type FunctionContract,
     type FunctionName,
     functions,
+    type Permission,
     lambdaHandler,
     lambdaRuntime,
     type SymbolicResource,
@@ -38,12 +39,25 @@ export interface ApiFunctionsArgs {
     readonly logRetentionDays: number;
     /** Queue receiving events the function could not process when invoked asynchronously. */
     readonly deadLetterQueueArn: pulumi.Input<string>;
+    /**
+     * The access point (ARN) each bucket variable's bucket is reached through, passed to the functions
+     * having that variable as `<VARIABLE>_ACCESS_POINT`. Default none: the functions address the buckets.
+     */
+    readonly bucketAccessPoints?: Partial<Record<BucketVariable, pulumi.Input<string>>>;
     /** Literal settings from stack config that override the contract's recommended values. */
     readonly environmentOverrides?: Partial<Record<FunctionName, Record<string, string>>>;
     readonly permissionsBoundaryArn?: string;
 }
 
 export type ApiFunctions = Record<FunctionName, aws.lambda.Function>;
+
+export type BucketVariable = "SOURCE_BUCKET" | "OUTPUT_BUCKET";
+
+/** The symbolic resources of the contract that lie in each bucket. */
+const BUCKET_RESOURCES: Record<"source" | "output", readonly SymbolicResource[]> = {
+    source: ["sourceBucket", "sourceUploads", "bulkManifests", "mcpConfigObject"],
+    output: ["outputBucket", "outputResults"],
+};
 
 /** Every function of the contract, each an {@link ApiFunction} under `parent`. */
 export function createApiFunctions(args: ApiFunctionsArgs, parent: pulumi.Resource): ApiFunctions {
@@ -114,15 +128,9 @@ function createFunction(
             Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
             Resource: "*",
         },
-        ...contract.permissions.map((permission, index) => ({
-            Sid: `Contract${index}`,
-            Effect: "Allow" as const,
-            Action: permission.actions,
-            Resource: permission.resources.map((resource) =>
-                resource === "*" ? "*" : args.bindings.resources[resource],
-            ),
-            ...conditionFor(permission.actions),
-        })),
+        ...contract.permissions.map((permission, index) =>
+            contractStatement(`Contract${index}`, permission, args.bindings.resources),
+        ),
     ];
     const role = new ServiceRole(
         `${functionName}-role`,
@@ -141,6 +149,9 @@ function createFunction(
     const environment: Record<string, pulumi.Input<string>> = {};
     for (const [key, value] of Object.entries(contract.environment)) {
         environment[key] = typeof value === "string" ? value : args.bindings.refs[value.bind];
+    }
+    for (const [variable, accessPoint] of Object.entries(args.bucketAccessPoints ?? {})) {
+        if (accessPoint !== undefined && variable in environment) environment[`${variable}_ACCESS_POINT`] = accessPoint;
     }
     Object.assign(environment, args.environmentOverrides?.[name] ?? {});
 
@@ -165,6 +176,44 @@ function createFunction(
         // The function starts with its role's policy and its log group in place.
         { ...opts, dependsOn: [role, logGroup] },
     );
+}
+
+type ResourceArns = Partial<ContractBindings["resources"]>;
+
+function boundArn(resources: ResourceArns, resource: keyof ResourceArns): pulumi.Input<string> {
+    const arn = resources[resource];
+    if (arn === undefined) throw new Error(`no ARN bound for the contract's resource ${resource}`);
+    return arn;
+}
+
+function contractStatement(sid: string, permission: Permission, resources: ResourceArns): Statement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: permission.actions,
+        Resource: permission.resources.map((resource) => (resource === "*" ? "*" : boundArn(resources, resource))),
+        ...conditionFor(permission.actions),
+    };
+}
+
+/**
+ * The policy of the API's access point to one bucket: each function's role gets that function's
+ * contract permissions in the bucket, as its own policy states them, and nothing else.
+ */
+export function accessPointStatements(
+    bucket: "source" | "output",
+    args: Pick<ApiFunctionsArgs, "context" | "namePrefix"> & { readonly resources: ResourceArns },
+): Statement[] {
+    const statements: Statement[] = [];
+    for (const [name, contract] of Object.entries(functions) as [FunctionName, FunctionContract][]) {
+        const roleArn = arns.role(args.context, `${args.namePrefix}-${name}`);
+        contract.permissions.forEach((permission, index) => {
+            if (!permission.resources.some((resource) => BUCKET_RESOURCES[bucket].includes(resource))) return;
+            const sid = `${name.replace(/[^A-Za-z0-9]/g, "")}Contract${index}`;
+            statements.push({ ...contractStatement(sid, permission, args.resources), Principal: { AWS: roleArn } });
+        });
+    }
+    return statements;
 }
 
 /** Listing the output bucket is limited to the results prefix, as the contract asks. */

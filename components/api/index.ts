@@ -15,6 +15,7 @@ import { type ApiFunctions, createApiFunctions } from "./functions";
 import { RestApi } from "./rest-api";
 import { defaultMcpConfigKey } from "../../api/lib/config";
 import { ServiceRole } from "../service-role";
+import { accessPointTarget, bucketTarget, type S3Target } from "../access-points";
 
 /** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
 export const MCP_CONFIG_KEY = defaultMcpConfigKey;
@@ -29,8 +30,8 @@ export interface TransformApiArgs {
     readonly jobQueueArn: pulumi.Input<string>;
     readonly jobDefinitionName: pulumi.Input<string>;
     readonly jobDefinitionArn: pulumi.Input<string>;
-    readonly sourceBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
-    readonly outputBucket: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+    readonly sourceBucket: ApiBucket;
+    readonly outputBucket: ApiBucket;
     /** Directory with the functions' bundles (`<function>/index.js`), or a promise of it while they build. */
     readonly codeDirectory: string | Promise<string>;
     /** Source hosts jobs may clone from. */
@@ -50,6 +51,20 @@ export interface TransformApiArgs {
      */
     readonly manageAccountSettings?: boolean;
     readonly permissionsBoundaryArn?: string;
+}
+
+export interface ApiBucket {
+    readonly name: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+    /**
+     * The API's access point to the bucket (ARN): the functions' policies name it instead of the
+     * bucket, and their S3 requests go through it. Default none (the bucket itself).
+     */
+    readonly accessPointArn?: pulumi.Input<string>;
+}
+
+function targetOf(bucket: ApiBucket): S3Target {
+    return bucket.accessPointArn !== undefined ? accessPointTarget(bucket.accessPointArn) : bucketTarget(bucket.arn);
 }
 
 /**
@@ -156,14 +171,13 @@ export class TransformApi extends pulumi.ComponentResource {
                         ),
                         batchJobs: arns.batch(context, "job/*"),
                         bulkQueue: bulkQueueArn,
-                        sourceBucket: args.sourceBucket.arn,
-                        sourceUploads: pulumi.interpolate`${args.sourceBucket.arn}/${UPLOADS_PREFIX}*`,
-                        bulkManifests: pulumi.interpolate`${args.sourceBucket.arn}/${BULK_MANIFESTS_PREFIX}*`,
-                        mcpConfigObject: pulumi.interpolate`${args.sourceBucket.arn}/${MCP_CONFIG_KEY}`,
-                        outputBucket: args.outputBucket.arn,
-                        outputResults: pulumi.interpolate`${args.outputBucket.arn}/${RESULTS_PREFIX}*`,
+                        ...bucketResources(targetOf(args.sourceBucket), targetOf(args.outputBucket)),
                         kmsKey: args.kmsKeyArn,
                     },
+                },
+                bucketAccessPoints: {
+                    SOURCE_BUCKET: args.sourceBucket.accessPointArn,
+                    OUTPUT_BUCKET: args.outputBucket.accessPointArn,
                 },
                 environmentOverrides: {
                     jobs: jobRulesEnvironment,
@@ -338,4 +352,16 @@ export class TransformApi extends pulumi.ComponentResource {
             { parent: this, dependsOn: [role] },
         );
     }
+}
+
+/** The contract's symbolic S3 resources, as the functions' policies name them. */
+export function bucketResources(source: S3Target, output: S3Target) {
+    return {
+        sourceBucket: source.arn,
+        sourceUploads: source.objects(`${UPLOADS_PREFIX}*`),
+        bulkManifests: source.objects(`${BULK_MANIFESTS_PREFIX}*`),
+        mcpConfigObject: source.objects(MCP_CONFIG_KEY),
+        outputBucket: output.arn,
+        outputResults: output.objects(`${RESULTS_PREFIX}*`),
+    };
 }

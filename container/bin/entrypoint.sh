@@ -292,6 +292,8 @@ log_info "conversation id" conversation_id "$conversation_id" found_by "$found_b
 
 # ---- results ----
 base="s3://$S3_BUCKET/$OUTPUT_PREFIX/$output/$conversation_id"
+# Uploads go through the job's access point (its ARN) when the stack gives it one.
+upload_base="s3://${S3_ACCESS_POINT:-$S3_BUCKET}/$OUTPUT_PREFIX/$output/$conversation_id"
 # The conversation's own logs travel with the job log: logs/job.log and logs/atx/...
 if [[ -d "$ATX_CONVERSATIONS_DIR/$conversation_id" ]]; then
   mkdir -p -- "$ATX_LOG_DIR/atx"
@@ -299,7 +301,7 @@ if [[ -d "$ATX_CONVERSATIONS_DIR/$conversation_id" ]]; then
 fi
 log_info "results" location "$base/" code "$base/code/" logs "$base/logs/" conversation_id "$conversation_id"
 upload_rc=0
-ATX_UPLOAD_REDACT_PARTS=logs "$ATX_BIN_DIR/upload-results.sh" "$base/" "code=$ATX_SOURCE_DIR" "logs=$ATX_LOG_DIR" ||
+ATX_UPLOAD_REDACT_PARTS=logs "$ATX_BIN_DIR/upload-results.sh" "$upload_base/" "code=$ATX_SOURCE_DIR" "logs=$ATX_LOG_DIR" ||
   upload_rc=$?
 
 if ((atx_rc != 0)); then

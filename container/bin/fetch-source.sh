@@ -117,7 +117,8 @@ check_git_url() {
   GIT_URL_HOST=$host
 }
 
-# Sets S3_SRC_BUCKET, S3_SRC_KEY and S3_SRC_KIND (zip|prefix).
+# Sets S3_SRC_BUCKET, S3_SRC_KEY and S3_SRC_KIND (zip|prefix), and S3_SRC_ADDRESS: where the
+# requests go, the job's access point (SOURCE_ACCESS_POINT, its ARN) when the stack gives it one.
 check_s3_url() {
   local url=$1
   [[ $url =~ ^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(.+)$ ]] || refuse "invalid S3 URL"
@@ -125,6 +126,7 @@ check_s3_url() {
   S3_SRC_KEY=${BASH_REMATCH[2]}
   [[ -n ${SOURCE_BUCKET:-} ]] || log_fail "$EX_USAGE" "SOURCE_BUCKET is not set; S3 sources are unavailable"
   [[ $S3_SRC_BUCKET == "$SOURCE_BUCKET" ]] || refuse "only the source bucket may be read" bucket "$S3_SRC_BUCKET"
+  S3_SRC_ADDRESS=${SOURCE_ACCESS_POINT:-$S3_SRC_BUCKET}
   ((${#S3_SRC_KEY} <= 1024)) || refuse "S3 key too long"
   [[ $S3_SRC_KEY =~ ^[[:print:]]+$ ]] || refuse "S3 key contains control characters"
   [[ $S3_SRC_KEY != /* && $S3_SRC_KEY != *//* ]] || refuse "S3 key with empty segments"
@@ -187,7 +189,7 @@ git_clone_once() {
 
 s3_zip() {
   local head rc=0
-  head=$(retry aws_try s3api head-object --bucket "$S3_SRC_BUCKET" --key "$S3_SRC_KEY" \
+  head=$(retry aws_try s3api head-object --bucket "$S3_SRC_ADDRESS" --key "$S3_SRC_KEY" \
     --query '[ContentLength, ETag]' --output text) || rc=$?
   case $rc in
     0) ;;
@@ -206,7 +208,7 @@ s3_zip() {
   # The object whose size was checked, and no more than that many bytes: an object replaced
   # after the check fails the If-Match (412) instead of being downloaded whatever its size.
   rc=0
-  retry aws_try s3api get-object --bucket "$S3_SRC_BUCKET" --key "$S3_SRC_KEY" --if-match "$etag" \
+  retry aws_try s3api get-object --bucket "$S3_SRC_ADDRESS" --key "$S3_SRC_KEY" --if-match "$etag" \
     --range "bytes=0-$((size - 1))" "$dl_dir/source.zip" >/dev/null || rc=$?
   if ((rc != 0)); then
     rm -rf -- "$dl_dir"
@@ -228,7 +230,7 @@ s3_zip() {
 
 s3_prefix() {
   local listing rc=0
-  listing=$(retry aws_try s3api list-objects-v2 --bucket "$S3_SRC_BUCKET" --prefix "$S3_SRC_KEY" \
+  listing=$(retry aws_try s3api list-objects-v2 --bucket "$S3_SRC_ADDRESS" --prefix "$S3_SRC_KEY" \
     --output json --query 'Contents[].{k: Key, s: Size}') || rc=$?
   case $rc in
     0) ;;
@@ -251,7 +253,7 @@ s3_prefix() {
   [[ $verdict == OK* ]] || refuse "${verdict#ERROR }" prefix "$S3_SRC_KEY"
   rc=0
   retry aws_try s3 cp --recursive --only-show-errors --no-progress \
-    --exclude '../*' --exclude '*/../*' "s3://$S3_SRC_BUCKET/$S3_SRC_KEY" "$TARGET" || rc=$?
+    --exclude '../*' --exclude '*/../*' "s3://$S3_SRC_ADDRESS/$S3_SRC_KEY" "$TARGET" || rc=$?
   ((rc == 0)) || log_fail "$EX_TEMPFAIL" "source prefix download failed" prefix "$S3_SRC_KEY"
   log_info "source prefix downloaded" summary "${verdict#OK }"
 }

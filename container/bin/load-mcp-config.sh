@@ -12,6 +12,8 @@ ATX_LIB_DIR=${ATX_LIB_DIR:-"$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)
 source "$ATX_LIB_DIR/aws-step.sh"
 
 bucket=${SOURCE_BUCKET:-}
+# Requests go through the job's access point (its ARN) when the stack gives it one.
+address=${SOURCE_ACCESS_POINT:-$bucket}
 key=${MCP_CONFIG_KEY:-config/mcp.json}
 target=${ATX_MCP_CONFIG_PATH:-"$HOME/.aws/atx/mcp.json"}
 max_bytes=${ATX_MCP_CONFIG_MAX_BYTES:-1048576}
@@ -24,7 +26,7 @@ fi
   log_fail "$EX_USAGE" "invalid MCP_CONFIG_KEY" key "$key"
 
 rc=0
-size=$(retry aws_try s3api head-object --bucket "$bucket" --key "$key" --query ContentLength --output text) || rc=$?
+size=$(retry aws_try s3api head-object --bucket "$address" --key "$key" --query ContentLength --output text) || rc=$?
 case $rc in
   0) ;;
   "$EX_NOINPUT")
@@ -46,7 +48,7 @@ mkdir -p -- "$(dirname "$target")"
 tmp=$(mktemp "$target.XXXXXX")
 trap 'rm -f -- "$tmp"' EXIT
 rc=0
-retry aws_try s3 cp --only-show-errors --no-progress "s3://$bucket/$key" "$tmp" || rc=$?
+retry aws_try s3 cp --only-show-errors --no-progress "s3://$address/$key" "$tmp" || rc=$?
 ((rc == 0)) || log_fail "$EX_TEMPFAIL" "MCP configuration download failed" key "$key"
 jq -e 'type == "object"' "$tmp" >/dev/null 2>&1 ||
   log_fail "$EX_DATAERR" "MCP configuration is not a JSON object" key "$key"

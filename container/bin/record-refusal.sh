@@ -21,7 +21,7 @@ record=$(jq -n --argjson code "$code" --arg reason "${reason:-refused with exit 
   --argjson amb "${ATX_ZIP_MAX_ARCHIVE_BYTES:-1073741824}" \
   '{exitCode: $code, reason: $reason[:1000], time: (now | todate),
     limits: {zipMaxBytes: $zmb, zipMaxFiles: $zmf, archiveMaxBytes: $amb}}')
-dest="s3://$S3_BUCKET/${OUTPUT_PREFIX:-transformations}/$output/refusal.json"
+dest="s3://${S3_ACCESS_POINT:-$S3_BUCKET}/${OUTPUT_PREFIX:-transformations}/$output/refusal.json"
 rc=0
 retry aws_try s3 cp --only-show-errors --no-progress --content-type application/json - "$dest" <<<"$record" || rc=$?
 if ((rc == 0)); then

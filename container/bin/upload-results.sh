@@ -31,7 +31,8 @@ for part in "${parts[@]}"; do
   [[ $part =~ ^[A-Za-z0-9._-]+=/ && ${part%%=*} != . && ${part%%=*} != .. ]] ||
     log_fail "$EX_USAGE" "parts must be NAME=/absolute/dir" part "$part"
 done
-[[ $dest =~ ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9._=-]+/)+$ ]] ||
+# The bucket, or an access point's ARN (where the stack gives the job one).
+[[ $dest =~ ^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|arn:aws[a-z-]*:s3:[a-z0-9-]+:[0-9]{12}:accesspoint/[a-z0-9-]{3,50})/([A-Za-z0-9._=-]+/)+$ ]] ||
   log_fail "$EX_USAGE" "destination must be s3://bucket/prefix/ (plain characters, ending with /)" dest "$dest"
 [[ ! $dest =~ /\.\.?/ ]] || log_fail "$EX_USAGE" "dot segments in the destination" dest "$dest"
 [[ -r $exclusions ]] || log_fail "$EX_USAGE" "exclusion list not readable" file "$exclusions"

@@ -409,3 +409,19 @@ WRAP
   run s3_keys "$S3_BUCKET"
   [ -z "$output" ]
 }
+
+@test "with access points set, the job reads the named source bucket and writes results through them" {
+  # moto has no access points: two more buckets stand in for them, so where each request went shows.
+  mkdir -p "$BATS_TEST_TMPDIR/tree"
+  printf 'hello\n' >"$BATS_TEST_TMPDIR/tree/README.md"
+  make_buckets
+  python3 "$FIXTURES/s3util.py" setup atx-output-ap atx-source-ap \
+    "s3://atx-source-ap/projects/p2/README.md=$BATS_TEST_TMPDIR/tree/README.md"
+  export S3_ACCESS_POINT=atx-output-ap SOURCE_ACCESS_POINT=atx-source-ap FAKE_ATX_CONVERSATION_ID=conv-ap-1
+  job --source "s3://$SOURCE_BUCKET/projects/p2/" --output o -- "${exec_cmd[@]}"
+  [ "$status" -eq 0 ]
+  run s3_keys atx-output-ap transformations/o/conv-ap-1/code/
+  [[ $output == *"transformations/o/conv-ap-1/code/README.md"* ]]
+  run s3_keys "$S3_BUCKET"
+  [ "$output" = "" ]
+}

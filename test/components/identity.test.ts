@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { bucketTarget } from "../../components/access-points";
 import { createApiInvokePolicy, gitCredentialSecrets, JobIdentity } from "../../components/identity";
 import { componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,8 +15,8 @@ describe("JobIdentity", () => {
                     context: testContext(),
                     jobRoleName: `${name}-JobRole`,
                     executionRoleName: `${name}-ExecutionRole`,
-                    sourceBucketArn: "arn:aws:s3:::source-bucket",
-                    outputBucketArn: "arn:aws:s3:::output-bucket",
+                    source: bucketTarget("arn:aws:s3:::source-bucket"),
+                    output: bucketTarget("arn:aws:s3:::output-bucket"),
                     kmsKeyArn: KEY_ARN,
                     pullRepositoryArns: ["arn:aws:ecr:us-east-1:123456789012:repository/aws-transform-cli"],
                     jobLogGroupName: "/aws/batch/atx-transform",

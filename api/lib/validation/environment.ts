@@ -25,6 +25,8 @@ export const reservedEnvironmentNames: ReadonlySet<string> = new Set([
     "SHELLOPTS",
     "S3_BUCKET",
     "SOURCE_BUCKET",
+    "S3_ACCESS_POINT",
+    "SOURCE_ACCESS_POINT",
     "OUTPUT_PREFIX",
     "ALLOWED_GIT_HOSTS",
     "ALLOWED_GIT_SCHEMES",
