@@ -1,5 +1,5 @@
 /**
- * The pack over the program's own resources (the lead's offline preview, tools/preview): both
+ * The pack over the program's own resources (the offline preview, tools/preview): both
  * stacks pass with zero mandatory violations, and breaking one protection at a time is caught.
  */
 import { strict as assert } from "assert";

@@ -1,5 +1,5 @@
 /**
- * The program's own resources for a stack, from the lead's offline preview (tools/preview): the
+ * The program's own resources for a stack, from the offline preview (tools/preview): the
  * program runs under Pulumi's mocks in preview mode with the stack's configuration. The SDK allows
  * one program run per process, so `programSnapshot` runs it in a child process; run this file
  * directly (`program.ts STACK`) to print the StackSnapshot as JSON.
