@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { JobNetwork } from "../../components/network";
 import { DEFAULT_SUBNET_IDS, DEFAULT_VPC_ID } from "../../tools/preview/mocks";
-import { componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
+import type * as aws from "@pulumi/aws";
+import { componentResources, inputsOf, principalOf, promiseOf, statementsOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
@@ -23,9 +24,9 @@ describe("JobNetwork", () => {
 
     it("creates a security group with no ingress and HTTPS-only egress", async () => {
         const tree = await componentResources(() => new JobNetwork("net-sg", args("net-sg")));
-        const sg = tree.one("aws:ec2/securityGroup:SecurityGroup").inputs;
+        const sg = inputsOf<aws.ec2.SecurityGroupArgs>(tree.one("aws:ec2/securityGroup:SecurityGroup"));
         assert.deepStrictEqual(sg.ingress, []);
-        assert.strictEqual(sg.egress.length, 1);
+        assert.strictEqual(sg.egress?.length, 1);
         const [rule] = sg.egress;
         assert.deepStrictEqual([rule.protocol, rule.fromPort, rule.toPort], ["tcp", 443, 443]);
         assert.strictEqual(sg.vpcId, DEFAULT_VPC_ID);
@@ -66,10 +67,10 @@ describe("JobNetwork", () => {
             flowLog.logDestination,
             "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vpc/flow-logs/net-flow",
         );
-        const trust = policyOf(tree.one("aws:iam/role:Role"), "assumeRolePolicy");
-        assert.strictEqual(trust.Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
-        assert.deepStrictEqual(trust.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
-        const [statement] = policyOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
+        const [trust] = statementsOf(tree.one("aws:iam/role:Role"), "assumeRolePolicy");
+        assert.strictEqual(principalOf(trust).Service, "vpc-flow-logs.amazonaws.com");
+        assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+        const [statement] = statementsOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy");
         assert.deepStrictEqual(statement.Resource, [flowLog.logDestination, `${flowLog.logDestination}:log-stream:*`]);
     });
 });

@@ -3,10 +3,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ContainerRegistry, ecrRepositoryArn, hashBuildContext } from "../../components/registry";
-import { componentResources, promiseOf, testContext } from "../support/mocks";
+import { componentResources, json, promiseOf, testContext } from "../support/mocks";
 import { PROJECT_DIR } from "../support/preview";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+
+/** An ECR lifecycle policy, as far as the tests read it. */
+interface LifecyclePolicy {
+    readonly rules: { readonly selection: unknown; readonly action: { readonly type: string } }[];
+}
 
 describe("ContainerRegistry", () => {
     it("creates a KMS-encrypted, scan-on-push repository with immutable tags that keeps 10 images", async () => {
@@ -23,7 +28,7 @@ describe("ContainerRegistry", () => {
         assert.strictEqual(repo.imageTagMutability, "IMMUTABLE");
         assert.deepStrictEqual(repo.imageScanningConfiguration, { scanOnPush: true });
         assert.deepStrictEqual(repo.encryptionConfigurations, [{ encryptionType: "KMS", kmsKey: KEY_ARN }]);
-        const lifecycle = JSON.parse(tree.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs.policy);
+        const lifecycle = json(tree.one("aws:ecr/lifecyclePolicy:LifecyclePolicy"), "policy") as LifecyclePolicy;
         assert.deepStrictEqual(lifecycle.rules[0].selection, {
             tagStatus: "any",
             countType: "imageCountMoreThan",

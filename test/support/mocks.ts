@@ -98,3 +98,47 @@ export function json(record: ResourceRecord, property: string): any {
         throw new Error(`${record.name}.${property} is not a JSON string: ${JSON.stringify(value)}`);
     return JSON.parse(value);
 }
+
+/** A resource's inputs read as its resolved Args (`import type` of the provider's `...Args`; update mode). */
+export function inputsOf<Args extends object>(record: ResourceRecord): pulumi.Unwrap<Args> {
+    return record.inputs as pulumi.Unwrap<Args>;
+}
+
+/** A principal as the documents under test resolve it. */
+export interface TestPrincipal {
+    readonly AWS?: string | string[];
+    readonly Service?: string | string[];
+}
+
+/** A policy statement as the documents under test resolve it (every value known). */
+export interface TestStatement {
+    readonly Sid?: string;
+    readonly Effect: "Allow" | "Deny";
+    readonly Action: string | string[];
+    readonly Resource?: string | string[];
+    readonly Principal?: "*" | TestPrincipal;
+    readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+export interface TestPolicyDocument {
+    readonly Version?: string;
+    readonly Statement: TestStatement[];
+}
+
+/** The statements of a structured policy document input. */
+export function statementsOf(record: ResourceRecord, property: string): TestStatement[] {
+    return (policyOf(record, property) as TestPolicyDocument).Statement;
+}
+
+/** The statements of a policy document input given as JSON text. */
+export function jsonStatementsOf(record: ResourceRecord, property: string): TestStatement[] {
+    return (json(record, property) as TestPolicyDocument).Statement;
+}
+
+/** The principal of a statement that names one (fails on `*` or none). */
+export function principalOf(statement: TestStatement): TestPrincipal {
+    const principal = statement.Principal;
+    if (principal === undefined || principal === "*")
+        throw new Error(`statement ${statement.Sid} names no principal: ${JSON.stringify(principal)}`);
+    return principal;
+}
