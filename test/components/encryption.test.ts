@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { PlatformKey } from "../../components/encryption";
-import { componentResources, json, testContext } from "../support/mocks";
+import { componentResources, jsonStatementsOf, principalOf, testContext } from "../support/mocks";
 
 describe("PlatformKey", () => {
     it("is a rotating customer-managed key with an alias", async () => {
@@ -17,8 +17,8 @@ describe("PlatformKey", () => {
         const tree = await componentResources(
             () => new PlatformKey("key-policy", { context: testContext(), aliasName: "alias/atx-policy" }),
         );
-        const statements = json(tree.one("aws:kms/key:Key"), "policy").Statement;
-        const principals = statements.map((s: any) => s.Principal.AWS ?? s.Principal.Service);
+        const statements = jsonStatementsOf(tree.one("aws:kms/key:Key"), "policy");
+        const principals = statements.map((s) => principalOf(s).AWS ?? principalOf(s).Service);
         assert.deepStrictEqual(principals, [
             "arn:aws:iam::123456789012:root",
             "logs.us-east-1.amazonaws.com",
@@ -29,9 +29,9 @@ describe("PlatformKey", () => {
             assert.ok(statement.Condition, `${statement.Sid} has a condition`);
             assert.ok(!statement.Action.includes("kms:*"), `${statement.Sid} names its actions`);
         }
-        const logs = statements.find((s: any) => s.Sid === "CloudWatchLogsEncryptsThisAccountsLogGroups");
+        const logs = statements.find((s) => s.Sid === "CloudWatchLogsEncryptsThisAccountsLogGroups");
         assert.strictEqual(
-            logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"],
+            logs?.Condition?.ArnLike["kms:EncryptionContext:aws:logs:arn"],
             "arn:aws:logs:us-east-1:123456789012:log-group:*",
         );
     });

@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { AccessAnalyzers } from "../../components/access-analyzer";
 import { ALARM_DEFAULTS } from "../../components/alarm-settings";
@@ -9,7 +10,7 @@ import {
     type NetworkMonitoringArgs,
 } from "../../components/network-monitoring";
 import { DEFAULT_VPC_ID } from "../../tools/preview/mocks";
-import { componentResources, json, testContext } from "../support/mocks";
+import { componentResources, inputsOf, json, testContext } from "../support/mocks";
 
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
 
@@ -45,14 +46,16 @@ describe("NetworkMonitoring", () => {
 
     it("alarms on the sum of both counts, linking its runbook", async () => {
         const tree = await componentResources(() => new NetworkMonitoring("netmon", args()));
-        const filters = tree.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => f.inputs);
+        const filters = tree
+            .ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+            .map((f) => inputsOf<aws.cloudwatch.LogMetricFilterArgs>(f));
         assert.deepStrictEqual(filters.map((f) => f.name).sort(), ["RejectedEgress", "UnexpectedEgress"]);
         for (const f of filters) assert.match(f.pattern, /source="172\.31\.\*"/);
-        const alarm = tree.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
+        const alarm = inputsOf<aws.cloudwatch.MetricAlarmArgs>(tree.one("aws:cloudwatch/metricAlarm:MetricAlarm"));
         assert.deepStrictEqual(alarm.alarmActions, [TOPIC_ARN]);
-        assert.match(alarm.alarmDescription, /docs\/runbooks\/rejectedEgress\.md/);
-        const expression = alarm.metricQueries.find((q: any) => q.returnData);
-        assert.strictEqual(expression.expression, "FILL(rejected, 0) + FILL(unexpected, 0)");
+        assert.match(alarm.alarmDescription ?? "", /docs\/runbooks\/rejectedEgress\.md/);
+        const expression = alarm.metricQueries?.find((q) => q.returnData);
+        assert.strictEqual(expression?.expression, "FILL(rejected, 0) + FILL(unexpected, 0)");
     });
 
     it("keeps the counts but no alarm when the alarm is switched off", async () => {
@@ -73,13 +76,15 @@ describe("AccessAnalyzers", () => {
                     alarmTopicArn: TOPIC_ARN,
                 }),
         );
-        const analyzers = tree.ofType("aws:accessanalyzer/analyzer:Analyzer").map((a) => a.inputs);
+        const analyzers = tree
+            .ofType("aws:accessanalyzer/analyzer:Analyzer")
+            .map((a) => inputsOf<aws.accessanalyzer.AnalyzerArgs>(a));
         assert.deepStrictEqual(analyzers.map((a) => [a.analyzerName, a.type]).sort(), [
             ["atx-access-t-external", "ACCOUNT"],
             ["atx-access-t-unused", "ACCOUNT_UNUSED_ACCESS"],
         ]);
         const rule = tree.one("aws:cloudwatch/eventRule:EventRule");
-        const pattern = json(rule, "eventPattern");
+        const pattern = json(rule, "eventPattern") as { readonly resources: string[]; readonly detail: unknown };
         assert.deepStrictEqual(pattern.resources, [
             "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/atx-access-t-external",
             "arn:aws:access-analyzer:us-east-1:123456789012:analyzer/atx-access-t-unused",
@@ -99,7 +104,9 @@ describe("InsightsQueries", () => {
         const tree = await componentResources(
             () => new InsightsQueries("queries", { queryName: (id) => `atx-${id}-t`, logGroups }),
         );
-        const saved = tree.ofType("aws:cloudwatch/queryDefinition:QueryDefinition").map((q) => q.inputs);
+        const saved = tree
+            .ofType("aws:cloudwatch/queryDefinition:QueryDefinition")
+            .map((q) => inputsOf<aws.cloudwatch.QueryDefinitionArgs>(q));
         assert.deepStrictEqual(saved.map((q) => q.name).sort(), [
             "atx-api-denied-t",
             "atx-failed-jobs-by-exit-code-t",
@@ -107,7 +114,7 @@ describe("InsightsQueries", () => {
             "atx-slowest-jobs-t",
         ]);
         for (const q of saved) {
-            const id = q.name.replace(/^atx-|-t$/g, "");
+            const id = (q.name ?? "").replace(/^atx-|-t$/g, "");
             assert.deepStrictEqual(q.logGroupNames, [logGroups[INSIGHTS_QUERIES[id].source]]);
             assert.strictEqual(q.queryString, INSIGHTS_QUERIES[id].query);
         }

@@ -1,9 +1,20 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { JobNetwork } from "../../components/network";
 import { INTERFACE_ENDPOINTS } from "../../components/private-network";
-import { componentResources, json, promiseOf, testContext } from "../support/mocks";
+import {
+    componentResources,
+    inputsOf,
+    json,
+    jsonStatementsOf,
+    promiseOf,
+    type TestRecord,
+    testContext,
+} from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+
+const endpointService = (endpoint: TestRecord): string => inputsOf<aws.ec2.VpcEndpointArgs>(endpoint).serviceName ?? "";
 const SCOPE = {
     bucketArns: ["arn:aws:s3:::atx-custom-output-123456789012", "arn:aws:s3:::atx-custom-source-123456789012"],
     repositoryArns: ["arn:aws:ecr:us-east-1:123456789012:repository/aws-transform-cli"],
@@ -39,7 +50,7 @@ describe("JobNetwork in private mode", () => {
         const privateSubnets = tree.ofType("aws:ec2/subnet:Subnet").filter((s) => /-private-[ab]$/.test(s.name));
         assert.deepStrictEqual(
             (await promiseOf(network.subnetIds)).sort(),
-            privateSubnets.map((s) => s.outputs.id).sort(),
+            privateSubnets.map((s) => s.outputs.id as string).sort(),
         );
         assert.strictEqual(tree.one("aws:ec2/flowLog:FlowLog").inputs.vpcId, vpc.outputs.id);
     });
@@ -49,7 +60,7 @@ describe("JobNetwork in private mode", () => {
         const endpoints = tree.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
         assert.strictEqual(endpoints.length, INTERFACE_ENDPOINTS.length + 1);
         for (const endpoint of endpoints) {
-            for (const s of json(endpoint, "policy").Statement) {
+            for (const s of jsonStatementsOf(endpoint, "policy")) {
                 assert.strictEqual(s.Effect, "Allow");
                 if (s.Sid === "EcrImageLayers") {
                     assert.deepStrictEqual(s.Action, ["s3:GetObject"]);
@@ -58,9 +69,9 @@ describe("JobNetwork in private mode", () => {
                 assert.deepStrictEqual(s.Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" } });
             }
         }
-        const kms = endpoints.find((e) => e.inputs.serviceName.endsWith(".kms"))!;
-        assert.deepStrictEqual(json(kms, "policy").Statement[0].Resource, [KEY_ARN]);
-        const sts = endpoints.find((e) => e.inputs.serviceName.endsWith(".sts"))!;
+        const kms = endpoints.find((e) => endpointService(e).endsWith(".kms"))!;
+        assert.deepStrictEqual(jsonStatementsOf(kms, "policy")[0].Resource, [KEY_ARN]);
+        const sts = endpoints.find((e) => endpointService(e).endsWith(".sts"))!;
         assert.ok(!JSON.stringify(json(sts, "policy")).includes('"sts:*"'));
     });
 
@@ -68,7 +79,7 @@ describe("JobNetwork in private mode", () => {
         const { tree } = await build("priv-sg");
         const group = tree.ofType("aws:ec2/securityGroup:SecurityGroup").find((g) => g.name.endsWith("-endpoints"))!;
         assert.deepStrictEqual(
-            group.inputs.ingress.map((r: Record<string, unknown>) => [r.fromPort, r.toPort, r.cidrBlocks]),
+            inputsOf<aws.ec2.SecurityGroupArgs>(group).ingress?.map((r) => [r.fromPort, r.toPort, r.cidrBlocks]),
             [[443, 443, ["10.80.0.0/16"]]],
         );
         assert.deepStrictEqual(group.inputs.egress, []);
