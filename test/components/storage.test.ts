@@ -1,9 +1,13 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
-import { componentResources, policyOf, testContext } from "../support/mocks";
+import { componentResources, inputsOf, statementsOf, type TestRecord, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+
+/** The bucket an S3 configuration resource applies to. */
+const bucketOf = (record: TestRecord): string => inputsOf<{ readonly bucket: string }>(record).bucket;
 
 describe("PlatformStorage", () => {
     const build = (suffix: string, extra: object = {}) =>
@@ -22,7 +26,7 @@ describe("PlatformStorage", () => {
         assert.deepStrictEqual(
             tree
                 .ofType("aws:s3/bucket:Bucket")
-                .map((b) => b.inputs.bucket)
+                .map((b) => inputsOf<aws.s3.BucketArgs>(b).bucket)
                 .sort(),
             ["atx-custom-logs-123456789012", "atx-custom-output-123456789012", "atx-custom-source-123456789012"],
         );
@@ -33,12 +37,10 @@ describe("PlatformStorage", () => {
         for (const config of tree.ofType(
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         )) {
-            const algorithm = config.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm;
-            assert.strictEqual(
-                algorithm,
-                config.inputs.bucket.startsWith("atx-custom-logs-") ? "AES256" : "aws:kms",
-                config.inputs.bucket,
-            );
+            const { rules } = inputsOf<aws.s3.BucketServerSideEncryptionConfigurationArgs>(config);
+            const algorithm = rules[0].applyServerSideEncryptionByDefault?.sseAlgorithm;
+            const bucket = bucketOf(config);
+            assert.strictEqual(algorithm, bucket.startsWith("atx-custom-logs-") ? "AES256" : "aws:kms", bucket);
         }
     });
 
@@ -46,35 +48,35 @@ describe("PlatformStorage", () => {
         const tree = await build("-logging");
         const targets = tree
             .ofType("aws:s3/bucketLogging:BucketLogging")
-            .map((l) => [l.inputs.bucket, l.inputs.targetBucket, l.inputs.targetPrefix]);
+            .map((l) => inputsOf<aws.s3.BucketLoggingArgs>(l))
+            .map((l) => [l.bucket, l.targetBucket, l.targetPrefix]);
         assert.deepStrictEqual(targets.sort(), [
             ["atx-custom-output-123456789012-logging", "atx-custom-logs-123456789012-logging", "s3-access/output/"],
             ["atx-custom-source-123456789012-logging", "atx-custom-logs-123456789012-logging", "s3-access/source/"],
         ]);
         const logPolicy = tree
             .ofType("aws:s3/bucketPolicy:BucketPolicy")
-            .find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
-        const delivery = policyOf(logPolicy, "policy").Statement.find(
-            (s: any) => s.Sid === "S3ServerAccessLogDelivery",
-        );
-        assert.deepStrictEqual(delivery.Principal, { Service: "logging.s3.amazonaws.com" });
-        assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-logging/s3-access/*");
-        assert.deepStrictEqual(delivery.Condition.StringEquals, { "aws:SourceAccount": "123456789012" });
+            .find((p) => bucketOf(p).startsWith("atx-custom-logs-"))!;
+        const delivery = statementsOf(logPolicy, "policy").find((s) => s.Sid === "S3ServerAccessLogDelivery");
+        assert.deepStrictEqual(delivery?.Principal, { Service: "logging.s3.amazonaws.com" });
+        assert.strictEqual(delivery?.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-logging/s3-access/*");
+        assert.deepStrictEqual(delivery?.Condition?.StringEquals, { "aws:SourceAccount": "123456789012" });
     });
 
     it("expires uploads in the source bucket after the configured days", async () => {
         const tree = await build("-uploads", { sourceUploadExpirationDays: 3 });
         const source = tree
             .ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-            .find((l) => l.inputs.bucket.startsWith("atx-custom-source-"))!;
-        const rule = source.inputs.rules.find((r: any) => r.id === "expire-uploads");
-        assert.deepStrictEqual([rule.filter, rule.expiration], [{ prefix: "uploads/" }, { days: 3 }]);
+            .find((l) => bucketOf(l).startsWith("atx-custom-source-"))!;
+        const { rules } = inputsOf<aws.s3.BucketLifecycleConfigurationArgs>(source);
+        const rule = rules?.find((r) => r.id === "expire-uploads");
+        assert.deepStrictEqual([rule?.filter, rule?.expiration], [{ prefix: "uploads/" }, { days: 3 }]);
     });
 
     it("locks results only when Object Lock is on", async () => {
         const locked = await build("-locked", { objectLock: true });
         const lock = locked.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
-        assert.ok(lock.inputs.bucket.startsWith("atx-custom-output-"));
+        assert.ok(bucketOf(lock).startsWith("atx-custom-output-"));
         assert.strictEqual(
             (await build("-unlocked")).ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
                 .length,
