@@ -1,6 +1,7 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
-import { JOB_EXIT_CODES, TransformBatch, TransformBatchArgs } from "../../components/batch";
-import { componentResources, json } from "../support/mocks";
+import { JOB_EXIT_CODES, TransformBatch, type TransformBatchArgs } from "../../components/batch";
+import { componentResources, inputsOf, json } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
@@ -42,9 +43,9 @@ describe("TransformBatch", () => {
             subnets: ["subnet-0a", "subnet-0b"],
             securityGroupIds: ["sg-0a"],
         });
-        const queue = tree.one("aws:batch/jobQueue:JobQueue").inputs;
-        assert.strictEqual(queue.computeEnvironmentOrders.length, 1);
-        assert.strictEqual(queue.jobStateTimeLimitActions[0].state, "RUNNABLE");
+        const queue = inputsOf<aws.batch.JobQueueArgs>(tree.one("aws:batch/jobQueue:JobQueue"));
+        assert.strictEqual(queue.computeEnvironmentOrders?.length, 1);
+        assert.strictEqual(queue.jobStateTimeLimitActions?.[0].state, "RUNNABLE");
     });
 
     it("defines the job with timeout, resources, Fargate, both roles and public IP", async () => {
@@ -52,7 +53,7 @@ describe("TransformBatch", () => {
         const definition = tree.one("aws:batch/jobDefinition:JobDefinition");
         assert.deepStrictEqual(definition.inputs.platformCapabilities, ["FARGATE"]);
         assert.deepStrictEqual(definition.inputs.timeout, { attemptDurationSeconds: 43200 });
-        const container = json(definition, "containerProperties");
+        const container = json(definition, "containerProperties") as Record<string, unknown>;
         assert.deepStrictEqual(container.resourceRequirements, [
             { type: "VCPU", value: "2" },
             { type: "MEMORY", value: "4096" },
@@ -77,21 +78,22 @@ describe("TransformBatch", () => {
         const tree = await componentResources(
             () => new TransformBatch("b-retry", args("b-retry", { retryAttempts: 5 })),
         );
-        const { attempts, evaluateOnExits } = tree.one("aws:batch/jobDefinition:JobDefinition").inputs.retryStrategy;
+        const definition = inputsOf<aws.batch.JobDefinitionArgs>(tree.one("aws:batch/jobDefinition:JobDefinition"));
+        const { attempts, evaluateOnExits = [] } = definition.retryStrategy!;
         assert.strictEqual(attempts, 5);
         assert.deepStrictEqual(evaluateOnExits[0], {
             action: "RETRY",
             onExitCode: String(JOB_EXIT_CODES.transientFailure),
         });
         assert.deepStrictEqual(evaluateOnExits.at(-1), { action: "EXIT", onExitCode: "*" });
-        const retried = evaluateOnExits.filter((e: any) => e.action === "RETRY");
+        const retried = evaluateOnExits.filter((e) => e.action === "RETRY");
         for (const code of [
             JOB_EXIT_CODES.transformationFailed,
             JOB_EXIT_CODES.invalidUsage,
             JOB_EXIT_CODES.invalidInput,
             JOB_EXIT_CODES.internalError,
         ]) {
-            assert.ok(!retried.some((e: any) => e.onExitCode === String(code)), `exit ${code} is not retried`);
+            assert.ok(!retried.some((e) => e.onExitCode === String(code)), `exit ${code} is not retried`);
         }
         assert.ok(evaluateOnExits.length <= 5, "Batch accepts at most five evaluateOnExit conditions");
     });
@@ -102,7 +104,9 @@ describe("TransformBatch", () => {
         );
         const group = tree.one("aws:cloudwatch/logGroup:LogGroup").inputs;
         assert.deepStrictEqual([group.name, group.retentionInDays, group.kmsKeyId], ["/aws/batch/b-logs", 90, KEY_ARN]);
-        const { logConfiguration } = json(tree.one("aws:batch/jobDefinition:JobDefinition"), "containerProperties");
+        const { logConfiguration } = json(tree.one("aws:batch/jobDefinition:JobDefinition"), "containerProperties") as {
+            readonly logConfiguration: unknown;
+        };
         assert.deepStrictEqual(logConfiguration, {
             logDriver: "awslogs",
             options: {
