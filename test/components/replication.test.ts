@@ -1,7 +1,8 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
-import { componentResources, json, policyOf, testContext } from "../support/mocks";
+import { componentResources, inputsOf, json, policyOf, type TestRecord, testContext } from "../support/mocks";
 
 /** A statement as the documents under test write them. */
 interface Statement {
@@ -12,6 +13,10 @@ interface Statement {
 }
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+
+/** The statements of a structured policy document input. */
+const statementsOf = (record: TestRecord, property: string): Statement[] =>
+    (policyOf(record, property) as { readonly Statement: Statement[] }).Statement;
 
 describe("PlatformStorage replication and inventory", () => {
     const build = (suffix: string, extra: object = {}) =>
@@ -63,23 +68,27 @@ describe("PlatformStorage replication and inventory", () => {
 
         const replication = tree.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig");
         assert.strictEqual(replication.inputs.bucket, "atx-custom-output-123456789012-rep");
-        const rule = replication.inputs.rules[0];
-        assert.strictEqual(rule.sourceSelectionCriteria.sseKmsEncryptedObjects.status, "Enabled");
+        const rule = inputsOf<aws.s3.BucketReplicationConfigArgs>(replication).rules[0];
+        assert.strictEqual(rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status, "Enabled");
         assert.strictEqual(rule.destination.bucket, "arn:aws:s3:::atx-custom-output-replica-123456789012-rep");
-        assert.strictEqual(rule.destination.accessControlTranslation.owner, "Destination");
+        assert.strictEqual(rule.destination.accessControlTranslation?.owner, "Destination");
         const replicaKey = tree.ofType("aws:kms/key:Key")[0];
-        assert.strictEqual(rule.destination.encryptionConfiguration.replicaKmsKeyId, replicaKey.outputs.arn);
+        assert.strictEqual(rule.destination.encryptionConfiguration?.replicaKmsKeyId, replicaKey.outputs.arn);
         assert.ok(replicaKey.provider?.includes("storage-rep-replica-provider"));
     });
 
     it("gives the replication role only what replication of this pair needs", async () => {
         const tree = await build("-role", { replicaRegion: "eu-west-1" });
         const role = tree.one("aws:iam/role:Role");
-        assert.deepStrictEqual(policyOf(role, "assumeRolePolicy").Statement[0].Principal, {
-            Service: "s3.amazonaws.com",
-        });
-        const policy = tree.one("aws:iam/rolePolicy:RolePolicy").inputs.policy;
-        const bySid = Object.fromEntries((policy.Statement as Statement[]).map((s) => [s.Sid, s]));
+        assert.deepStrictEqual(
+            (policyOf(role, "assumeRolePolicy") as { readonly Statement: { readonly Principal: unknown }[] })
+                .Statement[0].Principal,
+            {
+                Service: "s3.amazonaws.com",
+            },
+        );
+        const statements = statementsOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy");
+        const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
         assert.deepStrictEqual(Object.keys(bySid).sort(), [
             "DecryptSourceObjectsThroughS3",
             "EncryptReplicasThroughS3",
@@ -104,7 +113,7 @@ describe("PlatformStorage replication and inventory", () => {
         assert.deepStrictEqual(bySid.EncryptReplicasThroughS3.Condition.StringEquals, {
             "kms:ViaService": "s3.eu-west-1.amazonaws.com",
         });
-        for (const s of policy.Statement) {
+        for (const s of statements) {
             for (const action of s.Action) assert.ok(!action.includes("*"), `wildcard action ${action}`);
             for (const resource of s.Resource) assert.notStrictEqual(resource, "*");
         }
@@ -113,13 +122,14 @@ describe("PlatformStorage replication and inventory", () => {
     it("takes a daily, encrypted inventory of the output and source buckets into the log bucket", async () => {
         const tree = await build("-inv");
         const inventories = tree.ofType("aws:s3/inventory:Inventory");
-        assert.deepStrictEqual(inventories.map((i) => i.inputs.bucket).sort(), [
+        assert.deepStrictEqual(inventories.map((i) => inputsOf<aws.s3.InventoryArgs>(i).bucket).sort(), [
             "atx-custom-output-123456789012-inv",
             "atx-custom-source-123456789012-inv",
         ]);
         for (const inventory of inventories) {
-            assert.strictEqual(inventory.inputs.schedule.frequency, "Daily");
-            const destination = inventory.inputs.destination.bucket;
+            const { schedule, destination: target } = inputsOf<aws.s3.InventoryArgs>(inventory);
+            assert.strictEqual(schedule.frequency, "Daily");
+            const destination = target.bucket;
             assert.strictEqual(destination.bucketArn, "arn:aws:s3:::atx-custom-logs-123456789012-inv");
             assert.strictEqual(destination.prefix, "inventory");
             assert.strictEqual(destination.format, "Parquet");
@@ -127,10 +137,8 @@ describe("PlatformStorage replication and inventory", () => {
         }
         const logPolicy = tree
             .ofType("aws:s3/bucketPolicy:BucketPolicy")
-            .find((p) => p.inputs.bucket.startsWith("atx-custom-logs-"))!;
-        const delivery = (policyOf(logPolicy, "policy").Statement as Statement[]).find(
-            (s) => s.Sid === "S3InventoryDelivery",
-        )!;
+            .find((p) => inputsOf<aws.s3.BucketPolicyArgs>(p).bucket.startsWith("atx-custom-logs-"))!;
+        const delivery = statementsOf(logPolicy, "policy").find((s) => s.Sid === "S3InventoryDelivery")!;
         assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-inv/inventory/*");
         assert.deepStrictEqual(delivery.Condition.ArnLike["aws:SourceArn"], [
             "arn:aws:s3:::atx-custom-output-123456789012-inv",
@@ -153,7 +161,7 @@ describe("the replica's key", () => {
         const key = tree.one("aws:kms/key:Key");
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.deepStrictEqual(
-            (json(key, "policy").Statement as Statement[]).map((s) => s.Sid),
+            (json(key, "policy") as { readonly Statement: Statement[] }).Statement.map((s) => s.Sid),
             ["AccountAdministersKeyAndDelegatesToIam"],
         );
     });
