@@ -1,7 +1,8 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { bucketTarget } from "../../components/access-points";
 import { createApiInvokePolicy, gitCredentialSecrets, JobIdentity } from "../../components/identity";
-import { componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
+import { componentResources, inputsOf, principalOf, promiseOf, statementsOf, testContext } from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
@@ -26,16 +27,19 @@ describe("JobIdentity", () => {
         );
         return tree.then((t) => ({ tree: t, identity: identity! }));
     };
-    const statementsOf = (tree: Awaited<ReturnType<typeof build>>["tree"], policyName: string) =>
-        policyOf(tree.named(policyName), "policy").Statement as any[];
+    const policyStatements = (tree: Awaited<ReturnType<typeof build>>["tree"], policyName: string) =>
+        statementsOf(tree.named(policyName), "policy");
 
     it("creates two distinct roles, both assumable only by ECS tasks of this account", async () => {
         const { tree, identity } = await build("id-roles");
         const roles = tree.ofType("aws:iam/role:Role");
-        assert.deepStrictEqual(roles.map((r) => r.inputs.name).sort(), ["id-roles-ExecutionRole", "id-roles-JobRole"]);
+        assert.deepStrictEqual(roles.map((r) => inputsOf<aws.iam.RoleArgs>(r).name).sort(), [
+            "id-roles-ExecutionRole",
+            "id-roles-JobRole",
+        ]);
         for (const role of roles) {
-            const [trust] = policyOf(role, "assumeRolePolicy").Statement;
-            assert.strictEqual(trust.Principal.Service, "ecs-tasks.amazonaws.com");
+            const [trust] = statementsOf(role, "assumeRolePolicy");
+            assert.strictEqual(principalOf(trust).Service, "ecs-tasks.amazonaws.com");
             assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
         }
         assert.strictEqual(await promiseOf(identity.jobRoleArn), "arn:aws:iam::123456789012:role/id-roles-JobRole");
@@ -44,8 +48,8 @@ describe("JobIdentity", () => {
 
     it("lets the job read sources, write results only under transformations/ and read atx/ secrets", async () => {
         const { tree } = await build("id-job");
-        const statements = statementsOf(tree, "id-job-job-access");
-        const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+        const statements = policyStatements(tree, "id-job-job-access");
+        const bySid = Object.fromEntries(statements.map((s) => [s.Sid ?? "", s] as const));
         assert.deepStrictEqual(bySid.ReadSources.Resource, "arn:aws:s3:::source-bucket/*");
         assert.deepStrictEqual(bySid.ReadSources.Action, "s3:GetObject");
         assert.deepStrictEqual(
@@ -54,18 +58,20 @@ describe("JobIdentity", () => {
         );
         assert.deepStrictEqual(bySid.ListOwnResults.Condition, { StringLike: { "s3:prefix": ["transformations/*"] } });
         assert.strictEqual(bySid.ReadJobSecrets.Resource, "arn:aws:secretsmanager:us-east-1:123456789012:secret:atx/*");
-        const writes = statements.filter((s) => [s.Action].flat().some((a: string) => /Put|Delete/.test(a)));
+        const writes = statements.filter((s) => [s.Action].flat().some((a) => /Put|Delete/.test(a)));
         assert.ok(
             writes.every((s) => String(s.Resource).startsWith("arn:aws:s3:::output-bucket/transformations/")),
             "no write outside the prefix",
         );
-        const [keyUse] = statementsOf(tree, "id-job-job-key-access");
+        const [keyUse] = policyStatements(tree, "id-job-job-key-access");
         assert.deepStrictEqual([keyUse.Action, keyUse.Resource], [["kms:Decrypt", "kms:GenerateDataKey"], KEY_ARN]);
     });
 
     it("lets the execution role pull this repository's image and write this log group, nothing more", async () => {
         const { tree } = await build("id-exec");
-        const bySid = Object.fromEntries(statementsOf(tree, "id-exec-execution-access").map((s) => [s.Sid, s]));
+        const bySid = Object.fromEntries(
+            policyStatements(tree, "id-exec-execution-access").map((s) => [s.Sid ?? "", s] as const),
+        );
         assert.deepStrictEqual(Object.keys(bySid).sort(), ["EcrLogin", "PullJobImage", "WriteJobLogs"]);
         assert.deepStrictEqual(bySid.PullJobImage.Resource, [
             "arn:aws:ecr:us-east-1:123456789012:repository/aws-transform-cli",
@@ -79,7 +85,7 @@ describe("JobIdentity", () => {
     it("never grants a wildcard action, and uses a * resource only where IAM offers nothing narrower", async () => {
         const { tree } = await build("id-wild");
         for (const policy of tree.ofType("aws:iam/rolePolicy:RolePolicy")) {
-            for (const statement of policyOf(policy, "policy").Statement) {
+            for (const statement of statementsOf(policy, "policy")) {
                 for (const action of [statement.Action].flat())
                     assert.ok(!action.includes("*"), `${policy.name}: ${action}`);
                 if ([statement.Resource].flat().includes("*"))
@@ -131,7 +137,7 @@ describe("createApiInvokePolicy", () => {
         const tree = await componentResources(() => new Holder());
         const policy = tree.one("aws:iam/policy:Policy");
         assert.strictEqual(policy.inputs.name, "InvokeATXApi");
-        assert.deepStrictEqual(policyOf(policy, "policy").Statement, [
+        assert.deepStrictEqual(statementsOf(policy, "policy"), [
             {
                 Sid: "InvokeAtxApi",
                 Effect: "Allow",
