@@ -6,24 +6,33 @@
  * checks that the evaluator reports exactly the same violations.
  */
 import { strict as assert } from "assert";
-import { ChildProcess, spawn } from "child_process";
+import { type ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { ResourceRecord, StackSnapshot } from "../../tools/shared/resource-record";
-import { evaluateSnapshot, Violation } from "../../tools/policy/index";
+import { credentials, type ServiceError } from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { ResourceRecord, StackSnapshot } from "../../tools/shared/resource-record";
+import { evaluateSnapshot, type Violation } from "../../tools/policy/index";
 import { programSnapshot } from "../../tools/policy/program";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-// The gRPC stubs and runtime the analyzer itself uses.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@pulumi/pulumi")] }));
-const analyzerrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
-const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
-const LEVELS = ["advisory", "mandatory", "disabled", "remediate"];
+/** The level a diagnostic is shown at; only these two ever produce one. */
+function violationLevel(level: analyzerproto.EnforcementLevel): Violation["enforcementLevel"] {
+    switch (level) {
+        case analyzerproto.EnforcementLevel.ADVISORY:
+            return "advisory";
+        case analyzerproto.EnforcementLevel.MANDATORY:
+            return "mandatory";
+        default:
+            throw new Error(`the analyzer reported a diagnostic at enforcement level ${level}`);
+    }
+}
 
-function options(r: ResourceRecord) {
+function options(r: ResourceRecord): analyzerproto.AnalyzerResourceOptions {
     const o = new analyzerproto.AnalyzerResourceOptions();
     o.setAdditionalsecretoutputsList([...(r.secretProperties ?? [])]);
     if (r.parent) {
@@ -32,22 +41,26 @@ function options(r: ResourceRecord) {
     return o;
 }
 
-const struct = (v: Record<string, unknown>) => structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(v)));
+const struct = (v: Record<string, unknown>): Struct =>
+    Struct.fromJavaScript(JSON.parse(JSON.stringify(v)) as Parameters<typeof Struct.fromJavaScript>[0]);
 
-function call<T>(client: any, method: string, req: unknown): Promise<T> {
-    return new Promise((resolve, reject) =>
-        client[method](req, (err: Error | null, resp: T) => (err ? reject(err) : resolve(resp))),
-    );
+type Callback<T> = (err: ServiceError | null, resp: T) => void;
+
+/** One unary call as a promise: `invoke` starts it with the callback it is given. */
+function call<T>(invoke: (callback: Callback<T>) => unknown): Promise<T> {
+    return new Promise((resolve, reject) => {
+        invoke((err, resp) => (err ? reject(err) : resolve(resp)));
+    });
 }
 
 /** What the engine would show for the pack's diagnostics on this snapshot. */
-async function analyze(client: any, s: StackSnapshot): Promise<Violation[]> {
+async function analyze(client: AnalyzerClient, s: StackSnapshot): Promise<Violation[]> {
     const out: Violation[] = [];
-    const push = (d: any, urn: string) =>
+    const push = (d: analyzerproto.AnalyzeDiagnostic, urn: string) =>
         out.push({
             policyPack: d.getPolicypackname(),
             policy: d.getPolicyname(),
-            enforcementLevel: LEVELS[d.getEnforcementlevel()] as any,
+            enforcementLevel: violationLevel(d.getEnforcementlevel()),
             urn: d.getUrn() || urn,
             message: d.getMessage(),
         });
@@ -58,8 +71,8 @@ async function analyze(client: any, s: StackSnapshot): Promise<Violation[]> {
         req.setName(r.name);
         req.setProperties(struct(r.inputs));
         req.setOptions(options(r));
-        const resp: any = await call(client, "analyze", req);
-        resp.getDiagnosticsList().forEach((d: any) => push(d, r.urn));
+        const resp = await call<analyzerproto.AnalyzeResponse>((cb) => client.analyze(req, cb));
+        resp.getDiagnosticsList().forEach((d) => push(d, r.urn));
     }
     const req = new analyzerproto.AnalyzeStackRequest();
     req.setResourcesList(
@@ -83,10 +96,10 @@ async function analyze(client: any, s: StackSnapshot): Promise<Violation[]> {
             return a;
         }),
     );
-    const resp: any = await call(client, "analyzeStack", req);
+    const resp = await call<analyzerproto.AnalyzeResponse>((cb) => client.analyzeStack(req, cb));
     // The engine attributes a stack diagnostic without a URN to the root stack.
     const stackUrn = s.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
-    resp.getDiagnosticsList().forEach((d: any) => push(d, stackUrn));
+    resp.getDiagnosticsList().forEach((d) => push(d, stackUrn));
     return out;
 }
 
@@ -96,7 +109,11 @@ const canonical = (vs: readonly Violation[]) =>
 describe("the offline evaluator reports what the analyzer server reports", function () {
     this.timeout(120000);
     let server: ChildProcess | undefined;
-    let client: any;
+    let client: AnalyzerClient | undefined;
+    const connected = (): AnalyzerClient => {
+        assert.ok(client, "not connected to the policy pack");
+        return client;
+    };
 
     before(async () => {
         const node = path.join(ROOT, "node_modules", ".bin", "node");
@@ -122,7 +139,7 @@ describe("the offline evaluator reports what the analyzer server reports", funct
                 reject(new Error(`the policy pack exited (${code}) before serving: ${stderr}`)),
             );
         });
-        client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        client = new AnalyzerClient(`127.0.0.1:${port}`, credentials.createInsecure());
     });
 
     after(() => {
@@ -133,16 +150,13 @@ describe("the offline evaluator reports what the analyzer server reports", funct
     });
 
     it("serves the pack under its name and version, with every policy", async () => {
-        const info: any = await call(
-            client,
-            "getAnalyzerInfo",
-            new (require("google-protobuf/google/protobuf/empty_pb").Empty)(),
-        );
+        const analyzer = connected();
+        const info = await call<analyzerproto.AnalyzerInfo>((cb) => analyzer.getAnalyzerInfo(new Empty(), cb));
         assert.equal(info.getName(), "atx-security");
         assert.equal(info.getVersion(), "0.1.0");
         const { policies } = await import("../../policy-pack/policies");
         assert.deepEqual(
-            info.getPoliciesList().map((p: any) => p.getName()),
+            info.getPoliciesList().map((p) => p.getName()),
             policies.map((p) => p.name),
         );
     });
@@ -208,8 +222,8 @@ describe("the offline evaluator reports what the analyzer server reports", funct
                     { stack: "prod", preview: true },
                 ),
             ),
-        );
-        const engine = await analyze(client, s);
+        ) as StackSnapshot;
+        const engine = await analyze(connected(), s);
         const offline = (await evaluateSnapshot(s)).violations;
         assert.ok(engine.length > 10);
         assert.ok(engine.some((v) => v.message.startsWith("can't run policy")));
@@ -223,7 +237,7 @@ describe("the offline evaluator reports what the analyzer server reports", funct
 
     it("on the program's prod stack", async () => {
         const s = programSnapshot("prod");
-        const engine = await analyze(client, s);
+        const engine = await analyze(connected(), s);
         const offline = (await evaluateSnapshot(s)).violations;
         assert.deepEqual(canonical(offline), canonical(engine));
     });
