@@ -3,7 +3,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PLATFORM_OUTPUTS } from "../stack-outputs";
-import { UNKNOWN } from "../tools/shared/resource-record";
+import { UNKNOWN } from "../tools/common/resource-record";
 import { nameOf, PROJECT_DIR, previewStack } from "./support/preview";
 
 const GLOBAL_NAME_PROPERTIES: Record<string, string> = {

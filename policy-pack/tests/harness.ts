@@ -3,7 +3,7 @@
  * enforcement-level resolution the CLI and the preview use), and fixtures of compliant resources.
  */
 import { type Policy } from "@pulumi/policy";
-import { type ResourceRecord } from "../../tools/shared/resource-record";
+import { type ResourceRecord } from "../../tools/common/resource-record";
 import { evaluate, type PackConfig, type Violation } from "../../tools/policy/evaluate";
 import { PACK } from "../../tools/policy/index";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";

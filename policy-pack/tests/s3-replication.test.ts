@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { type ResourceRecord } from "../../tools/shared/resource-record";
+import { type ResourceRecord } from "../../tools/common/resource-record";
 import { s3ReplicaAsProtectedAsSource } from "../policies";
 import { bucketSet, type BucketSet, check, mandatory, resource, unknownAdvisories, UNKNOWN } from "./harness";
 

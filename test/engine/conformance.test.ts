@@ -15,7 +15,7 @@ import { backendDir, findPulumi, PLATFORM_PROJECT, type ProjectSpec } from "../.
 import { evaluateSnapshot, type Violation } from "../../tools/policy";
 import { programSnapshot } from "../../tools/policy/program";
 import { DEFAULT_SUBNET_IDS } from "../../tools/preview/stand-ins";
-import { type StackSnapshot } from "../../tools/shared/resource-record";
+import { type StackSnapshot } from "../../tools/common/resource-record";
 import { harnessSnapshot } from "./support/harness-snapshot";
 
 const BACKEND = "conformance";

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { parseUrn, StandInProvider } from "../../tools/engine/stand-in-provider";
 import { DEFAULT_SUBNET_IDS } from "../../tools/preview/stand-ins";
-import { UNKNOWN } from "../../tools/shared/resource-record";
+import { UNKNOWN } from "../../tools/common/resource-record";
 
 const ROLE_URN = "urn:pulumi:dev::atx-platform::atx:identity:JobIdentity$aws:iam/role:Role::identity-job-role";
 const KEY_URN = "urn:pulumi:dev::atx-platform::atx:encryption:PlatformKey$aws:kms/key:Key::platform-key";

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import { main } from "../../tools/policy/cli";
-import { type CommandSpec, InputError, runCommand, UsageError } from "../../tools/shared/cli";
+import { type CommandSpec, InputError, runCommand, UsageError } from "../../tools/common/cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));

@@ -13,7 +13,7 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { ResourceRecord, StackSnapshot } from "../../tools/shared/resource-record";
+import type { ResourceRecord, StackSnapshot } from "../../tools/common/resource-record";
 import { evaluateSnapshot, type Violation } from "../../tools/policy/index";
 import { programSnapshot } from "../../tools/policy/program";
 import { resource, snapshot, UNKNOWN } from "../../tools/policy/snapshot-builder";

@@ -3,7 +3,7 @@
  * stacks pass with zero mandatory violations, and breaking one protection at a time is caught.
  */
 import { strict as assert } from "assert";
-import type { ResourceRecord, StackSnapshot } from "../../tools/shared/resource-record";
+import type { ResourceRecord, StackSnapshot } from "../../tools/common/resource-record";
 import { evaluateSnapshot, type Violation } from "../../tools/policy/index";
 import { programSnapshot } from "../../tools/policy/program";
 import { resource, withProps } from "../../tools/policy/snapshot-builder";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { parseSnapshotDocument } from "../../tools/policy/readers";
-import { InputError } from "../../tools/shared/cli";
-import { UNKNOWN } from "../../tools/shared/resource-record";
+import { InputError } from "../../tools/common/cli";
+import { UNKNOWN } from "../../tools/common/resource-record";
 
 const SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const urn = (type: string, name: string, stack = "prod") => `urn:pulumi:${stack}::atx-platform::${type}::${name}`;

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { UNKNOWN } from "../../tools/shared/resource-record";
+import { UNKNOWN } from "../../tools/common/resource-record";
 import { engineIdentities } from "../../tools/preview/urns";
 import { nameOf, previewStack, PROJECT_DIR } from "../support/preview";
 

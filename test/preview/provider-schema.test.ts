@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ProviderSchemaError, typeSchema, withComputedUnknown } from "../../tools/preview/provider-schema";
-import { UNKNOWN } from "../../tools/shared/resource-record";
+import { UNKNOWN } from "../../tools/common/resource-record";
 
 describe("provider schema (computed properties and auto-names)", () => {
     it("reads the computed properties and the auto-name of a provider type", () => {

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { assembleStackConfig, StackConfigError } from "../../tools/preview/stack-config";
 import { parseArgs } from "../../tools/preview/cli";
-import { UsageError } from "../../tools/shared/cli";
+import { UsageError } from "../../tools/common/cli";
 import { previewStack } from "../support/preview";
 
 function project(files: Record<string, string>): string {

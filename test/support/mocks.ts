@@ -4,7 +4,7 @@
  * program in a child process instead (see preview.ts), since a program can only load once.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type ResourceRecord } from "../../tools/shared/resource-record";
+import { type ResourceRecord } from "../../tools/common/resource-record";
 import { type Capture, installCapturingMocks, settle } from "../../tools/preview/capture";
 import { type AwsContext, lookupAwsContext } from "../../components/aws-context";
 

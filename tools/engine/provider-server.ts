@@ -15,7 +15,7 @@ import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import { UNKNOWN } from "../shared/resource-record";
+import { UNKNOWN } from "../common/resource-record";
 import { builtImageUri, DEFAULT_ACCOUNT_ID } from "../preview/stand-ins";
 import { type PropertyMap, StandInProvider } from "./stand-in-provider";
 import { ACCOUNT_ENV, packageVersion, STAND_IN_PACKAGES } from "./workspace";

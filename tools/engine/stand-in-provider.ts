@@ -5,7 +5,7 @@
  * unknown, create for real fabricates ids and computed values from the names, invokes get the fixed
  * stand-in answers. Nothing leaves the machine.
  */
-import { UNKNOWN } from "../shared/resource-record";
+import { UNKNOWN } from "../common/resource-record";
 import { withComputedUnknown } from "../preview/provider-schema";
 import {
     computedOutputs,

@@ -10,7 +10,7 @@ import {
     type ResourceValidationArgs,
     type StackValidationArgs,
 } from "@pulumi/policy";
-import { type ResourceRecord, type StackSnapshot } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot } from "../common/resource-record";
 
 interface PolicyRuntime {
     unknownCheckingProxy: <T extends object>(value: T) => T;

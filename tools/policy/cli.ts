@@ -4,7 +4,7 @@
  * Evaluates the atx-security policy pack over a `pulumi stack export` document, the output of
  * `pulumi preview --json`, or a StackSnapshot, without credentials. Prints the violations and
  * writes the requested reports. The pack config is the repository's policy-config.json unless
- * `--policy-config` names another. Exit codes (tools/shared/cli.ts): 0 no mandatory violation,
+ * `--policy-config` names another. Exit codes (tools/common/cli.ts): 0 no mandatory violation,
  * 1 mandatory violations, 2 usage, unreadable or unrecognised input or invalid pack config,
  * 3 internal error.
  */
@@ -20,7 +20,7 @@ import {
     readPackConfig,
     runCommand,
     UsageError,
-} from "../shared/cli";
+} from "../common/cli";
 import { EvaluationError } from "./evaluate";
 import { evaluateSnapshot } from "./index";
 import { readSnapshotDocument } from "./readers";

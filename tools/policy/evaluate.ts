@@ -13,7 +13,7 @@ import {
     type ResourceValidationPolicy,
     type StackValidationPolicy,
 } from "@pulumi/policy";
-import { type ResourceRecord, type StackSnapshot } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot } from "../common/resource-record";
 import { buildResourceArgs, buildStackArgs, NotApplicableError, policyRuntime, stackTagsOf } from "./args";
 
 export interface Violation {

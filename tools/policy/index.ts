@@ -9,7 +9,7 @@
  */
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, PACK_VERSION } from "../../policy-pack/pack";
 import { policies } from "../../policy-pack/policies";
-import { type StackSnapshot } from "../shared/resource-record";
+import { type StackSnapshot } from "../common/resource-record";
 import { evaluate, type EvaluationResult, type PackConfig, type PackInfo, summarize } from "./evaluate";
 
 export { EvaluationError, Violation, PackConfig, EvaluationResult, Summary } from "./evaluate";

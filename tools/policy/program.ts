@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { type StackSnapshot } from "../shared/resource-record";
+import { type StackSnapshot } from "../common/resource-record";
 import { parseSnapshotDocument } from "./readers";
 
 export const ROOT = path.resolve(__dirname, "..", "..");

@@ -10,8 +10,8 @@
  * unable to run, never as passing. Either way the property is listed in `secretProperties`.
  */
 import * as fs from "fs";
-import { InputError } from "../shared/cli";
-import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { InputError } from "../common/cli";
+import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../common/resource-record";
 import { SECRET_SIG, SECRET_SIG_KEY } from "./args";
 
 /** What `pulumi preview --json` shows for a secret it does not reveal. */

@@ -2,7 +2,7 @@
  * Hand-built snapshots for tests and mutation checks: the same ResourceRecord shape the offline
  * preview and the readers produce, so policies under test go through the evaluator's args builder.
  */
-import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../common/resource-record";
 
 export { UNKNOWN };
 

@@ -4,7 +4,7 @@
  * One program per process: Node caches the program module and the SDK keeps global state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../common/resource-record";
 import { type MockEnvironment, PlatformMocks } from "./mocks";
 import { withComputedUnknown } from "./provider-schema";
 import { type AliasSpec, engineIdentities, engineUrn } from "./urns";

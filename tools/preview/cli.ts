@@ -16,7 +16,7 @@ import "./defer-modules";
 import * as fs from "fs";
 import * as path from "path";
 import { EvaluationError, evaluateSnapshot, formatText } from "../policy";
-import { UNKNOWN } from "../shared/resource-record";
+import { UNKNOWN } from "../common/resource-record";
 import {
     type CommandSpec,
     DEFAULT_PACK_CONFIG,
@@ -27,7 +27,7 @@ import {
     readPackConfig,
     runCommand,
     UsageError,
-} from "../shared/cli";
+} from "../common/cli";
 import { runProgram } from "./capture";
 import { DEFAULT_ACCOUNT_ID } from "./mocks";
 import { formatPreview } from "./format";
@@ -143,7 +143,7 @@ async function enginePreview(options: CliOptions): Promise<number> {
     return exitCode;
 }
 
-/** Runs the preview; returns the exit code (tools/shared/cli.ts). */
+/** Runs the preview; returns the exit code (tools/common/cli.ts). */
 export function main(argv: readonly string[]): Promise<number> {
     return runCommand(COMMAND, async () => {
         const options = parseArgs(argv);

@@ -2,7 +2,7 @@
  * The would-be state in the format of `pulumi stack export` (version 3 deployment), so that other
  * tools and the policy evaluator can read a preview the same way as a real stack's state.
  */
-import type { ResourceRecord, StackSnapshot } from "../shared/resource-record";
+import type { ResourceRecord, StackSnapshot } from "../common/resource-record";
 
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 

@@ -1,5 +1,5 @@
 /** The preview's terminal report: resources grouped under their components, then the stack outputs. */
-import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../shared/resource-record";
+import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../common/resource-record";
 
 export function formatPreview(
     snapshot: StackSnapshot,

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UNKNOWN } from "../shared/resource-record";
+import { UNKNOWN } from "../common/resource-record";
 
 export interface TypeSchema {
     readonly computed: readonly string[];

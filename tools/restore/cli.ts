@@ -27,7 +27,7 @@ import {
     parseArgs as parseCommandLine,
     usageLine,
     UsageError,
-} from "../shared/cli";
+} from "../common/cli";
 import { type ObjectVersion, planRestore, type Selector } from "./plan";
 
 export const EXIT = { ok: 0, usage: 2, aws: 3, missing: 4 } as const;

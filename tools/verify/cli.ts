@@ -19,7 +19,7 @@ import {
     parseArgs as parseCommandLine,
     runCommand,
     UsageError,
-} from "../shared/cli";
+} from "../common/cli";
 import { type CheckResult, createClients, REQUIRED_OUTPUTS, runChecks, type VerifyOutputs } from "./checks";
 
 export { UsageError };

@@ -5,7 +5,7 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { runProgram } from "../../../tools/preview/capture";
-import { type StackSnapshot } from "../../../tools/shared/resource-record";
+import { type StackSnapshot } from "../../../tools/common/resource-record";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
