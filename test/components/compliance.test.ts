@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -11,7 +12,7 @@ import {
     PACK_RULE_COVERAGE,
 } from "../../components/compliance/rules";
 import { platformNames } from "../../components/naming";
-import { ACCOUNT_ID, componentResources, json, testContext } from "../support/mocks";
+import { ACCOUNT_ID, componentResources, inputsOf, json, statementsOf, testContext } from "../support/mocks";
 import { PROJECT_DIR } from "../support/preview";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
@@ -19,8 +20,23 @@ const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
 const RULE = "aws:cfg/rule:Rule";
 const REMEDIATION = "aws:cfg/remediationConfiguration:RemediationConfiguration";
 
-const output: BucketTarget = { role: "output", name: "atx-custom-output-t", kms: true, accessLogged: true };
-const logs: BucketTarget = { role: "logs", name: "atx-custom-logs-t", kms: false, accessLogged: false };
+const OUTPUT_BUCKET = "atx-custom-output-t";
+const LOGS_BUCKET = "atx-custom-logs-t";
+
+/** The `detail` branches of the NON_COMPLIANT evaluation pattern. */
+interface EvaluationBranch {
+    readonly newEvaluationResult: unknown;
+    readonly configRuleName: string[];
+    readonly resourceId?: string[];
+}
+
+interface NonCompliantPattern {
+    readonly source: string[];
+    readonly detail: { readonly $or: EvaluationBranch[] };
+}
+
+const output: BucketTarget = { role: "output", name: OUTPUT_BUCKET, kms: true, accessLogged: true };
+const logs: BucketTarget = { role: "logs", name: LOGS_BUCKET, kms: false, accessLogged: false };
 const targets: ComplianceTargets = {
     buckets: [output, logs],
     kmsKeyArn: KEY_ARN,
@@ -95,15 +111,15 @@ describe("Compliance", () => {
         vpcId: "vpc-0123456789abcdef0",
         trailArn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-t",
         alarmTopicArn: TOPIC_ARN,
-        accessLogBucketName: logs.name,
+        accessLogBucketName: LOGS_BUCKET,
         ...extra,
     });
 
     it("creates the recorder, its delivery channel and a secure delivery bucket, and rules wait for the recorder", async () => {
         const tree = await componentResources(() => new Compliance("cmp-recorder", args()));
-        const recorder = tree.one("aws:cfg/recorder:Recorder").inputs;
-        assert.strictEqual(recorder.recordingGroup.allSupported, false);
-        assert.ok(recorder.recordingGroup.resourceTypes.includes("AWS::S3::Bucket"));
+        const recorder = inputsOf<aws.cfg.RecorderArgs>(tree.one("aws:cfg/recorder:Recorder"));
+        assert.strictEqual(recorder.recordingGroup?.allSupported, false);
+        assert.ok(recorder.recordingGroup.resourceTypes?.includes("AWS::S3::Bucket"));
         const channel = tree.one("aws:cfg/deliveryChannel:DeliveryChannel").inputs;
         assert.strictEqual(channel.s3BucketName, `atx-custom-config-${ACCOUNT_ID}-t`);
         assert.strictEqual(channel.s3KmsKeyArn, KEY_ARN);
@@ -122,14 +138,14 @@ describe("Compliance", () => {
 
     it("remediates through AWS's documents with a role limited to the stack's buckets, or only reports", async () => {
         const tree = await componentResources(() => new Compliance("cmp-fix", args({ createRecorder: false })));
-        const remediations = tree.ofType(REMEDIATION).map((r) => r.inputs);
+        const remediations = tree.ofType(REMEDIATION).map((r) => inputsOf<aws.cfg.RemediationConfigurationArgs>(r));
         assert.strictEqual(remediations.length, 6);
         const documents = new Set(Object.values(REMEDIATION_DOCUMENTS).map((d) => d.document));
         for (const r of remediations) {
             assert.ok(documents.has(r.targetId), r.targetId);
             assert.strictEqual(r.automatic, true);
             assert.deepStrictEqual(
-                r.parameters.find((p: any) => p.name === "BucketName"),
+                r.parameters?.find((p) => p.name === "BucketName"),
                 {
                     name: "BucketName",
                     resourceValue: "RESOURCE_ID",
@@ -141,15 +157,11 @@ describe("Compliance", () => {
                 r.configRuleName === "atx-s3-default-encryption-kms-output-t" &&
                 r.targetId === "AWS-EnableS3BucketKeys",
         );
-        assert.ok(kmsFix?.parameters.some((p: any) => p.name === "KMSKeyId" && p.staticValue === KEY_ARN));
-        const policy = tree.named("cmp-fix-remediation-role-policy").inputs.policy;
-        assert.deepStrictEqual(policy.Statement[0].Resource, [
-            `arn:aws:s3:::${output.name}`,
-            `arn:aws:s3:::${logs.name}`,
-        ]);
-        assert.ok(
-            policy.Statement[0].Action.every((a: string) => /^s3:(Get|Put)Bucket|^s3:(Get|Put)Encryption/.test(a)),
-        );
+        assert.ok(kmsFix?.parameters?.some((p) => p.name === "KMSKeyId" && p.staticValue === KEY_ARN));
+        const [statement] = statementsOf(tree.named("cmp-fix-remediation-role-policy"), "policy");
+        assert.deepStrictEqual(statement.Resource, [`arn:aws:s3:::${OUTPUT_BUCKET}`, `arn:aws:s3:::${LOGS_BUCKET}`]);
+        assert.ok(Array.isArray(statement.Action), "the remediation role lists its actions");
+        assert.ok(statement.Action.every((a) => /^s3:(Get|Put)Bucket|^s3:(Get|Put)Encryption/.test(a)));
 
         const reportOnly = await componentResources(
             () => new Compliance("cmp-report", args({ createRecorder: false, remediate: false })),
@@ -161,8 +173,11 @@ describe("Compliance", () => {
     it("sends NON_COMPLIANT evaluations of the stack's resources to the alarm topic", async () => {
         const tree = await componentResources(() => new Compliance("cmp-notify", args({ createRecorder: false })));
         const rule = tree.named("cmp-notify-non-compliant");
-        assert.match(rule.inputs.description, /Runbook: docs\/runbooks\/configNonCompliant\.md/);
-        const pattern = json(rule, "eventPattern");
+        assert.match(
+            inputsOf<aws.cloudwatch.EventRuleArgs>(rule).description ?? "",
+            /Runbook: docs\/runbooks\/configNonCompliant\.md/,
+        );
+        const pattern = json(rule, "eventPattern") as NonCompliantPattern;
         assert.deepStrictEqual(pattern.source, ["aws.config"]);
         const [scoped, accountWide] = pattern.detail.$or;
         for (const branch of [scoped, accountWide]) {
@@ -185,36 +200,38 @@ describe("Compliance", () => {
 
     it("deploys the drift function for the job group and the trail, triggered by their API calls and hourly", async () => {
         const tree = await componentResources(() => new Compliance("cmp-drift", args({ createRecorder: false })));
-        const fn = tree.one("aws:lambda/function:Function").inputs;
-        assert.deepStrictEqual(fn.environment.variables, {
+        const fn = inputsOf<aws.lambda.FunctionArgs>(tree.one("aws:lambda/function:Function"));
+        assert.deepStrictEqual(fn.environment?.variables, {
             SECURITY_GROUP_ID: "sg-0123456789abcdef0",
             ALLOWED_EGRESS_PORTS: "443",
             TRAIL_ARN: "arn:aws:cloudtrail:us-east-1:123456789012:trail/atx-audit-trail-t",
             REMEDIATE: "true",
             ALARM_TOPIC_ARN: TOPIC_ARN,
         });
-        const rules = tree.ofType("aws:cloudwatch/eventRule:EventRule").map((r) => r.inputs);
-        assert.ok(rules.some((r) => r.scheduleExpression === "rate(1 hour)"));
-        const events = rules.find((r) => r.name === "atx-drift-remediation-t-events");
-        const names = JSON.parse(events!.eventPattern).detail.$or.flatMap((b: { eventName: string[] }) => b.eventName);
+        const rules = tree.ofType("aws:cloudwatch/eventRule:EventRule");
+        assert.ok(rules.some((r) => inputsOf<aws.cloudwatch.EventRuleArgs>(r).scheduleExpression === "rate(1 hour)"));
+        const events = rules.find(
+            (r) => inputsOf<aws.cloudwatch.EventRuleArgs>(r).name === "atx-drift-remediation-t-events",
+        )!;
+        const drift = json(events, "eventPattern") as { readonly detail: { readonly $or: { eventName: string[] }[] } };
+        const names = drift.detail.$or.flatMap((b) => b.eventName);
         for (const call of ["AuthorizeSecurityGroupEgress", "StopLogging"]) assert.ok(names.includes(call), call);
         const policy = tree.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "cmp-drift-drift-access")!;
-        const revoke = policy.inputs.policy.Statement.find((s: { Sid: string }) => s.Sid === "RevokeEgress");
-        assert.strictEqual(revoke.Resource, "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0");
+        const revoke = statementsOf(policy, "policy").find((s) => s.Sid === "RevokeEgress");
+        assert.strictEqual(revoke?.Resource, "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0");
 
         const reportOnly = await componentResources(
             () => new Compliance("cmp-drift-report", args({ createRecorder: false, remediate: false })),
         );
         assert.strictEqual(
-            reportOnly.one("aws:lambda/function:Function").inputs.environment.variables.REMEDIATE,
+            inputsOf<aws.lambda.FunctionArgs>(reportOnly.one("aws:lambda/function:Function")).environment?.variables
+                ?.REMEDIATE,
             "false",
         );
         const readOnly = reportOnly
             .ofType("aws:iam/rolePolicy:RolePolicy")
             .find((p) => p.name === "cmp-drift-report-drift-access")!;
-        const actions = readOnly.inputs.policy.Statement.flatMap((s: { Action: string | string[] }) =>
-            ([] as string[]).concat(s.Action),
-        );
+        const actions = statementsOf(readOnly, "policy").flatMap((s) => ([] as string[]).concat(s.Action));
         assert.ok(!actions.includes("ec2:RevokeSecurityGroupEgress") && !actions.includes("cloudtrail:StartLogging"));
     });
 });
