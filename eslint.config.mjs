@@ -9,9 +9,7 @@ const LOOSELY_TYPED_TESTS = [
     "test/support/preview.ts",
     "test/components/api.test.ts",
     "test/components/audit.test.ts",
-    "test/components/compliance.test.ts",
     "test/components/observability.test.ts",
-    "test/components/secure-bucket.test.ts",
 ];
 
 export default tseslint.config(
