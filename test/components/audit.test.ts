@@ -1,8 +1,9 @@
+import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { ALARM_DEFAULTS } from "../../components/alarm-settings";
-import { Audit, AUDIT_FILTERS, AuditArgs } from "../../components/audit";
+import { Audit, AUDIT_FILTERS, type AuditArgs } from "../../components/audit";
 import { platformNames } from "../../components/naming";
-import { ACCOUNT_ID, componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
+import { ACCOUNT_ID, componentResources, inputsOf, promiseOf, statementsOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 const TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:atx-alarms-t";
@@ -30,18 +31,54 @@ function filterMatches(pattern: string, event: Record<string, string>): boolean 
     const expression = pattern
         .trim()
         .replace(/^\{|\}$/g, "")
-        .replace(/\$\.(\w+)\s*(!=|=)\s*("[^"]*"|[\w.*-]+)/g, (_, field, op, raw) => {
+        .replace(/\$\.(\w+)\s*(!=|=)\s*("[^"]*"|[\w.*-]+)/g, (_: string, field: string, op: string, raw: string) => {
             const value = raw.replace(/^"|"$/g, "");
             const regex = new RegExp(
                 `^${value
                     .split("*")
-                    .map((p: string) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+                    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
                     .join(".*")}$`,
             );
             const equal = event[field] !== undefined && regex.test(event[field]);
             return String(op === "=" ? equal : !equal);
         });
-    return Function(`return (${expression});`)() as boolean;
+    return evaluateBoolean(expression);
+}
+
+/** Evaluates what a pattern reduces to: `true`, `false`, `&&` (binding tighter), `||` and parentheses. */
+function evaluateBoolean(expression: string): boolean {
+    const tokens = expression.match(/true|false|&&|\|\||[()]/g) ?? [];
+    if (tokens.join("") !== expression.replace(/\s+/g, "")) throw new Error(`cannot evaluate ${expression}`);
+    let at = 0;
+    const operand = (): boolean => {
+        const token = tokens[at++];
+        if (token === "true" || token === "false") return token === "true";
+        if (token !== "(") throw new Error(`unexpected ${token} in ${expression}`);
+        const value = disjunction();
+        if (tokens[at++] !== ")") throw new Error(`unbalanced parentheses in ${expression}`);
+        return value;
+    };
+    const conjunction = (): boolean => {
+        let value = operand();
+        while (tokens[at] === "&&") {
+            at++;
+            const right = operand();
+            value = value && right;
+        }
+        return value;
+    };
+    const disjunction = (): boolean => {
+        let value = conjunction();
+        while (tokens[at] === "||") {
+            at++;
+            const right = conjunction();
+            value = value || right;
+        }
+        return value;
+    };
+    const value = disjunction();
+    if (at !== tokens.length) throw new Error(`trailing ${tokens.slice(at).join(" ")} in ${expression}`);
+    return value;
 }
 
 describe("Audit", () => {
@@ -82,8 +119,9 @@ describe("Audit", () => {
 
     it("delivers to its own KMS-encrypted, access-logged bucket whose policy lets only this trail in", async () => {
         const tree = await componentResources(() => new Audit("aud-bucket", args()));
-        const sse = tree.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-            .inputs.rules[0];
+        const sse = inputsOf<aws.s3.BucketServerSideEncryptionConfigurationArgs>(
+            tree.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+        ).rules[0];
         assert.deepStrictEqual(sse.applyServerSideEncryptionByDefault, {
             sseAlgorithm: "aws:kms",
             kmsMasterKeyId: KEY_ARN,
@@ -94,12 +132,14 @@ describe("Audit", () => {
             ["atx-custom-logs-123456789012-t", "s3-access/trail/"],
         );
         assert.strictEqual(
-            tree.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership,
+            inputsOf<aws.s3.BucketOwnershipControlsArgs>(
+                tree.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls"),
+            ).rule.objectOwnership,
             "BucketOwnerEnforced",
         );
 
-        const statements = policyOf(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy").Statement;
-        const allows = statements.filter((s: any) => s.Effect === "Allow");
+        const statements = statementsOf(tree.one("aws:s3/bucketPolicy:BucketPolicy"), "policy");
+        const allows = statements.filter((s) => s.Effect === "Allow");
         const bucket = "arn:aws:s3:::atx-custom-trail-123456789012-t";
         assert.deepStrictEqual(allows, [
             {
@@ -122,7 +162,7 @@ describe("Audit", () => {
             },
         ]);
         assert.ok(
-            statements.some((s: any) => s.Sid === "DenyInsecureTransport"),
+            statements.some((s) => s.Sid === "DenyInsecureTransport"),
             "the secure bucket's denials stay",
         );
     });
@@ -141,10 +181,10 @@ describe("Audit", () => {
         );
         const role = tree.one("aws:iam/role:Role");
         assert.strictEqual(trail.inputs.cloudWatchLogsRoleArn, role.outputs.arn);
-        assert.deepStrictEqual(policyOf(role, "assumeRolePolicy").Statement[0].Principal, {
+        assert.deepStrictEqual(statementsOf(role, "assumeRolePolicy")[0].Principal, {
             Service: "cloudtrail.amazonaws.com",
         });
-        const [statement] = policyOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy").Statement;
+        const [statement] = statementsOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy");
         assert.deepStrictEqual(statement.Action, ["logs:CreateLogStream", "logs:PutLogEvents"]);
         assert.strictEqual(
             statement.Resource,
@@ -155,7 +195,9 @@ describe("Audit", () => {
     it("counts unauthorized calls, IAM policy changes and bucket policy changes, each alarmed to the topic", async () => {
         let audit: Audit | undefined;
         const tree = await componentResources(() => (audit = new Audit("aud-alarms", withCloudWatch())));
-        const filters = tree.ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => f.inputs);
+        const filters = tree
+            .ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+            .map((f) => inputsOf<aws.cloudwatch.LogMetricFilterArgs>(f));
         assert.deepStrictEqual(filters.map((f) => f.metricTransformation.name).sort(), [
             "IamPolicyChanges",
             "S3BucketPolicyChanges",
@@ -269,7 +311,7 @@ describe("Audit", () => {
         assert.deepStrictEqual(
             tree
                 .ofType(ALARM)
-                .map((a) => a.inputs.name)
+                .map((a) => inputsOf<aws.cloudwatch.MetricAlarmArgs>(a).name)
                 .sort(),
             ["atx-audit-iam-policy-changes-t", "atx-audit-s3-bucket-policy-changes-t"],
         );
