@@ -7,8 +7,6 @@ import tseslint from "typescript-eslint";
 const LOOSELY_TYPED_TESTS = [
     "test/support/mocks.ts",
     "test/support/preview.ts",
-    "test/components/api.test.ts",
-    "test/components/audit.test.ts",
     "test/components/observability.test.ts",
 ];
 
