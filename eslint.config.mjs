@@ -7,7 +7,6 @@ import tseslint from "typescript-eslint";
 const LOOSELY_TYPED_TESTS = [
     "test/support/mocks.ts",
     "test/support/preview.ts",
-    "test/components/observability.test.ts",
 ];
 
 export default tseslint.config(
