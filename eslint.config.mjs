@@ -4,10 +4,7 @@ import js from "@eslint/js";
 import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
-const LOOSELY_TYPED_TESTS = [
-    "test/support/mocks.ts",
-    "test/support/preview.ts",
-];
+const LOOSELY_TYPED_TESTS = ["test/support/mocks.ts", "test/support/preview.ts"];
 
 export default tseslint.config(
     { ignores: ["node_modules/", ".venv/", ".build/", "dist/", "**/*.js", "**/*.mjs"] },
