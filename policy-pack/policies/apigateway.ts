@@ -13,9 +13,9 @@ import {
     MANDATORY,
     ofTypes,
     type ResourceProps,
-    schema,
     stackOfUrn,
     validateTypes,
+    productionStacksSchema,
 } from "./util";
 
 export const APIGATEWAY_TYPES = {
@@ -103,22 +103,13 @@ export const apigatewayStageThrottling: StackValidationPolicy = {
     },
 };
 
-const productionSchema = schema({
-    productionStacks: {
-        type: "array",
-        items: { type: "string" },
-        default: ["prod", "production"],
-        description: "Stack names that are production.",
-    },
-});
-
 export const apigatewayNoDataTraceInProduction: ResourceValidationPolicy = {
     name: "apigateway-no-data-trace-in-production",
     description: "Production API Gateway stages do not log full requests and responses (dataTraceEnabled).",
     enforcementLevel: MANDATORY,
-    configSchema: productionSchema,
+    configSchema: productionStacksSchema,
     validateResource: validateTypes<MethodSettingsProps>(APIGATEWAY_TYPES.methodSettings, (ms, args, report) => {
-        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionSchema, () =>
+        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionStacksSchema, () =>
             args.getConfig(),
         );
         if (productionStacks.includes(stackOfUrn(args.urn)) && ms.settings?.dataTraceEnabled === true) {

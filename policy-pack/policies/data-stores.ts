@@ -20,9 +20,9 @@ import {
     ofTypes,
     peek,
     type ResourceProps,
-    schema,
     stackOfUrn,
     validateTypes,
+    productionStacksSchema,
 } from "./util";
 
 export const DATA_STORE_TYPES = {
@@ -47,15 +47,6 @@ function usesCustomerKey(props: object, key: string): boolean {
     const v = peek(() => (props as Record<string, unknown>)[key]);
     return !v.known || !String(v.value).startsWith("alias/aws/");
 }
-
-const productionSchema = schema({
-    productionStacks: {
-        type: "array",
-        items: { type: "string" },
-        default: ["prod", "production"],
-        description: "Stack names that are production.",
-    },
-});
 
 // ---- DynamoDB --------------------------------------------------------------------------------
 
@@ -88,9 +79,9 @@ export const dynamodbTableDeletionProtection: ResourceValidationPolicy = {
     name: "dynamodb-table-deletion-protection",
     description: "DynamoDB tables of production stacks have deletion protection enabled.",
     enforcementLevel: MANDATORY,
-    configSchema: productionSchema,
+    configSchema: productionStacksSchema,
     validateResource: validateTypes<Props<aws.dynamodb.TableArgs>>(DATA_STORE_TYPES.table, (t, args, report) => {
-        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionSchema, () =>
+        const { productionStacks } = configWithDefaults<{ productionStacks: string[] }>(productionStacksSchema, () =>
             args.getConfig(),
         );
         if (productionStacks.includes(stackOfUrn(args.urn)) && t.deletionProtectionEnabled !== true) {

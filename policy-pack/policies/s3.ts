@@ -31,6 +31,7 @@ import {
     schema,
     stackOfUrn,
     validateTypes,
+    productionStacksSchema,
 } from "./util";
 
 export const S3_TYPES = {
@@ -459,14 +460,7 @@ export const s3ProductionMfaDelete = bucketRelationPolicy<MfaDeleteConfig>({
     description:
         "Production buckets have MFA delete enabled on their versioning (a checklist recommendation, advisory by default).",
     enforcementLevel: "advisory",
-    configSchema: schema({
-        productionStacks: {
-            type: "array",
-            items: { type: "string" },
-            default: ["prod", "production"],
-            description: "Stack names that are production.",
-        },
-    }),
+    configSchema: productionStacksSchema,
     related: S3_TYPES.versioning,
     applies: (b, c) => c.productionStacks.includes(stackOfUrn(b.urn)),
     inline: (props) => (props as VersioningProps).versioning?.mfaDelete === true,

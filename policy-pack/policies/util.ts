@@ -153,6 +153,16 @@ export function schema(properties: PolicyConfigSchema["properties"]): PolicyConf
     return { properties };
 }
 
+/** The setting of the rules that apply to production stacks only: which stack names are production. */
+export const productionStacksSchema = schema({
+    productionStacks: {
+        type: "array",
+        items: { type: "string" },
+        default: ["prod", "production"],
+        description: "Stack names that are production.",
+    },
+});
+
 /** True when `key` is present with a non-empty value, or present but not known yet (set to a computed value). */
 export function isSet(obj: object | undefined | null, key: string): boolean {
     if (!obj || typeof obj !== "object" || !(key in obj)) {
