@@ -3,23 +3,10 @@
  * finds the procedure from the notification itself. The runbooks live in docs/runbooks/<name>.md;
  * a test fails when an alarm or alert of the stack has no runbook or names one that does not exist.
  */
+import { METRIC_ALARMS } from "./alarm-settings";
 
 /** The runbooks, by name: the `alarms` config keys, and the alerts that are rules rather than metrics. */
-export const RUNBOOKS = [
-    "jobFailures",
-    "longRunningJobs",
-    "api5xxRate",
-    "api4xxCount",
-    "lambdaErrors",
-    "lambdaThrottles",
-    "unauthorizedApiCalls",
-    "iamPolicyChanges",
-    "s3BucketPolicyChanges",
-    "ecrScanFindings",
-    "configNonCompliant",
-    "accessAnalyzerFindings",
-    "rejectedEgress",
-] as const;
+export const RUNBOOKS = [...METRIC_ALARMS, "ecrScanFindings", "configNonCompliant", "accessAnalyzerFindings"] as const;
 export type RunbookName = (typeof RUNBOOKS)[number];
 
 /** Where a runbook lives, relative to the repository root. */
