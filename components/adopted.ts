@@ -9,5 +9,7 @@ export function adoptedChildOptions(
     component: pulumi.ComponentResource,
     opts: pulumi.ComponentResourceOptions | undefined,
 ): pulumi.CustomResourceOptions {
-    return { parent: component, aliases: [{ parent: opts?.parent }] };
+    // The former parent by URN, not as a Resource: the SDK resolves an alias with `output(alias)`,
+    // which would walk the whole parent resource's object graph for unknowns, once per child.
+    return { parent: component, aliases: [{ parent: opts?.parent?.urn }] };
 }

@@ -99,18 +99,21 @@ export function ecrRepositoryArn(imageUri: string): string | undefined {
 
 /**
  * SHA-256 over the relative path and bytes of every file Docker would send (the context's
- * `.dockerignore` applies), in a stable order: a change the image cannot see changes no tag.
+ * `.dockerignore` applies; the Dockerfile always counts: the builder reads it even when ignored), in
+ * code-point order, the same on every machine: a change the image cannot see changes no tag.
  */
 export function hashBuildContext(dir: string): string {
     const ignoreFile = path.join(dir, ".dockerignore");
     const sent = dockerignoreFilter(fs.existsSync(ignoreFile) ? fs.readFileSync(ignoreFile, "utf8") : "");
+    const counted = (file: string) => file === "Dockerfile" || sent(file);
     const hash = crypto.createHash("sha256");
     const walk = (relative: string): void => {
         const entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
-        for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+        // Not localeCompare: its order follows the process's locale (and its first call loads ICU's collator).
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
             const entryPath = relative === "" ? entry.name : `${relative}/${entry.name}`;
             if (entry.isDirectory()) walk(entryPath);
-            else if (entry.isFile() && sent(entryPath)) {
+            else if (entry.isFile() && counted(entryPath)) {
                 hash.update(entryPath)
                     .update("\0")
                     .update(fs.readFileSync(path.join(dir, entryPath)))

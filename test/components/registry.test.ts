@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -105,5 +106,33 @@ describe("ContainerRegistry", () => {
         assert.strictEqual(hashBuildContext(dir), first, "README, tests and ignored files are not in the context");
         fs.appendFileSync(path.join(dir, "bin", "entrypoint.sh"), "\n");
         assert.notStrictEqual(hashBuildContext(dir), first);
+    });
+
+    it("counts the Dockerfile, which the builder reads although .dockerignore leaves it out", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hash-"));
+        fs.cpSync(path.join(PROJECT_DIR, "container"), dir, { recursive: true });
+        const first = hashBuildContext(dir);
+        fs.appendFileSync(path.join(dir, "Dockerfile"), "LABEL extra=1\n");
+        assert.notStrictEqual(hashBuildContext(dir), first);
+    });
+
+    it("gives the same hash whatever the machine's locale", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hash-"));
+        // Names that Swedish, Danish and English collation order three different ways.
+        for (const name of ["zeta", "äpple", "Alpha", "beta", "aa"]) fs.writeFileSync(path.join(dir, name), name);
+        const hashIn = (locale: string) =>
+            execFileSync(
+                process.execPath,
+                [
+                    "-r",
+                    path.join(PROJECT_DIR, "scripts", "register-ts.js"),
+                    "-e",
+                    `process.stdout.write(require(${JSON.stringify(path.join(PROJECT_DIR, "components", "registry.ts"))}).hashBuildContext(${JSON.stringify(dir)}))`,
+                ],
+                { env: { ...process.env, LC_ALL: locale, LANG: locale }, encoding: "utf8" },
+            );
+        const hashes = ["en_US.UTF-8", "sv_SE.UTF-8", "da_DK.UTF-8"].map(hashIn);
+        assert.deepStrictEqual(hashes, [hashes[0], hashes[0], hashes[0]]);
+        assert.strictEqual(hashes[0], hashBuildContext(dir));
     });
 });

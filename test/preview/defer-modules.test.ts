@@ -66,4 +66,16 @@ describe("defer-modules: the SDKs' unused modules load on first use", () => {
         assert.equal(answer.version, answer.realVersion);
         assert.equal(answer.workspace, "function");
     });
+
+    it("leaves gRPC unloaded by @pulumi/pulumi's import, and loads it when a service client is used", () => {
+        const answer = inFreshProcess(`
+            require("./tools/preview/defer-modules");
+            require("@pulumi/pulumi");
+            const before = ["grpc-js/build/src/index.js", "proto/resource_grpc_pb.js"].filter(compiled);
+            const client = typeof require("@pulumi/pulumi/proto/resource_grpc_pb").ResourceMonitorClient;
+            const credentials = typeof require("@grpc/grpc-js").credentials.createInsecure;
+            console.log(JSON.stringify({ before, client, credentials, after: compiled("grpc-js/build/src/index.js") }));
+        `);
+        assert.deepEqual(answer, { before: [], client: "function", credentials: "function", after: true });
+    });
 });

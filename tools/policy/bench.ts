@@ -63,11 +63,24 @@ const LOADERS: Record<Loader, string> = {
     esbuild: path.join(ROOT, "scripts", "register-ts.js"),
 };
 
+/** The V8 flags `npm run preview` gives Node (package.json holds them; the measured child gets the same). */
+function previewNodeFlags(): string[] {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+    };
+    return (
+        manifest.scripts.preview
+            .match(/ node ((?:--[\w-]+=\S+ )*)/)?.[1]
+            .trim()
+            .split(" ")
+            .filter(Boolean) ?? []
+    );
+}
+
 function measure(stack: string, loader: Loader): Measure {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
     const start = performance.now();
-    // The same Node flags as `npm run preview` (a small young generation: a short run, less memory).
-    const r = spawnSync(node, ["--max-semi-space-size=1", "-r", LOADERS[loader], __filename, "--child", stack], {
+    const r = spawnSync(node, [...previewNodeFlags(), "-r", LOADERS[loader], __filename, "--child", stack], {
         cwd: ROOT,
         env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
         encoding: "utf8",

@@ -6,7 +6,9 @@
  *   resource module): loaded when the program first reads a member of the namespace;
  * - the Automation API of `@pulumi/pulumi`, and `typescript`, `execa`, `normalize-package-data`,
  *   `@logdna/tail-file`, which it requires at load time for the Automation API and closure
- *   serialization: a preview calls neither.
+ *   serialization: a preview calls neither;
+ * - `@grpc/grpc-js` and the SDK's generated gRPC service modules: the engine connection, which
+ *   the mocks stand in for.
  * The root index of `@pulumi/aws` still runs as written (provider package, root functions, enums).
  * Import it before anything imports `@pulumi/pulumi` or `@pulumi/aws`; modules already loaded are left alone.
  */
@@ -14,8 +16,19 @@ import * as fs from "fs";
 import { Module } from "module";
 import * as path from "path";
 
-/** Packages `@pulumi/pulumi` requires at load time for features a preview does not use. */
-const DEFERRED_PACKAGES = ["typescript", "execa", "normalize-package-data", "@logdna/tail-file"] as const;
+/**
+ * Packages `@pulumi/pulumi` requires at load time for features a preview does not use, and whether
+ * each is compiled from ES modules (then TypeScript's `__importStar` keeps the module as it is
+ * instead of copying every export, which would load it). gRPC carries the engine connection, which
+ * the mocks replace.
+ */
+const DEFERRED_PACKAGES = {
+    typescript: false,
+    execa: false,
+    "normalize-package-data": false,
+    "@logdna/tail-file": false,
+    "@grpc/grpc-js": true,
+} as const;
 
 /**
  * Puts a stand-in for `filename` into the module cache: its exports require the real module on first
@@ -64,16 +77,22 @@ export function awsServiceIndexes(awsDir: string): string[] {
 /** Installs the stand-ins (once per process; a no-op for what is already loaded or not installed). */
 export function deferUnusedModules(): void {
     const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-    for (const name of DEFERRED_PACKAGES) {
+    for (const [name, esModule] of Object.entries(DEFERRED_PACKAGES)) {
         let filename: string;
         try {
             filename = require.resolve(name, { paths: [pulumiDir] });
         } catch {
             continue;
         }
-        defer(filename, false);
+        defer(filename, esModule);
     }
     defer(path.join(pulumiDir, "automation", "index.js"), true);
+    // The generated gRPC service modules are plain CommonJS; announcing them as ES modules keeps
+    // `__importStar` from reading every export at import time. Their members are all the SDK uses.
+    const protoDir = path.join(pulumiDir, "proto");
+    for (const file of fs.readdirSync(protoDir).filter((f) => f.endsWith("_grpc_pb.js"))) {
+        defer(path.join(protoDir, file), true);
+    }
     const awsDir = path.dirname(require.resolve("@pulumi/aws/package.json"));
     for (const index of awsServiceIndexes(awsDir)) defer(index, true);
 }
