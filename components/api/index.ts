@@ -90,52 +90,12 @@ export class TransformApi extends pulumi.ComponentResource {
         const child = { parent: this };
         const prefix = args.namePrefix;
 
-        this.table = new aws.dynamodb.Table(
-            `${name}-jobs`,
-            {
-                name: `${prefix}-jobs`,
-                billingMode: jobsTable.billingMode,
-                hashKey: jobsTable.hashKey,
-                rangeKey: jobsTable.rangeKey,
-                attributes: [...jobsTable.attributes],
-                globalSecondaryIndexes: jobsTable.globalSecondaryIndexes.map((index) => ({
-                    name: index.name,
-                    hashKey: index.hashKey,
-                    rangeKey: index.rangeKey,
-                    projectionType: index.projectionType,
-                    nonKeyAttributes: "nonKeyAttributes" in index ? [...index.nonKeyAttributes] : undefined,
-                })),
-                serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },
-                pointInTimeRecovery: { enabled: jobsTable.pointInTimeRecovery },
-                deletionProtectionEnabled: true,
-            },
-            child,
-        );
+        this.table = this.jobsTable(name, prefix, args.kmsKeyArn);
         const tableArn = arns.table(context, this.table.name);
 
-        const deadLetterQueueName = `${prefix}-dead-letters`;
-        this.deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dead-letters`,
-            { name: deadLetterQueueName, kmsMasterKeyId: args.kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 },
-            child,
-        );
-        const deadLetterQueueArn = arns.queue(context, deadLetterQueueName);
-        const bulkQueueName = `${prefix}-bulk-submissions`;
-        this.bulkQueue = new aws.sqs.Queue(
-            `${name}-bulk-submissions`,
-            {
-                name: bulkQueueName,
-                kmsMasterKeyId: args.kmsKeyArn,
-                visibilityTimeoutSeconds: bulkQueueContract.visibilityTimeoutSeconds,
-                messageRetentionSeconds: bulkQueueContract.messageRetentionSeconds,
-                redrivePolicy: pulumi.jsonStringify({
-                    deadLetterTargetArn: deadLetterQueueArn,
-                    maxReceiveCount: bulkQueueContract.deadLetterMaxReceiveCount,
-                }),
-            },
-            { parent: this, dependsOn: [this.deadLetterQueue] },
-        );
-        const bulkQueueArn = arns.queue(context, bulkQueueName);
+        const { deadLetterQueue, bulkQueue, deadLetterQueueArn, bulkQueueArn } = this.queues(name, prefix, args);
+        this.deadLetterQueue = deadLetterQueue;
+        this.bulkQueue = bulkQueue;
         const jobRulesEnvironment = {
             ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(","),
             JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds),
@@ -233,6 +193,58 @@ export class TransformApi extends pulumi.ComponentResource {
             child,
         );
         this.registerOutputs({ url: this.url, invokePolicyArn: this.invokePolicy.arn, tableName: this.table.name });
+    }
+
+    /** Jobs and batches (single-table design: keys and indexes from the API contract), encrypted, recoverable. */
+    private jobsTable(name: string, prefix: string, kmsKeyArn: pulumi.Input<string>): aws.dynamodb.Table {
+        return new aws.dynamodb.Table(
+            `${name}-jobs`,
+            {
+                name: `${prefix}-jobs`,
+                billingMode: jobsTable.billingMode,
+                hashKey: jobsTable.hashKey,
+                rangeKey: jobsTable.rangeKey,
+                attributes: [...jobsTable.attributes],
+                globalSecondaryIndexes: jobsTable.globalSecondaryIndexes.map((index) => ({
+                    name: index.name,
+                    hashKey: index.hashKey,
+                    rangeKey: index.rangeKey,
+                    projectionType: index.projectionType,
+                    nonKeyAttributes: "nonKeyAttributes" in index ? [...index.nonKeyAttributes] : undefined,
+                })),
+                serverSideEncryption: { enabled: true, kmsKeyArn },
+                pointInTimeRecovery: { enabled: jobsTable.pointInTimeRecovery },
+                deletionProtectionEnabled: true,
+            },
+            { parent: this },
+        );
+    }
+
+    /** The bulk submission queue and the dead-letter queue it and the functions redrive to, with their ARNs. */
+    private queues(name: string, prefix: string, { context, kmsKeyArn }: TransformApiArgs) {
+        const deadLetterQueueName = `${prefix}-dead-letters`;
+        const deadLetterQueueArn = arns.queue(context, deadLetterQueueName);
+        const bulkQueueName = `${prefix}-bulk-submissions`;
+        const deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dead-letters`,
+            { name: deadLetterQueueName, kmsMasterKeyId: kmsKeyArn, messageRetentionSeconds: 14 * 24 * 3600 },
+            { parent: this },
+        );
+        const bulkQueue = new aws.sqs.Queue(
+            `${name}-bulk-submissions`,
+            {
+                name: bulkQueueName,
+                kmsMasterKeyId: kmsKeyArn,
+                visibilityTimeoutSeconds: bulkQueueContract.visibilityTimeoutSeconds,
+                messageRetentionSeconds: bulkQueueContract.messageRetentionSeconds,
+                redrivePolicy: pulumi.jsonStringify({
+                    deadLetterTargetArn: deadLetterQueueArn,
+                    maxReceiveCount: bulkQueueContract.deadLetterMaxReceiveCount,
+                }),
+            },
+            { parent: this, dependsOn: [deadLetterQueue] },
+        );
+        return { deadLetterQueue, bulkQueue, deadLetterQueueArn, bulkQueueArn: arns.queue(context, bulkQueueName) };
     }
 
     /** Job state changes of the queue go to the job-events function (retried, then dead-lettered). */
