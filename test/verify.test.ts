@@ -7,13 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-    BatchClient,
-    CreateComputeEnvironmentCommand,
-    CreateJobQueueCommand,
-    DeregisterJobDefinitionCommand,
-    RegisterJobDefinitionCommand,
-} from "@aws-sdk/client-batch";
+import { BatchClient, DeregisterJobDefinitionCommand } from "@aws-sdk/client-batch";
 import {
     CloudTrailClient,
     CreateTrailCommand,
@@ -45,6 +39,7 @@ import {
     PutPublicAccessBlockCommand,
     S3Client,
 } from "@aws-sdk/client-s3";
+import { createFargateJobQueue } from "../api/local/bootstrap";
 import { startMoto, type MotoServer } from "../api/local/moto";
 import { type CheckResult, createClients, runChecks, type VerifyOutputs } from "../tools/verify/checks";
 import { formatChecklist, parseArgs, testJob, UsageError } from "../tools/verify/cli";
@@ -201,42 +196,18 @@ async function deploy(prefix: string): Promise<VerifyOutputs> {
     const jobRoleArn = await role(`${prefix}-job`);
     const executionRoleArn = await role(`${prefix}-execution`);
 
-    const batch = new BatchClient(config);
-    const environment = await batch.send(
-        new CreateComputeEnvironmentCommand({
-            computeEnvironmentName: `${prefix}-ce`,
-            type: "UNMANAGED",
-            state: "ENABLED",
-            serviceRole: executionRoleArn,
-        }),
-    );
-    const queue = await batch.send(
-        new CreateJobQueueCommand({
-            jobQueueName: `${prefix}-queue`,
-            priority: 1,
-            state: "ENABLED",
-            computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
-        }),
-    );
-    const definition = await batch.send(
-        new RegisterJobDefinitionCommand({
-            jobDefinitionName: `${prefix}-transform`,
-            type: "container",
-            platformCapabilities: ["FARGATE"],
-            timeout: { attemptDurationSeconds: 3600 },
-            containerProperties: {
-                image: "public.ecr.aws/amazonlinux/amazonlinux:2023",
-                jobRoleArn,
-                executionRoleArn,
-                user: "1000",
-                resourceRequirements: [
-                    { type: "VCPU", value: "1" },
-                    { type: "MEMORY", value: "2048" },
-                ],
-                logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/aws/batch/${prefix}` } },
-            },
-        }),
-    );
+    const { jobQueueArn, jobDefinitionArn } = await createFargateJobQueue(new BatchClient(config), {
+        prefix,
+        serviceRoleArn: executionRoleArn,
+        definitionName: `${prefix}-transform`,
+        timeoutSeconds: 3600,
+        containerProperties: {
+            jobRoleArn,
+            executionRoleArn,
+            user: "1000",
+            logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `/aws/batch/${prefix}` } },
+        },
+    });
 
     await new CloudWatchClient(config).send(
         new PutMetricAlarmCommand({
@@ -299,8 +270,8 @@ async function deploy(prefix: string): Promise<VerifyOutputs> {
         securityGroupId: GroupId!,
         jobRoleArn,
         executionRoleArn,
-        jobDefinitionArn: definition.jobDefinitionArn!,
-        jobQueueArn: queue.jobQueueArn!,
+        jobDefinitionArn,
+        jobQueueArn,
         alarmTopicArn: `${TOPIC_ARN}-${prefix}`,
         trailArn: trail.TrailARN!,
         ecrRepositoryUrl: repository.repository!.repositoryUri!,

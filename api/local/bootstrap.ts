@@ -4,10 +4,11 @@
  * a Batch job queue and job definition, and the jobs' log group. Returns the environment the handlers then need.
  */
 import {
+    BatchClient,
+    type ContainerProperties,
     CreateComputeEnvironmentCommand,
     CreateJobQueueCommand,
     RegisterJobDefinitionCommand,
-    BatchClient,
 } from "@aws-sdk/client-batch";
 import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -26,38 +27,12 @@ export async function bootstrapLocalResources(
 ): Promise<LocalResources> {
     const common = { endpoint, region };
     const serviceRoleArn = await createRole(endpoint, region, `${prefix}-batch-service`);
-    const batch = new BatchClient(common);
-    const environment = await batch.send(
-        new CreateComputeEnvironmentCommand({
-            computeEnvironmentName: `${prefix}-fargate`,
-            type: "UNMANAGED",
-            state: "ENABLED",
-            serviceRole: serviceRoleArn,
-        }),
-    );
-    const queue = await batch.send(
-        new CreateJobQueueCommand({
-            jobQueueName: `${prefix}-queue`,
-            priority: 1,
-            state: "ENABLED",
-            computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
-        }),
-    );
-    const definition = await batch.send(
-        new RegisterJobDefinitionCommand({
-            jobDefinitionName: `${prefix}-atx`,
-            type: "container",
-            platformCapabilities: ["FARGATE"],
-            containerProperties: {
-                image: "public.ecr.aws/amazonlinux/amazonlinux:2023",
-                resourceRequirements: [
-                    { type: "VCPU", value: "1" },
-                    { type: "MEMORY", value: "2048" },
-                ],
-                environment: [{ name: "S3_BUCKET", value: `${prefix}-output` }],
-            },
-        }),
-    );
+    const { jobQueueArn, jobDefinitionArn } = await createFargateJobQueue(new BatchClient(common), {
+        prefix,
+        serviceRoleArn,
+        definitionName: `${prefix}-atx`,
+        containerProperties: { environment: [{ name: "S3_BUCKET", value: `${prefix}-output` }] },
+    });
 
     const dynamo = new DynamoDBClient(common);
     await dynamo.send(
@@ -103,8 +78,8 @@ export async function bootstrapLocalResources(
         AWS_REGION: region,
         JOB_LOG_GROUP: jobLogGroup,
         JOBS_TABLE: `${prefix}-jobs`,
-        JOB_QUEUE_ARN: queue.jobQueueArn!,
-        JOB_DEFINITION_ARN: definition.jobDefinitionArn!,
+        JOB_QUEUE_ARN: jobQueueArn,
+        JOB_DEFINITION_ARN: jobDefinitionArn,
         SOURCE_BUCKET: `${prefix}-source`,
         OUTPUT_BUCKET: `${prefix}-output`,
         BULK_QUEUE_URL: QueueUrl!,
@@ -112,6 +87,56 @@ export async function bootstrapLocalResources(
         KMS_KEY_ID: `arn:aws:kms:${region}:123456789012:key/00000000-0000-4000-8000-000000000000`,
         S3_FORCE_PATH_STYLE: "true",
     };
+}
+
+export interface FargateJobQueueSpec {
+    readonly prefix: string;
+    /** The compute environment's service role. */
+    readonly serviceRoleArn: string;
+    readonly definitionName: string;
+    /** Added to the definition's container (a 1 vCPU, 2 GiB Amazon Linux image). */
+    readonly containerProperties?: Partial<ContainerProperties>;
+    readonly timeoutSeconds?: number;
+}
+
+/** An unmanaged Fargate compute environment, its job queue and a job definition in the emulator. */
+export async function createFargateJobQueue(
+    batch: BatchClient,
+    spec: FargateJobQueueSpec,
+): Promise<{ jobQueueArn: string; jobDefinitionArn: string }> {
+    const environment = await batch.send(
+        new CreateComputeEnvironmentCommand({
+            computeEnvironmentName: `${spec.prefix}-fargate`,
+            type: "UNMANAGED",
+            state: "ENABLED",
+            serviceRole: spec.serviceRoleArn,
+        }),
+    );
+    const queue = await batch.send(
+        new CreateJobQueueCommand({
+            jobQueueName: `${spec.prefix}-queue`,
+            priority: 1,
+            state: "ENABLED",
+            computeEnvironmentOrder: [{ order: 1, computeEnvironment: environment.computeEnvironmentArn! }],
+        }),
+    );
+    const definition = await batch.send(
+        new RegisterJobDefinitionCommand({
+            jobDefinitionName: spec.definitionName,
+            type: "container",
+            platformCapabilities: ["FARGATE"],
+            ...(spec.timeoutSeconds !== undefined ? { timeout: { attemptDurationSeconds: spec.timeoutSeconds } } : {}),
+            containerProperties: {
+                image: "public.ecr.aws/amazonlinux/amazonlinux:2023",
+                resourceRequirements: [
+                    { type: "VCPU", value: "1" },
+                    { type: "MEMORY", value: "2048" },
+                ],
+                ...spec.containerProperties,
+            },
+        }),
+    );
+    return { jobQueueArn: queue.jobQueueArn!, jobDefinitionArn: definition.jobDefinitionArn! };
 }
 
 /** The SDK's IAM client is not a dependency of this project; one query-API call does the job. */
