@@ -5,6 +5,7 @@
  */
 import { build } from "esbuild";
 import { resolve } from "node:path";
+import { type CommandSpec, EXIT, noPositionals, runProgram } from "../tools/common/cli";
 import { buildDir, functions, type FunctionName } from "./contract";
 
 const repoRoot = resolve(__dirname, "..");
@@ -36,12 +37,22 @@ export async function buildFunctions(outRoot = resolve(repoRoot, buildDir)): Pro
     return outputs;
 }
 
+const API_BUILD: CommandSpec = {
+    program: "api:build",
+    name: "npm run api:build --",
+    summary:
+        `Bundles each Lambda function of api/contract.ts with esbuild into ${buildDir}/<name>/index.js (CommonJS, ` +
+        "Node 22, the AWS SDK included, minified, with a linked source map) and prints each bundle's path. These " +
+        "are the assets the stack deploys.",
+    options: [],
+    exitCodes: "0 built, 2 usage, 3 a bundle failed to build.",
+};
+
 if (require.main === module) {
-    buildFunctions().then(
-        (outputs) => Object.entries(outputs).forEach(([name, file]) => console.log(`${name}: ${file}`)),
-        (error) => {
-            console.error(error);
-            process.exit(1);
-        },
-    );
+    runProgram(API_BUILD, async (args) => {
+        noPositionals(args);
+        const outputs = await buildFunctions();
+        Object.entries(outputs).forEach(([name, file]) => console.log(`${name}: ${file}`));
+        return EXIT.ok;
+    });
 }

@@ -87,7 +87,7 @@ describe("prod previews with replication, inventory and either network mode", fu
 
         it("has the S3 gateway and the ECR, Logs, Secrets Manager, STS and KMS interface endpoints", () => {
             const services = ofType(resources(), "aws:ec2/vpcEndpoint:VpcEndpoint")
-                .map((e) => `${e.inputs.serviceName} ${e.inputs.vpcEndpointType}`)
+                .map((e) => `${e.inputs.serviceName as string} ${e.inputs.vpcEndpointType as string}`)
                 .sort();
             assert.deepStrictEqual(services, [
                 "com.amazonaws.us-east-1.ecr.api Interface",

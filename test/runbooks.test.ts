@@ -16,15 +16,15 @@ function alertsOf(resources: ExportedResource[]): { name: string; description: u
     const notifiesTopic = (arn: unknown) =>
         typeof arn === "string" && [...topicNames].some((topic) => arn.endsWith(`:${topic}`));
     const alertRules = new Set(
-        resources.filter((r) => r.type === TARGET && notifiesTopic(r.inputs.arn)).map((r) => r.inputs.rule as unknown),
+        resources.filter((r) => r.type === TARGET && notifiesTopic(r.inputs.arn)).map((r) => r.inputs.rule),
     );
     return [
         ...resources
             .filter((r) => r.type === ALARM)
-            .map((r) => ({ name: nameOf(r), description: r.inputs.alarmDescription as unknown })),
+            .map((r) => ({ name: nameOf(r), description: r.inputs.alarmDescription })),
         ...resources
             .filter((r) => r.type === RULE && alertRules.has(r.inputs.name))
-            .map((r) => ({ name: nameOf(r), description: r.inputs.description as unknown })),
+            .map((r) => ({ name: nameOf(r), description: r.inputs.description })),
     ];
 }
 

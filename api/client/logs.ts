@@ -7,9 +7,8 @@
  */
 import { type CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { ApiClient } from "./http";
+import { UsageError } from "../../tools/common/cli";
 import { ProgressLine, type ProgressIo } from "./progress";
-
-export class LogsUsageError extends Error {}
 
 const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -21,7 +20,7 @@ export function parseSince(text: string, now: number): number {
         const time = Date.parse(text);
         if (Number.isFinite(time)) return time;
     }
-    throw new LogsUsageError(`--since takes a duration such as 90s, 10m, 2h, 1d or an ISO 8601 time, got ${text}`);
+    throw new UsageError(`--since takes a duration such as 90s, 10m, 2h, 1d or an ISO 8601 time, got ${text}`);
 }
 
 /** Statuses after which a job writes nothing more to its stream. */
@@ -72,8 +71,7 @@ export async function printJobLogs(
     }
     progress.end();
     const group = options.logGroup ?? job.logGroupName;
-    if (!group)
-        throw new LogsUsageError("the API names no log group: pass --log-group (the stack output logGroupName)");
+    if (!group) throw new UsageError("the API names no log group: pass --log-group (the stack output logGroupName)");
 
     let token: string | undefined;
     /** Prints every event the stream holds past `token`; stops at the end of the stream. */

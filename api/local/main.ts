@@ -1,22 +1,55 @@
 /**
- * `npm run api:local`: the API on http://127.0.0.1:$PORT, backed by moto.
- *
- * Without AWS_ENDPOINT_URL it starts moto on a free loopback port and creates the resources
- * (local/bootstrap.ts). With AWS_ENDPOINT_URL it uses that endpoint, creating the resources there
- * only when JOBS_TABLE is unset. Requests must be SigV4-signed (service execute-api, region
- * AWS_REGION) with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default test / test).
- *
- * Other settings: PORT (default 3000; 0 picks a free one), LOCAL_BULK_QUEUE=off and
- * LOCAL_JOB_EVENTS=off disable the emulated event wiring, LOCAL_JOB_EVENTS_INTERVAL_MS (default 1000).
+ * `npm run api:local`: the API on http://127.0.0.1:$PORT, backed by moto (API_LOCAL: the settings, read
+ * from the environment as the Lambda functions read theirs).
  */
 import { resolve } from "node:path";
+import { type CommandSpec, EXIT, noPositionals, numberSetting, runProgram } from "../../tools/common/cli";
 import { functions, type FunctionName } from "../contract";
 import { bootstrapLocalResources } from "./bootstrap";
 import { startMoto, type MotoServer } from "./moto";
 import { startLocalApi, type ProxyHandler } from "./server";
 import { pollBatchJobStates, pollBulkQueue, type Poller } from "./wiring";
 
+const API_LOCAL: CommandSpec = {
+    program: "api:local",
+    name: "npm run api:local --",
+    summary:
+        "The REST API on http://127.0.0.1:$PORT, its handlers run in this process, backed by moto. Without " +
+        "AWS_ENDPOINT_URL it starts moto on a free loopback port and creates the resources; with it, it uses that " +
+        "endpoint, creating the resources there only when JOBS_TABLE is unset. Requests must be SigV4-signed " +
+        "(service execute-api, region AWS_REGION) with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. The bulk " +
+        "queue's and the job state events' wiring is emulated by polling. Runs until SIGINT or SIGTERM.",
+    options: [],
+    environment: [
+        { name: "PORT", help: "The port to listen on (default 3000; 0 picks a free one)." },
+        { name: "AWS_ENDPOINT_URL", help: "An emulator already running (default: start moto)." },
+        {
+            name: "JOBS_TABLE",
+            help: "With AWS_ENDPOINT_URL: the resources exist already, named by the handlers' variables.",
+        },
+        { name: "LOCAL_RESOURCE_PREFIX", help: "Prefix of the resources created (default atx-local)." },
+        { name: "AWS_REGION", help: "Region of the resources and of the signatures (default us-east-1)." },
+        { name: "AWS_ACCESS_KEY_ID", help: "The access key requests are signed with (default test)." },
+        { name: "AWS_SECRET_ACCESS_KEY", help: "Its secret (default test)." },
+        { name: "AWS_SESSION_TOKEN", help: "Its session token, for temporary credentials." },
+        { name: "LOCAL_BULK_QUEUE=off", help: "No bulk submitter polling the bulk queue." },
+        { name: "LOCAL_JOB_EVENTS=off", help: "No job state events polled from Batch." },
+        { name: "LOCAL_JOB_EVENTS_INTERVAL_MS", help: "How often job states are polled (default 1000)." },
+        { name: "MOTO_PYTHON", help: "The Python with moto (default: the project's .venv)." },
+    ],
+    exitCodes: "0 stopped by a signal, 2 usage or invalid setting, 3 failed to start.",
+};
+
+const integerIn = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
+
 async function main() {
+    const requestedPort = numberSetting("PORT", 3000, integerIn(0, 65535), "an integer from 0 to 65535");
+    const jobEventsIntervalMs = numberSetting(
+        "LOCAL_JOB_EVENTS_INTERVAL_MS",
+        1000,
+        integerIn(1, 3_600_000),
+        "an integer from 1 to 3600000 (milliseconds)",
+    );
     process.env.AWS_REGION ??= "us-east-1";
     process.env.AWS_ACCESS_KEY_ID ??= "test";
     process.env.AWS_SECRET_ACCESS_KEY ??= "test";
@@ -47,7 +80,7 @@ async function main() {
     ) as Record<FunctionName, ProxyHandler>;
 
     const server = await startLocalApi({
-        port: Number(process.env.PORT ?? 3000),
+        port: requestedPort,
         region,
         credentials: {
             accessKeyId: process.env.AWS_ACCESS_KEY_ID,
@@ -72,7 +105,7 @@ async function main() {
             pollBatchJobStates(
                 process.env.JOB_QUEUE_ARN!,
                 region,
-                Number(process.env.LOCAL_JOB_EVENTS_INTERVAL_MS ?? 1000),
+                jobEventsIntervalMs,
                 handlers["job-events"] as never,
             ),
         );
@@ -95,7 +128,9 @@ async function main() {
     process.on("SIGTERM", () => void stop());
 }
 
-main().catch((error) => {
-    console.error(error);
-    process.exit(1);
+runProgram(API_LOCAL, async (args) => {
+    noPositionals(args);
+    await main();
+    // Started: the servers keep the process alive until a signal stops them.
+    return EXIT.ok;
 });

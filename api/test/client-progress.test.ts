@@ -2,7 +2,8 @@
 import { strict as assert } from "node:assert";
 import type { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { ApiClient } from "../client/http";
-import { LogsUsageError, parseSince, printJobLogs } from "../client/logs";
+import { UsageError } from "../../tools/common/cli";
+import { parseSince, printJobLogs } from "../client/logs";
 import { formatBytes, ProgressLine, progressBar } from "../client/progress";
 
 function recorder(isTTY: boolean) {
@@ -54,7 +55,7 @@ describe("client logs", () => {
         assert.equal(parseSince("1d", now), now - 86_400_000);
         assert.equal(parseSince("2026-12-01T11:00:00Z", now), now - 3_600_000);
         for (const bad of ["", "10", "m", "-5m", "10 m", "1y", "yesterday", "0m", "2026-13-45"])
-            assert.throws(() => parseSince(bad, now), LogsUsageError, bad);
+            assert.throws(() => parseSince(bad, now), UsageError, bad);
     });
 
     it("pages through the stream until the token comes back unchanged, with the time bound on every page", async () => {
@@ -104,7 +105,7 @@ describe("client logs", () => {
                 io,
                 () => Promise.resolve(),
             ),
-            LogsUsageError,
+            UsageError,
         );
     });
 });

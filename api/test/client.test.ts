@@ -14,7 +14,7 @@ import { DescribeJobsCommand, BatchClient } from "@aws-sdk/client-batch";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import fc from "fast-check";
 import { selectFiles, writeZip } from "../client/archive";
-import { parseArgs } from "../client/cli";
+import { parseClientArgs } from "../client/cli";
 import { defaultExclusionsFile, excludedBy, globToRegex, loadExclusions, parseExclusions } from "../client/exclusions";
 import { eventually, useMoto } from "./support/moto";
 import type { BatchAnswer, JobAnswer, JobsPage, ResultsAnswer, StoredAnswer } from "./support/api-answers";
@@ -352,7 +352,7 @@ describe("client: zip archive", () => {
 
 describe("client: argument parsing", () => {
     it("parses options before and after arguments, repeated options, --opt=value and --", () => {
-        const parsed = parseArgs([
+        const parsed = parseClientArgs([
             "submit",
             "--command=atx custom def list",
             "--env",
@@ -362,8 +362,12 @@ describe("client: argument parsing", () => {
             "--pretty",
         ]);
         assert.equal(parsed.command, "submit");
-        assert.deepEqual(parsed.options, { command: "atx custom def list", env: ["A=1", "B=2"], pretty: true });
-        assert.deepEqual(parseArgs(["status", "--", "--weird-id"]).positional, ["--weird-id"]);
+        assert.deepEqual(Object.fromEntries(parsed.values), {
+            command: ["atx custom def list"],
+            env: ["A=1", "B=2"],
+            pretty: ["true"],
+        });
+        assert.deepEqual(parseClientArgs(["status", "--", "--weird-id"]).positionals, ["--weird-id"]);
     });
 });
 
@@ -545,10 +549,10 @@ describe("client CLI end to end through api:local", function () {
         }
     });
 
-    it("exits 2 with a usage message for bad usage", async () => {
+    it("exits 2 with a usage message for bad usage, and with the reason for unusable input", async () => {
         const file = join(work, "not-json.json");
         writeFileSync(file, "{");
-        const cases: [string[], Record<string, string | undefined>?][] = [
+        const usage: [string[], Record<string, string | undefined>?][] = [
             [[]],
             [["frobnicate"]],
             [["status"]],
@@ -560,17 +564,25 @@ describe("client CLI end to end through api:local", function () {
             [["submit", "--command", "atx x", "--source", "https://github.com/a/b", "--dir", "."]],
             [["list", "--limit", "ten"]],
             [["list", "--all=yes"]],
-            [["batch-submit", join(work, "missing.json")]],
-            [["mcp-config", file]],
-            [["upload", join(work, "missing-dir")]],
             [["batch-status", "b", "--interval", "0"]],
             [["list"], { ATX_API_URL: undefined }],
             [["list"], { ATX_API_URL: "ftp://x" }],
         ];
-        for (const [args, env] of cases) {
+        const input = [
+            ["batch-submit", join(work, "missing.json")],
+            ["mcp-config", file],
+            ["upload", join(work, "missing-dir")],
+        ];
+        for (const [args, env] of usage) {
             const result = await cli(args, env);
             assert.equal(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
-            assert.match(result.stderr, /^error: .*\n\nusage: /, JSON.stringify(args));
+            assert.match(result.stderr, /^client: .*\nusage: npm run client -- \S+ .*\n$/, JSON.stringify(args));
+            assert.equal(result.stdout, "");
+        }
+        for (const args of input) {
+            const result = await cli(args);
+            assert.equal(result.code, 2, `${JSON.stringify(args)}: ${result.stderr}`);
+            assert.match(result.stderr, /^client: .*\n$/, JSON.stringify(args));
             assert.equal(result.stdout, "");
         }
         const help = await cli(["--help"]);

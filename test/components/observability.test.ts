@@ -7,6 +7,7 @@ import { ARCHIVE_PREFIX } from "../../components/log-archive";
 import { platformNames } from "../../components/naming";
 import { Observability, type ObservabilityArgs } from "../../components/observability";
 import { API_5XX_MIN_REQUESTS } from "../../components/service-alarms";
+import { type ResourceRecord } from "../../tools/common/resource-record";
 import {
     ACCOUNT_ID,
     componentResources,
@@ -16,7 +17,6 @@ import {
     promiseOf,
     type ResourceTree,
     statementsOf,
-    type TestRecord,
     testContext,
 } from "../support/mocks";
 
@@ -62,7 +62,7 @@ const targetsOf = (tree: ResourceTree, ruleName: string) =>
         .ofType(TARGET)
         .map((t) => inputsOf<aws.cloudwatch.EventTargetArgs>(t))
         .filter((t) => t.rule === ruleName);
-const ruleNamed = (tree: ResourceTree, ruleName: string): TestRecord | undefined =>
+const ruleNamed = (tree: ResourceTree, ruleName: string): ResourceRecord | undefined =>
     tree.ofType(RULE).find((r) => inputsOf<aws.cloudwatch.EventRuleArgs>(r).name === ruleName);
 
 /** An EventBridge event pattern (or a nested part of one). */

@@ -2,19 +2,13 @@ import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { JobNetwork } from "../../components/network";
 import { INTERFACE_ENDPOINTS } from "../../components/private-network";
-import {
-    componentResources,
-    inputsOf,
-    json,
-    jsonStatementsOf,
-    promiseOf,
-    type TestRecord,
-    testContext,
-} from "../support/mocks";
+import { type ResourceRecord } from "../../tools/common/resource-record";
+import { componentResources, inputsOf, json, jsonStatementsOf, promiseOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
-const endpointService = (endpoint: TestRecord): string => inputsOf<aws.ec2.VpcEndpointArgs>(endpoint).serviceName ?? "";
+const endpointService = (endpoint: ResourceRecord): string =>
+    inputsOf<aws.ec2.VpcEndpointArgs>(endpoint).serviceName ?? "";
 const SCOPE = {
     bucketArns: ["arn:aws:s3:::atx-custom-output-123456789012", "arn:aws:s3:::atx-custom-source-123456789012"],
     repositoryArns: ["arn:aws:ecr:us-east-1:123456789012:repository/aws-transform-cli"],

@@ -2,21 +2,9 @@ import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
-import { componentResources, inputsOf, json, policyOf, type TestRecord, testContext } from "../support/mocks";
-
-/** A statement as the documents under test write them. */
-interface Statement {
-    readonly Sid: string;
-    readonly Action: string[];
-    readonly Resource: string[] | string;
-    readonly Condition: Record<string, Record<string, unknown>>;
-}
+import { componentResources, inputsOf, jsonStatementsOf, statementsOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
-
-/** The statements of a structured policy document input. */
-const statementsOf = (record: TestRecord, property: string): Statement[] =>
-    (policyOf(record, property) as { readonly Statement: Statement[] }).Statement;
 
 describe("PlatformStorage replication and inventory", () => {
     const build = (suffix: string, extra: object = {}) =>
@@ -80,15 +68,11 @@ describe("PlatformStorage replication and inventory", () => {
     it("gives the replication role only what replication of this pair needs", async () => {
         const tree = await build("-role", { replicaRegion: "eu-west-1" });
         const role = tree.one("aws:iam/role:Role");
-        assert.deepStrictEqual(
-            (policyOf(role, "assumeRolePolicy") as { readonly Statement: { readonly Principal: unknown }[] })
-                .Statement[0].Principal,
-            {
-                Service: "s3.amazonaws.com",
-            },
-        );
+        assert.deepStrictEqual(statementsOf(role, "assumeRolePolicy")[0].Principal, {
+            Service: "s3.amazonaws.com",
+        });
         const statements = statementsOf(tree.one("aws:iam/rolePolicy:RolePolicy"), "policy");
-        const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+        const bySid = Object.fromEntries(statements.map((s) => [s.Sid!, s]));
         assert.deepStrictEqual(Object.keys(bySid).sort(), [
             "DecryptSourceObjectsThroughS3",
             "EncryptReplicasThroughS3",
@@ -107,15 +91,15 @@ describe("PlatformStorage replication and inventory", () => {
             "no Object Lock: no retention read",
         );
         assert.deepStrictEqual(bySid.DecryptSourceObjectsThroughS3.Resource, [KEY_ARN]);
-        assert.deepStrictEqual(bySid.DecryptSourceObjectsThroughS3.Condition.StringEquals, {
+        assert.deepStrictEqual(bySid.DecryptSourceObjectsThroughS3.Condition!.StringEquals, {
             "kms:ViaService": "s3.us-east-1.amazonaws.com",
         });
-        assert.deepStrictEqual(bySid.EncryptReplicasThroughS3.Condition.StringEquals, {
+        assert.deepStrictEqual(bySid.EncryptReplicasThroughS3.Condition!.StringEquals, {
             "kms:ViaService": "s3.eu-west-1.amazonaws.com",
         });
         for (const s of statements) {
             for (const action of s.Action) assert.ok(!action.includes("*"), `wildcard action ${action}`);
-            for (const resource of s.Resource) assert.notStrictEqual(resource, "*");
+            for (const resource of s.Resource!) assert.notStrictEqual(resource, "*");
         }
     });
 
@@ -140,7 +124,7 @@ describe("PlatformStorage replication and inventory", () => {
             .find((p) => inputsOf<aws.s3.BucketPolicyArgs>(p).bucket.startsWith("atx-custom-logs-"))!;
         const delivery = statementsOf(logPolicy, "policy").find((s) => s.Sid === "S3InventoryDelivery")!;
         assert.strictEqual(delivery.Resource, "arn:aws:s3:::atx-custom-logs-123456789012-inv/inventory/*");
-        assert.deepStrictEqual(delivery.Condition.ArnLike["aws:SourceArn"], [
+        assert.deepStrictEqual(delivery.Condition!.ArnLike["aws:SourceArn"], [
             "arn:aws:s3:::atx-custom-output-123456789012-inv",
             "arn:aws:s3:::atx-custom-source-123456789012-inv",
         ]);
@@ -161,7 +145,7 @@ describe("the replica's key", () => {
         const key = tree.one("aws:kms/key:Key");
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.deepStrictEqual(
-            (json(key, "policy") as { readonly Statement: Statement[] }).Statement.map((s) => s.Sid),
+            jsonStatementsOf(key, "policy").map((s) => s.Sid),
             ["AccountAdministersKeyAndDelegatesToIam"],
         );
     });

@@ -1,13 +1,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceRole } from "../../components/service-role";
-import { ACCOUNT_ID, componentResources, policyOf, promiseOf, testContext } from "../support/mocks";
+import { ACCOUNT_ID, componentResources, promiseOf, statementsOf, testContext } from "../support/mocks";
 
 const BOUNDARY = "arn:aws:iam::123456789012:policy/boundary";
-
-interface Document {
-    readonly Statement: { readonly Sid: string; readonly Principal?: unknown; readonly Condition?: unknown }[];
-}
 
 describe("ServiceRole", () => {
     const build = (name: string, managed: Record<string, string> = {}) =>
@@ -31,7 +27,7 @@ describe("ServiceRole", () => {
         assert.strictEqual(role.name, "sr-trust");
         assert.strictEqual(role.inputs.permissionsBoundary, BOUNDARY);
         assert.strictEqual(role.inputs.maxSessionDuration, 3600);
-        const [trust] = (policyOf(role, "assumeRolePolicy") as Document).Statement;
+        const [trust] = statementsOf(role, "assumeRolePolicy");
         assert.deepStrictEqual(trust.Principal, { Service: "lambda.amazonaws.com" });
         assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } });
     });
@@ -42,7 +38,7 @@ describe("ServiceRole", () => {
         assert.strictEqual(policy.name, "sr-inline-access");
         assert.strictEqual(policy.inputs.role, "sr-inline-physical");
         assert.deepStrictEqual(
-            (policyOf(policy, "policy") as Document).Statement.map((s) => s.Sid),
+            statementsOf(policy, "policy").map((s) => s.Sid),
             ["Read"],
         );
     });

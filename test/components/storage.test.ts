@@ -2,12 +2,13 @@ import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
 import { platformNames } from "../../components/naming";
 import { PlatformStorage } from "../../components/storage";
-import { componentResources, inputsOf, statementsOf, type TestRecord, testContext } from "../support/mocks";
+import { type ResourceRecord } from "../../tools/common/resource-record";
+import { componentResources, inputsOf, statementsOf, testContext } from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 
 /** The bucket an S3 configuration resource applies to. */
-const bucketOf = (record: TestRecord): string => inputsOf<{ readonly bucket: string }>(record).bucket;
+const bucketOf = (record: ResourceRecord): string => inputsOf<{ readonly bucket: string }>(record).bucket;
 
 describe("PlatformStorage", () => {
     const build = (suffix: string, extra: object = {}) =>

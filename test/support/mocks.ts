@@ -46,21 +46,15 @@ export async function componentResources(build: () => pulumi.ComponentResource):
     return new ResourceTree(all.filter((r) => r.urn !== urn && descendants.has(r.urn)));
 }
 
-/** A record whose property values tests read freely. */
-export type TestRecord = ResourceRecord & {
-    readonly inputs: Record<string, any>;
-    readonly outputs: Record<string, any>;
-};
-
 export class ResourceTree {
-    constructor(readonly resources: readonly TestRecord[]) {}
+    constructor(readonly resources: readonly ResourceRecord[]) {}
 
-    ofType(type: string): TestRecord[] {
+    ofType(type: string): ResourceRecord[] {
         return this.resources.filter((r) => r.type === type);
     }
 
     /** The one resource of a type (fails when there are none or several). */
-    one(type: string, nameFilter?: (name: string) => boolean): TestRecord {
+    one(type: string, nameFilter?: (name: string) => boolean): ResourceRecord {
         const matches = this.ofType(type).filter((r) => nameFilter === undefined || nameFilter(r.name));
         if (matches.length !== 1) {
             throw new Error(`expected one ${type}, found ${matches.length}: ${matches.map((r) => r.name).join(", ")}`);
@@ -69,7 +63,7 @@ export class ResourceTree {
     }
 
     /** The resource of that name; the provider resource when a component shares its name (a ServiceRole's role). */
-    named(name: string): TestRecord {
+    named(name: string): ResourceRecord {
         const sameName = this.resources.filter((r) => r.name === name);
         const match = sameName.find((r) => r.custom) ?? sameName[0];
         if (match === undefined)
@@ -83,16 +77,8 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-/** A policy document input, which the stack passes as a structured object, never as JSON text. */
-export function policyOf(record: ResourceRecord, property: string): any {
-    const value = record.inputs[property];
-    if (value === null || typeof value !== "object")
-        throw new Error(`${record.name}.${property} is not a structured policy document: ${JSON.stringify(value)}`);
-    return value;
-}
-
-/** A JSON document input given as text (container properties, a KMS key policy) parsed. */
-export function json(record: ResourceRecord, property: string): any {
+/** A JSON document input given as text (container properties, a KMS key policy) parsed; callers narrow it. */
+export function json(record: ResourceRecord, property: string): unknown {
     const value = record.inputs[property];
     if (typeof value !== "string")
         throw new Error(`${record.name}.${property} is not a JSON string: ${JSON.stringify(value)}`);
@@ -125,14 +111,32 @@ export interface TestPolicyDocument {
     readonly Statement: TestStatement[];
 }
 
-/** The statements of a structured policy document input. */
-export function statementsOf(record: ResourceRecord, property: string): TestStatement[] {
-    return (policyOf(record, property) as TestPolicyDocument).Statement;
+/**
+ * A policy document as the stack resolves it. Only its shape is checked (an object with a statement
+ * list): the statements' contents are what the tests assert.
+ */
+function asPolicyDocument(value: unknown, where: string): TestPolicyDocument {
+    if (value === null || typeof value !== "object" || !Array.isArray((value as { Statement?: unknown }).Statement))
+        throw new Error(`${where} is not a policy document: ${JSON.stringify(value)}`);
+    return value as TestPolicyDocument;
 }
 
-/** The statements of a policy document input given as JSON text. */
+/** A policy document input, which the stack passes as a structured object, never as JSON text. */
+export function policyOf(record: ResourceRecord, property: string): TestPolicyDocument {
+    const value = record.inputs[property];
+    if (typeof value === "string")
+        throw new Error(`${record.name}.${property} is JSON text, not a structured policy document: ${value}`);
+    return asPolicyDocument(value, `${record.name}.${property}`);
+}
+
+/** The statements of a structured policy document input. */
+export function statementsOf(record: ResourceRecord, property: string): TestStatement[] {
+    return policyOf(record, property).Statement;
+}
+
+/** The statements of a policy document input given as JSON text (the KMS key policy, endpoint policies). */
 export function jsonStatementsOf(record: ResourceRecord, property: string): TestStatement[] {
-    return (json(record, property) as TestPolicyDocument).Statement;
+    return asPolicyDocument(json(record, property), `${record.name}.${property}`).Statement;
 }
 
 /** The principal of a statement that names one (fails on `*` or none). */

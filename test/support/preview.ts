@@ -15,8 +15,8 @@ export interface ExportedResource {
     custom: boolean;
     id?: string;
     parent?: string;
-    inputs: Record<string, any>;
-    outputs: Record<string, any>;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     /** Engine URNs (full parent-type chain) the resource is also known by. */

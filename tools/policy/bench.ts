@@ -1,17 +1,24 @@
 /**
- * `npm run bench:policy [-- --runs N] [--stack NAME] [--loader ts-node|esbuild] [--baseline DIR]`: wall time and
- * peak memory (RSS) of the offline preview plus the full policy evaluation for a stack (default prod),
- * and the number of resources. Each run is a fresh process, as `npm run preview` is (Node start,
- * TypeScript transpilation, the program under mocks, every policy), so the figures compare with one
- * `cdk synth` + cdk-nag run (2.4 s, 206 MiB for about 70 resources here).
- * With `--baseline DIR` (an older checkout of this repository, dependencies installed) it instead
- * times `npm run preview` here and in DIR, alternating, and prints the median of the per-pair
- * speed-ups and each side's peak memory (GNU time's maximum RSS of the process tree). Not a test.
+ * `npm run bench:policy`: the offline preview plus the policy evaluation, timed (BENCH_COMMAND: the
+ * options). Each run is a fresh process, as `npm run preview` is (Node start, TypeScript
+ * transpilation, the program under mocks, every policy), so the figures compare with one
+ * `cdk synth` + cdk-nag run (2.4 s, 206 MiB for about 70 resources here). The baseline comparison
+ * reads each side's peak memory from GNU time's maximum RSS of the process tree.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import {
+    type CommandSpec,
+    EXIT,
+    InputError,
+    noPositionals,
+    optionValue,
+    type ParsedArgs,
+    runProgram,
+    UsageError,
+} from "../common/cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -117,7 +124,7 @@ const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.f
 
 /** Pairs of runs, this checkout then the baseline: the median of per-pair ratios survives a machine whose load drifts. */
 function compareWithBaseline(baseline: string, stack: string, pairs: number): void {
-    if (!fs.existsSync(GNU_TIME)) throw new Error(`--baseline needs GNU time at ${GNU_TIME}`);
+    if (!fs.existsSync(GNU_TIME)) throw new InputError(`--baseline needs GNU time at ${GNU_TIME}`);
     const loadBefore = os.loadavg()[0];
     timePreview(ROOT, stack);
     timePreview(baseline, stack); // warm-up: fills both checkouts' transpile and compile caches
@@ -142,19 +149,57 @@ function compareWithBaseline(baseline: string, stack: string, pairs: number): vo
     );
 }
 
-function main(argv: string[]) {
-    let runs = 5,
-        stack = "prod",
-        loader: Loader = "esbuild",
-        baseline: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--runs") runs = Number(argv[++i]);
-        else if (argv[i] === "--stack") stack = argv[++i];
-        else if (argv[i] === "--loader" && argv[i + 1] in LOADERS) loader = argv[++i] as Loader;
-        else if (argv[i] === "--baseline" && argv[i + 1] !== undefined) baseline = path.resolve(argv[++i]);
-        else throw new Error(`usage: bench [--runs N] [--stack NAME] [--loader ts-node|esbuild] [--baseline DIR]`);
-    }
-    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer`);
+const BENCH_COMMAND: CommandSpec = {
+    program: "bench:policy",
+    name: "npm run bench:policy --",
+    summary:
+        "Wall time and peak memory (RSS) of the offline preview plus the full policy evaluation of a stack, each run " +
+        "a fresh process as `npm run preview` is, and the number of resources. With --baseline DIR (an older checkout " +
+        "of this repository, dependencies installed) it instead times `npm run preview` here and in DIR, alternating, " +
+        "and prints the median of the per-pair speed-ups and each side's peak memory. Not a test.",
+    options: [
+        {
+            flag: "--runs",
+            value: "N",
+            help: "Runs (with --baseline: pairs of runs) to take the median of (default 5).",
+        },
+        { flag: "--stack", value: "NAME", help: "Stack to preview (default prod)." },
+        {
+            flag: "--loader",
+            value: "LOADER",
+            help: "How the measured process loads TypeScript: esbuild (as the npm scripts do, default) or ts-node (as `pulumi` does).",
+        },
+        {
+            flag: "--baseline",
+            value: "DIR",
+            help: `Compare \`npm run preview\` with DIR's (needs GNU time at ${GNU_TIME}).`,
+        },
+    ],
+    exitCodes: "0 measured, 2 usage or invalid input, 3 a measured run failed or another internal error.",
+};
+
+interface BenchOptions {
+    readonly runs: number;
+    readonly stack: string;
+    readonly loader: Loader;
+    readonly baseline?: string;
+}
+
+const isLoader = (name: string): name is Loader => Object.hasOwn(LOADERS, name);
+
+function benchOptions(args: ParsedArgs): BenchOptions {
+    noPositionals(args);
+    const runs = Number(optionValue(args, "runs") ?? 5);
+    if (!Number.isInteger(runs) || runs < 1) throw new UsageError("--runs must be a positive integer");
+    const loader = optionValue(args, "loader") ?? "esbuild";
+    if (!isLoader(loader)) throw new UsageError(`--loader must be ${Object.keys(LOADERS).join(" or ")}, got ${loader}`);
+    const baseline = optionValue(args, "baseline");
+    if (baseline !== undefined && !fs.statSync(baseline, { throwIfNoEntry: false })?.isDirectory())
+        throw new InputError(`--baseline ${baseline} is not a directory`);
+    return { runs, stack: optionValue(args, "stack") ?? "prod", loader, baseline: baseline && path.resolve(baseline) };
+}
+
+function bench({ runs, stack, loader, baseline }: BenchOptions): void {
     if (baseline !== undefined) {
         compareWithBaseline(baseline, stack, runs);
         return;
@@ -191,5 +236,8 @@ if (process.argv[2] === "--child") {
         process.exitCode = 3;
     });
 } else if (require.main === module) {
-    main(process.argv.slice(2));
+    runProgram(BENCH_COMMAND, (args) => {
+        bench(benchOptions(args));
+        return Promise.resolve(EXIT.ok);
+    });
 }

@@ -23,6 +23,7 @@ import { assembleStackConfig, StackConfigError } from "../preview/stack-config";
 import {
     type CommandSpec,
     helpText,
+    noPositionals,
     optionValue,
     parseArgs as parseCommandLine,
     usageLine,
@@ -59,7 +60,7 @@ export interface RestoreArgs {
 export function parseArgs(argv: readonly string[]): RestoreArgs | "help" {
     const args = parseCommandLine(RESTORE_COMMAND, argv);
     if (args.help) return "help";
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    noPositionals(args);
     const values = new Map([...args.values.keys()].map((k) => [`--${k}`, optionValue(args, k)!]));
     const dryRun = args.values.has("dry-run");
     const stack = values.get("--stack");

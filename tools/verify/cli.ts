@@ -15,6 +15,7 @@ import {
     EXIT,
     helpText,
     InputError,
+    noPositionals,
     optionValue,
     parseArgs as parseCommandLine,
     runCommand,
@@ -51,7 +52,7 @@ export interface VerifyOptions {
 export function parseArgs(argv: readonly string[]): VerifyOptions | "help" {
     const args = parseCommandLine(VERIFY_COMMAND, argv);
     if (args.help) return "help";
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    noPositionals(args);
     const stack = optionValue(args, "stack");
     const outputsFile = optionValue(args, "outputs");
     const wait = optionValue(args, "wait-seconds");
