@@ -116,7 +116,7 @@ describe("offline preview: command line", () => {
         [["--export", "--stack", "dev"], /--export needs a value/],
         [["--account", "12"], /12-digit/],
         [["--frobnicate"], /unknown option --frobnicate/],
-        [["dev"], /unexpected argument dev/],
+        [["dev"], /unexpected argument 'dev'/],
     ] as const) {
         it(`rejects ${argv.join(" ")} with a usage error`, () => {
             assert.throws(

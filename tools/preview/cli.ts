@@ -22,6 +22,7 @@ import {
     DEFAULT_PACK_CONFIG,
     EXIT,
     helpText,
+    noPositionals,
     optionValue,
     parseArgs as parseCommandLine,
     readPackConfig,
@@ -77,9 +78,7 @@ export function parseArgs(argv: readonly string[]): CliOptions | undefined {
     if (args.help) {
         return undefined;
     }
-    if (args.positionals.length > 0) {
-        throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-    }
+    noPositionals(args);
     const accountId = optionValue(args, "account") ?? DEFAULT_ACCOUNT_ID;
     if (!/^\d{12}$/.test(accountId)) {
         throw new UsageError("--account must be a 12-digit account id");
