@@ -28,7 +28,19 @@ export default tseslint.config(
             // and @pulumi/policy's runtime module is missing from its typings. Each such require is cast
             // to `typeof import(...)` or a local interface, and the no-unsafe-* rules catch any that is not.
             "@typescript-eslint/no-require-imports": "off",
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "CallExpression[callee.property.name='localeCompare']",
+                    message: "Sort with byCodePoint (api/lib/order.ts): localeCompare depends on the machine's locale.",
+                },
+            ],
         },
+    },
+    {
+        // Tests may sort for display however they like: their order reaches no resource or request.
+        files: ["test/**/*.ts", "api/test/**/*.ts", "policy-pack/tests/**/*.ts"],
+        rules: { "no-restricted-syntax": "off" },
     },
     prettier,
 );

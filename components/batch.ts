@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { byCodePoint } from "../api/lib/order";
 import { createEncryptedLogGroup } from "./log-group";
 
 /**
@@ -158,7 +159,7 @@ function containerProperties(args: TransformBatchArgs, logGroupName: pulumi.Outp
         },
         // The container derives ATX_SHELL_TIMEOUT's default from the job's timeout.
         environment: Object.entries({ ...args.environment, ATX_JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds) })
-            .sort(([a], [b]) => a.localeCompare(b))
+            .sort(([a], [b]) => byCodePoint(a, b))
             .map(([name, value]) => ({ name, value })),
     });
 }

@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { arns, type AwsContext } from "./aws-context";
+import { byCodePoint } from "../api/lib/order";
 import { dockerignoreFilter } from "./dockerignore";
 
 export interface ContainerRegistryArgs {
@@ -109,8 +110,7 @@ export function hashBuildContext(dir: string): string {
     const hash = crypto.createHash("sha256");
     const walk = (relative: string): void => {
         const entries = fs.readdirSync(path.join(dir, relative), { withFileTypes: true });
-        // Not localeCompare: its order follows the process's locale (and its first call loads ICU's collator).
-        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        for (const entry of entries.sort((a, b) => byCodePoint(a.name, b.name))) {
             const entryPath = relative === "" ? entry.name : `${relative}/${entry.name}`;
             if (entry.isDirectory()) walk(entryPath);
             else if (entry.isFile() && counted(entryPath)) {

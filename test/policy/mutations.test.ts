@@ -141,7 +141,7 @@ describeGroup("removing the protections of the table, the queue and the topic", 
     {
         what: "no KMS key on the jobs table",
         file: "components/api/index.ts",
-        from: "serverSideEncryption: { enabled: true, kmsKeyArn: args.kmsKeyArn },",
+        from: "serverSideEncryption: { enabled: true, kmsKeyArn },",
         to: "serverSideEncryption: { enabled: true },",
         rule: "dynamodb-table-kms-encryption",
         resource: "api-jobs",

@@ -15,4 +15,29 @@ describe("offline preview: resource table", () => {
         ]);
         assert.ok(text.includes(`     ${"Type".padEnd(width)}Name`));
     });
+
+    it("lists siblings by name, then type, whatever order they registered in", () => {
+        const where = { region: "us-east-1", accountId: "123456789012" };
+        const parent = resource("atx:api:TransformApi", "api", {}, { custom: false });
+        const children = [
+            resource("aws:sqs/queuePolicy:QueuePolicy", "api-dead-letters-policy", {}, { parent }),
+            resource("aws:sqs/queue:Queue", "api-dead-letters", {}, { parent }),
+            resource("aws:sqs/queue:Queue", "api-bulk", {}, { parent }),
+            resource("aws:lambda/function:Function", "api-bulk", {}, { parent }),
+        ];
+        const names = (text: string) =>
+            text
+                .split("\n")
+                .filter((l) => l.startsWith(" +     "))
+                .map((l) => l.trim().split(/\s+/).slice(1).join(" "));
+        const forwards = formatPreview(snapshot([parent, ...children]), {}, where);
+        const backwards = formatPreview(snapshot([parent, ...[...children].reverse()]), {}, where);
+        assert.equal(backwards, forwards);
+        assert.deepEqual(names(forwards), [
+            "aws:lambda/function:Function api-bulk",
+            "aws:sqs/queue:Queue api-bulk",
+            "aws:sqs/queue:Queue api-dead-letters",
+            "aws:sqs/queuePolicy:QueuePolicy api-dead-letters-policy",
+        ]);
+    });
 });

@@ -103,6 +103,8 @@ function measure(stack: string, loader: Loader): Measure {
 interface PreviewRun {
     readonly wallS: number;
     readonly peakMiB: number;
+    /** What the preview printed. */
+    readonly output: string;
 }
 
 const GNU_TIME = "/usr/bin/time";
@@ -117,7 +119,7 @@ function timePreview(dir: string, stack: string): PreviewRun {
     const figures = /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(r.stderr);
     if (r.status !== 0 || figures === null)
         throw new Error(`npm run preview in ${dir} failed (${r.status}): ${r.stderr}`);
-    return { wallS: Number(figures[1]), peakMiB: Number(figures[2]) / 1024 };
+    return { wallS: Number(figures[1]), peakMiB: Number(figures[2]) / 1024, output: r.stdout };
 }
 
 const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -126,8 +128,8 @@ const medianOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.f
 function compareWithBaseline(baseline: string, stack: string, pairs: number): void {
     if (!fs.existsSync(GNU_TIME)) throw new InputError(`--baseline needs GNU time at ${GNU_TIME}`);
     const loadBefore = os.loadavg()[0];
-    timePreview(ROOT, stack);
-    timePreview(baseline, stack); // warm-up: fills both checkouts' transpile and compile caches
+    const firstOutput = timePreview(ROOT, stack).output;
+    const baselineOutput = timePreview(baseline, stack).output; // warm-up: fills both checkouts' transpile and compile caches
     const results = Array.from({ length: pairs }, () => ({
         now: timePreview(ROOT, stack),
         then: timePreview(baseline, stack),
@@ -144,9 +146,24 @@ function compareWithBaseline(baseline: string, stack: string, pairs: number): vo
     console.log(
         `  peak memory: this ${medianOf(results.map((r) => r.now.peakMiB)).toFixed(0)} MiB (max ${Math.max(...results.map((r) => r.now.peakMiB)).toFixed(0)}), baseline ${medianOf(results.map((r) => r.then.peakMiB)).toFixed(0)} MiB   (target <= 150 MiB)`,
     );
+    console.log(`  output:      ${outputComparison(firstOutput, baselineOutput, results)}`);
     console.log(
         `  machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "unknown CPU"}; load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after`,
     );
+}
+
+/** Whether both checkouts printed the same preview (a speed-up must not change it), and whether every run of this one did. */
+function outputComparison(
+    first: string,
+    baseline: string,
+    results: readonly { readonly now: PreviewRun; readonly then: PreviewRun }[],
+): string {
+    const stable = results.every((r) => r.now.output === first) ? "the same in every run" : "NOT the same in every run";
+    if (first === baseline) return `identical to the baseline's; ${stable}`;
+    const lines = first.split("\n");
+    const baselineLines = new Set(baseline.split("\n"));
+    const differing = lines.filter((line) => !baselineLines.has(line)).length;
+    return `differs from the baseline's (${differing} of ${lines.length} lines not in it); ${stable}`;
 }
 
 const BENCH_COMMAND: CommandSpec = {

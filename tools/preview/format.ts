@@ -1,4 +1,5 @@
 /** The preview's terminal report: resources grouped under their components, then the stack outputs. */
+import { byCodePoint } from "../../api/lib/order";
 import { type ResourceRecord, type StackSnapshot, UNKNOWN } from "../common/resource-record";
 
 export function formatPreview(
@@ -13,8 +14,13 @@ export function formatPreview(
         children.set(resource.parent, siblings);
     }
     const rows: { label: string; name: string }[] = [];
+    // Siblings by name, then type: registration order depends on when asynchronous inputs (file
+    // reads, bundles) settle, and a report that reviewers compare between runs must not.
     const walk = (parent: string | undefined, depth: number) => {
-        for (const resource of children.get(parent) ?? []) {
+        const siblings = [...(children.get(parent) ?? [])].sort(
+            (a, b) => byCodePoint(a.name, b.name) || byCodePoint(a.type, b.type),
+        );
+        for (const resource of siblings) {
             rows.push({ label: `${"  ".repeat(depth)}${resource.type}`, name: resource.name });
             walk(resource.urn, depth + 1);
         }
@@ -39,7 +45,7 @@ export function formatPreview(
         "Outputs:",
     );
     const width = Math.max(0, ...Object.keys(outputs).map((k) => k.length)) + 2;
-    for (const [name, value] of Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, value] of Object.entries(outputs).sort(([a], [b]) => byCodePoint(a, b))) {
         lines.push(`    ${`${name}:`.padEnd(width)}${describeValue(value)}`);
     }
     return lines.join("\n") + "\n";

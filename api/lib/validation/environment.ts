@@ -5,6 +5,7 @@
  * process (LD_PRELOAD, NODE_OPTIONS, JAVA_TOOL_OPTIONS, GIT_SSH_COMMAND...).
  */
 import { invalid } from "../errors";
+import { byCodePoint } from "../order";
 import { limits } from "../limits";
 import { hasControlCharacter } from "./fields";
 import { shellTimeoutVariable, validateShellTimeout } from "./shell-timeout";
@@ -107,5 +108,5 @@ export function validateEnvironment(
             if (hasControlCharacter(val)) throw invalid(at, "variable values must not contain control characters");
             return { name, value: val };
         })
-        .sort((a, b) => a.name.localeCompare(b.name));
+        .sort((a, b) => byCodePoint(a.name, b.name));
 }
