@@ -157,7 +157,7 @@ describeGroup("removing the protections of the table, the queue and the topic", 
     {
         what: "no KMS key on the bulk queue",
         file: "components/api/index.ts",
-        from: /(name: bulkQueueName,\s*)kmsMasterKeyId: args\.kmsKeyArn,/,
+        from: /(name: bulkQueueName,\s*)kmsMasterKeyId: kmsKeyArn,/,
         to: "$1",
         rule: "sqs-queue-kms-encryption",
         resource: "api-bulk-submissions",
