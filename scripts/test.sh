@@ -13,9 +13,9 @@ status=0
 
 if ! command -v pulumi >/dev/null 2>&1; then
   if [[ "${ATX_REQUIRE_PULUMI_ENGINE:-}" == 1 ]]; then
-    echo "== ATX_REQUIRE_PULUMI_ENGINE=1 and no pulumi CLI on PATH: the real-engine conformance test will FAIL"
+    echo "== ATX_REQUIRE_PULUMI_ENGINE=1 and no pulumi CLI on PATH: the real-engine tests will FAIL"
   else
-    echo "== NOTE: no pulumi CLI on PATH: the real-engine conformance test (test/engine/conformance.test.ts) is SKIPPED"
+    echo "== NOTE: no pulumi CLI on PATH: the real-engine tests (test/engine/conformance.test.ts, deployed-state.test.ts) are SKIPPED"
   fi
 fi
 echo "== mocha ($(node --version))"

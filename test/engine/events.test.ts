@@ -8,7 +8,12 @@ describe("engine event stream", () => {
     const stream = [
         line({ preludeEvent: { config: {} } }),
         line({ resourcePreEvent: { metadata: { urn: URN, op: "create" } } }),
-        line({ resourcePreEvent: { metadata: { urn: `${URN}2`, op: "same" } } }),
+        line({ resourcePreEvent: { metadata: { urn: `${URN}2`, op: "same", old: { urn: `${URN}0` } } } }),
+        line({
+            resourcePreEvent: {
+                metadata: { urn: URN, op: "replace", old: { urn: URN }, diffs: ["bucket", "tags"], keys: ["bucket"] },
+            },
+        }),
         line({
             policyEvent: {
                 resourceUrn: URN,
@@ -23,8 +28,8 @@ describe("engine event stream", () => {
 
     it("collects URNs, operations and violations", () => {
         const outcome = readEvents(stream);
-        assert.deepStrictEqual(outcome.urns, [URN, `${URN}2`]);
-        assert.deepStrictEqual(outcome.operations, { create: 1, same: 1 });
+        assert.deepStrictEqual(outcome.urns, [URN, `${URN}2`, URN]);
+        assert.deepStrictEqual(outcome.operations, { create: 1, same: 1, replace: 1 });
         assert.deepStrictEqual(outcome.violations, [
             {
                 level: "mandatory",
@@ -34,6 +39,14 @@ describe("engine event stream", () => {
             },
         ]);
         assert.deepStrictEqual(outcome.errors, []);
+    });
+
+    it("keeps each step with the state it starts from and the keys that differ or force a replacement", () => {
+        assert.deepStrictEqual(readEvents(stream).steps, [
+            { op: "create", urn: URN, diffs: [], replaceKeys: [] },
+            { op: "same", urn: `${URN}2`, oldUrn: `${URN}0`, diffs: [], replaceKeys: [] },
+            { op: "replace", urn: URN, oldUrn: URN, diffs: ["bucket", "tags"], replaceKeys: ["bucket"] },
+        ]);
     });
 
     it("gives the offline preview's exit codes", () => {

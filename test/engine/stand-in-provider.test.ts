@@ -1,5 +1,9 @@
 import * as assert from "assert";
-import { parseUrn, StandInProvider } from "../../tools/engine/stand-in-provider";
+import type * as grpc from "@grpc/grpc-js";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { providerService } from "../../tools/engine/provider-server";
+import { parseUrn, type PropertyMap, StandInProvider } from "../../tools/engine/stand-in-provider";
 import { DEFAULT_SUBNET_IDS } from "../../tools/preview/stand-ins";
 import { UNKNOWN } from "../../tools/common/resource-record";
 
@@ -41,8 +45,127 @@ describe("stand-in provider", () => {
     });
 
     it("reports the changed properties and keeps computed outputs on update", () => {
-        assert.deepStrictEqual(provider().diff({ a: 1, b: [1] }, { a: 1, b: [2], c: true }), ["b", "c"]);
+        assert.deepStrictEqual(provider().diff(KEY_URN, { a: 1, b: [1], d: "x" }, { a: 1, b: [2], c: true }), [
+            { key: "b", kind: "update", replace: false },
+            { key: "c", kind: "add", replace: false },
+            { key: "d", kind: "delete", replace: false },
+        ]);
         assert.deepStrictEqual(provider().update({ arn: "x", a: 1 }, { a: 2 }), { arn: "x", a: 2 });
+    });
+
+    describe("replaces a resource where the AWS provider would", () => {
+        const replaced = (urn: string, olds: PropertyMap, news: PropertyMap) =>
+            provider()
+                .diff(urn, olds, news)
+                .filter((change) => change.replace)
+                .map((change) => change.key);
+        const urn = (type: string) => `urn:pulumi:prod::atx-platform::atx:x:Parent$${type}::r`;
+
+        it("on a new physical name of an auto-named type, or a new prefix", () => {
+            assert.deepStrictEqual(replaced(ROLE_URN, { name: "ATXBatchJobRole" }, { name: "ATXBatchJobRole-2" }), [
+                "name",
+            ]);
+            const logGroup = urn("aws:cloudwatch/logGroup:LogGroup");
+            assert.deepStrictEqual(replaced(logGroup, { name: "/atx/jobs" }, { namePrefix: "/atx/" }), [
+                "name",
+                "namePrefix",
+            ]);
+            const fn = urn("aws:lambda/function:Function");
+            assert.deepStrictEqual(replaced(fn, { name: "atx-jobs", timeout: 3 }, { name: "atx-jobs2", timeout: 9 }), [
+                "name",
+            ]);
+        });
+
+        it("not on a name the provider changes in place, nor on other properties", () => {
+            const api = urn("aws:apigateway/restApi:RestApi");
+            assert.deepStrictEqual(replaced(api, { name: "atx-api" }, { name: "atx-api-2" }), []);
+            assert.deepStrictEqual(
+                replaced(ROLE_URN, { name: "r", description: "a" }, { name: "r", description: "b" }),
+                [],
+            );
+            assert.deepStrictEqual(replaced(KEY_URN, { name: "k" }, { name: "k2" }), [], "a KMS key is not auto-named");
+        });
+
+        it("on a bucket name, and on the bucket a bucket's configuration belongs to", () => {
+            assert.deepStrictEqual(replaced(urn("aws:s3/bucket:Bucket"), { bucket: "a" }, { bucket: "b" }), ["bucket"]);
+            const policy = urn("aws:s3/bucketPolicy:BucketPolicy");
+            assert.deepStrictEqual(replaced(policy, { bucket: "a", policy: "{}" }, { bucket: "b", policy: "[]" }), [
+                "bucket",
+            ]);
+            const versioning = urn("aws:s3/bucketVersioning:BucketVersioning");
+            assert.deepStrictEqual(replaced(versioning, { bucket: "a" }, { bucket: "a", expectedBucketOwner: "1" }), [
+                "expectedBucketOwner",
+            ]);
+        });
+
+        it("on what ties a resource to another: a policy's role, a subscription's topic, a route's API", () => {
+            const attachment = urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+            assert.deepStrictEqual(replaced(attachment, { role: "a", policyArn: "p" }, { role: "b", policyArn: "q" }), [
+                "policyArn",
+                "role",
+            ]);
+            const inline = urn("aws:iam/rolePolicy:RolePolicy");
+            assert.deepStrictEqual(replaced(inline, { role: "a", name: "n", policy: "1" }, { role: "a", name: "m" }), [
+                "name",
+            ]);
+            const subscription = urn("aws:sns/topicSubscription:TopicSubscription");
+            assert.deepStrictEqual(
+                replaced(
+                    subscription,
+                    { topic: "t", protocol: "email", endpoint: "a@x" },
+                    { topic: "u", protocol: "https", endpoint: "https://x" },
+                ),
+                ["endpoint", "protocol", "topic"],
+            );
+            const alias = urn("aws:kms/alias:Alias");
+            assert.deepStrictEqual(
+                replaced(alias, { name: "alias/a", targetKeyId: "1" }, { name: "alias/a", targetKeyId: "2" }),
+                [],
+            );
+            assert.deepStrictEqual(replaced(alias, { name: "alias/a" }, { name: "alias/b" }), ["name"]);
+            const method = urn("aws:apigateway/method:Method");
+            assert.deepStrictEqual(
+                replaced(method, { restApi: "a", authorization: "NONE" }, { restApi: "b", authorization: "AWS_IAM" }),
+                ["restApi"],
+            );
+        });
+
+        it("answers the engine's Diff with the replacing keys and a detailed diff", async () => {
+            const struct = (values: PropertyMap) =>
+                structproto.Struct.fromJavaScript(values as Record<string, structproto.JavaScriptValue>);
+            const request = new provproto.DiffRequest()
+                .setUrn(urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment"))
+                .setOldInputs(struct({ role: "a", policyArn: "p", tag: "x" }))
+                .setNews(struct({ role: "b", policyArn: "p", extra: "y" }));
+            const diff = providerService("aws", "7.48.0", provider()).diff as grpc.handleUnaryCall<
+                provproto.DiffRequest,
+                provproto.DiffResponse
+            >;
+            const response = await new Promise<provproto.DiffResponse>((resolve, reject) =>
+                diff(
+                    { request } as unknown as grpc.ServerUnaryCall<provproto.DiffRequest, provproto.DiffResponse>,
+                    (error, value) => (value ? resolve(value) : reject(new Error(error?.details ?? "no response"))),
+                ),
+            );
+            const { Kind } = provproto.PropertyDiff;
+            assert.strictEqual(response.getChanges(), provproto.DiffResponse.DiffChanges.DIFF_SOME);
+            assert.deepStrictEqual(response.getDiffsList(), ["extra", "role", "tag"]);
+            assert.deepStrictEqual(response.getReplacesList(), ["role"]);
+            assert.ok(response.getHasdetaileddiff());
+            const detailed = response.getDetaileddiffMap();
+            const kinds = Object.fromEntries(
+                ["extra", "role", "tag"].map((key) => [key, detailed.get(key)?.getKind()]),
+            );
+            assert.deepStrictEqual(kinds, { extra: Kind.ADD, role: Kind.UPDATE_REPLACE, tag: Kind.DELETE });
+        });
+
+        it("when a create-only value is unknown at preview, as it may change", () => {
+            const attachment = urn("aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+            assert.deepStrictEqual(
+                replaced(attachment, { role: "a", policyArn: "p" }, { role: "a", policyArn: UNKNOWN }),
+                ["policyArn"],
+            );
+        });
     });
 
     it("answers the program's invokes with the stand-ins, in the configured region", () => {

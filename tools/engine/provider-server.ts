@@ -17,7 +17,7 @@ import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { UNKNOWN } from "../common/resource-record";
 import { builtImageUri, DEFAULT_ACCOUNT_ID } from "../preview/stand-ins";
-import { type PropertyMap, StandInProvider } from "./stand-in-provider";
+import { type PropertyChange, type PropertyMap, StandInProvider } from "./stand-in-provider";
 import { ACCOUNT_ENV, packageVersion, STAND_IN_PACKAGES } from "./workspace";
 
 type Handler<Req, Res> = (request: Req) => Res | Promise<Res>;
@@ -46,6 +46,32 @@ function checkResponse(inputs: PropertyMap): provproto.CheckResponse {
     return new provproto.CheckResponse().setInputs(toStruct(inputs));
 }
 
+const { Kind } = provproto.PropertyDiff;
+const KINDS: Record<
+    PropertyChange["kind"],
+    { inPlace: provproto.PropertyDiff.Kind; replace: provproto.PropertyDiff.Kind }
+> = {
+    add: { inPlace: Kind.ADD, replace: Kind.ADD_REPLACE },
+    update: { inPlace: Kind.UPDATE, replace: Kind.UPDATE_REPLACE },
+    delete: { inPlace: Kind.DELETE, replace: Kind.DELETE_REPLACE },
+};
+
+/** The changed keys, those that replace, and a detailed diff (the engine shows it and keys replacements on it). */
+function diffResponse(changes: readonly PropertyChange[]): provproto.DiffResponse {
+    const { DiffChanges } = provproto.DiffResponse;
+    const response = new provproto.DiffResponse()
+        .setChanges(changes.length > 0 ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE)
+        .setDiffsList(changes.map((c) => c.key))
+        .setReplacesList(changes.filter((c) => c.replace).map((c) => c.key))
+        .setHasdetaileddiff(true);
+    for (const change of changes) {
+        const kinds = KINDS[change.kind];
+        const kind = change.replace ? kinds.replace : kinds.inPlace;
+        response.getDetaileddiffMap().set(change.key, new provproto.PropertyDiff().setKind(kind).setInputdiff(true));
+    }
+    return response;
+}
+
 export function providerService(
     pkg: string,
     version: string,
@@ -70,12 +96,11 @@ export function providerService(
         check: unary((req: provproto.CheckRequest) =>
             checkResponse(provider.check(req.getUrn(), fromStruct(req.getOlds()), fromStruct(req.getNews()))),
         ),
-        diff: unary((req: provproto.DiffRequest) => {
-            const changed = provider.diff(fromStruct(req.getOldInputs() ?? req.getOlds()), fromStruct(req.getNews()));
-            return new provproto.DiffResponse()
-                .setChanges(changed.length > 0 ? DiffChanges.DIFF_SOME : DiffChanges.DIFF_NONE)
-                .setDiffsList(changed);
-        }),
+        diff: unary((req: provproto.DiffRequest) =>
+            diffResponse(
+                provider.diff(req.getUrn(), fromStruct(req.getOldInputs() ?? req.getOlds()), fromStruct(req.getNews())),
+            ),
+        ),
         create: unary((req: provproto.CreateRequest) => {
             const { id, outputs } = provider.create(req.getUrn(), fromStruct(req.getProperties()), req.getPreview());
             return new provproto.CreateResponse().setId(id).setProperties(toStruct(outputs));

@@ -52,7 +52,7 @@ export interface CliResult {
 export interface ProjectSpec {
     /** Directory name under .build/engine/projects. */
     readonly name: string;
-    /** Files of the project directory: name -> repository path (linked) ... */
+    /** Files of the project directory: name -> repository path, or an absolute one (linked) ... */
     readonly links: Readonly<Record<string, string>>;
     /** ... or name -> content (written). */
     readonly files?: Readonly<Record<string, string>>;
@@ -182,7 +182,7 @@ function writeProject(dir: string, project: ProjectSpec): void {
     fs.mkdirSync(dir, { recursive: true });
     for (const [name, target] of Object.entries(project.links)) {
         const link = path.join(dir, name);
-        const wanted = path.join(ROOT, target);
+        const wanted = path.resolve(ROOT, target);
         // Left alone when right: another run of the same project may be reading it.
         if (readLink(link) === wanted) continue;
         fs.rmSync(link, { force: true });
