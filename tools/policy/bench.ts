@@ -70,26 +70,27 @@ const LOADERS: Record<Loader, string> = {
     esbuild: path.join(ROOT, "scripts", "register-ts.js"),
 };
 
-/** The V8 flags `npm run preview` gives Node (package.json holds them; the measured child gets the same). */
-function previewNodeFlags(): string[] {
+/**
+ * The environment settings and V8 flags `npm run preview` starts Node with (`NAME=value node --flag=value ...`
+ * in package.json): the measured child gets the same.
+ */
+function previewNodeSettings(): { env: Record<string, string>; flags: string[] } {
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
         scripts: Record<string, string>;
     };
-    return (
-        manifest.scripts.preview
-            .match(/ node ((?:--[\w-]+=\S+ )*)/)?.[1]
-            .trim()
-            .split(" ")
-            .filter(Boolean) ?? []
-    );
+    const command = /((?:\w+=\S+ )*)node ((?:--[\w-]+=\S+ )*)/.exec(manifest.scripts.preview);
+    const words = (text = "") => text.trim().split(" ").filter(Boolean);
+    const env = Object.fromEntries(words(command?.[1]).map((setting) => setting.split("=", 2) as [string, string]));
+    return { env, flags: words(command?.[2]) };
 }
 
 function measure(stack: string, loader: Loader): Measure {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
     const start = performance.now();
-    const r = spawnSync(node, [...previewNodeFlags(), "-r", LOADERS[loader], __filename, "--child", stack], {
+    const settings = previewNodeSettings();
+    const r = spawnSync(node, [...settings.flags, "-r", LOADERS[loader], __filename, "--child", stack], {
         cwd: ROOT,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
+        env: { ...process.env, ...settings.env, TS_NODE_TRANSPILE_ONLY: "1" },
         encoding: "utf8",
     });
     const wallMs = performance.now() - start;
