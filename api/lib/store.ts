@@ -105,7 +105,7 @@ export type JobChange = { [K in keyof JobRecord]?: JobRecord[K] | null };
 const jobPk = (jobKey: string) => `JOB#${jobKey}`;
 const batchPk = (batchId: string) => `BATCH#${batchId}`;
 const aliasPk = (batchJobId: string) => `BATCHJOB#${batchJobId}`;
-const counterSk = (shard: number) => `COUNT#${String(shard).padStart(2, "0")}`;
+export const counterSk = (shard: number) => `COUNT#${String(shard).padStart(2, "0")}`;
 const failureSk = (index: number) => `FAILED#${String(index).padStart(6, "0")}`;
 
 /** A bulk job's key: deterministic, so recording a batch's jobs twice writes the same items. */
