@@ -1,12 +1,14 @@
 /**
  * GET /jobs/batch/{batchId} latency through api:local for a batch of N jobs, all past QUEUED and 1%
- * failed. Seeded straight into the table (the path measured reads it, it does not need the API to
+ * failed, or more where 1% would not fill the first page of failures: every size then reads and
+ * answers as many items, so the figures compare sizes and nothing else. Seeded straight into the table (the path measured reads it, it does not need the API to
  * write it): the batch item, its counter shards and failure entries as the job transitions leave
  * them, and every job item, so the table is as large as it would be.
  */
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { mapWithConcurrency } from "../lib/concurrency";
+import { failuresShown } from "../handlers/batches";
 import { counterShards } from "../lib/store";
 import { callApi } from "../test/support/signed-client";
 import { percentile, type BenchStack } from "./support";
@@ -39,9 +41,10 @@ function seedItems(batchId: string, total: number): Record<string, unknown>[] {
             jobsRecordedAt: new Date().toISOString(),
         },
     ];
+    const failEvery = Math.min(100, Math.floor(total / (failuresShown + 1)));
     for (let index = 0; index < total; index++) {
         const jobKey = `${batchId}.${index}`;
-        const status = index % 100 === 0 ? "FAILED" : statuses[index % statuses.length];
+        const status = index % failEvery === 0 ? "FAILED" : statuses[index % statuses.length];
         const shard = shards[index % counterShards];
         shard[status] = ((shard[status] as number | undefined) ?? 0) + 1;
         items.push({
