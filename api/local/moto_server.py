@@ -8,7 +8,8 @@ as in DynamoDB.
   then drift. Here item writes and transactions run behind one lock, and a cancelled transaction
   changes nothing (conditions are checked before any write).
 - moto answers a Query on a table's key by sorting every item of the table, so reading one batch's
-  counters would take longer the more jobs the table holds. Here it reads the queried partition.
+  counters would take longer the more jobs the table holds. Here it reads the queried partition,
+  in key order, as DynamoDB keeps it.
 
 Arguments are moto_server's.
 """
@@ -127,7 +128,9 @@ def _all_items(self):
     partition = getattr(_query_scope, "partition", None)
     if partition is None:
         return _table_all_items(self)
-    return sorted(self.items.get(partition, {}).values(), key=lambda item: item.range_key)
+    # By the key's plain value: comparing moto's DynamoType objects costs about 8 ms per 1,000 items,
+    # and moto sorts the result again (then in one pass: it is in order already).
+    return sorted(self.items.get(partition, {}).values(), key=lambda item: item.range_key.cast_value)
 
 
 Table.query = _query
