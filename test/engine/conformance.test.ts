@@ -11,12 +11,13 @@ import * as path from "path";
 import { PLATFORM_OUTPUTS } from "../../stack-outputs";
 import { type EngineViolation } from "../../tools/engine/events";
 import { engineRun, type EnginePreviewResult, openWorkspace } from "../../tools/engine/preview";
-import { backendDir, findPulumi, PLATFORM_PROJECT, type ProjectSpec } from "../../tools/engine/workspace";
+import { backendDir, PLATFORM_PROJECT, type ProjectSpec } from "../../tools/engine/workspace";
 import { evaluateSnapshot, type Violation } from "../../tools/policy";
 import { programSnapshot } from "../../tools/policy/program";
 import { DEFAULT_SUBNET_IDS } from "../../tools/preview/stand-ins";
 import { type StackSnapshot } from "../../tools/common/resource-record";
 import { harnessSnapshot } from "./support/harness-snapshot";
+import { skipWithoutEngine } from "./support/engine-required";
 
 const BACKEND = "conformance";
 const PLATFORM: ProjectSpec = { ...PLATFORM_PROJECT, name: "conformance-platform", backend: BACKEND };
@@ -65,15 +66,7 @@ describe("real engine conformance (pulumi preview --policy-pack, stand-in provid
     let previews: Record<"prod" | "dev" | "broken", Promise<EnginePreviewResult>>;
 
     before(function () {
-        if (findPulumi() === undefined) {
-            if (process.env.ATX_REQUIRE_PULUMI_ENGINE === "1") {
-                throw new Error("ATX_REQUIRE_PULUMI_ENGINE=1 but there is no `pulumi` on PATH");
-            }
-            console.warn(
-                "\n      !!! SKIPPED: no `pulumi` CLI on PATH, so the real-engine conformance test did not run !!!\n",
-            );
-            this.skip();
-        }
+        skipWithoutEngine(this, "real-engine conformance test");
         for (const backend of [BACKEND, "conformance-broken"])
             fs.rmSync(backendDir(backend), { recursive: true, force: true });
         // One engine setup; the three previews run at once.

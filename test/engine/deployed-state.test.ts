@@ -15,7 +15,8 @@ import * as zlib from "zlib";
 import { type EngineOutcome, type EngineStep, readEvents } from "../../tools/engine/events";
 import { openWorkspace } from "../../tools/engine/preview";
 import { parseUrn } from "../../tools/engine/stand-in-provider";
-import { backendDir, findPulumi, PLATFORM_PROJECT, ROOT, type ProjectSpec } from "../../tools/engine/workspace";
+import { backendDir, PLATFORM_PROJECT, ROOT, type ProjectSpec } from "../../tools/engine/workspace";
+import { skipWithoutEngine } from "./support/engine-required";
 
 const BACKEND = "deployed-state";
 const PLATFORM: ProjectSpec = { ...PLATFORM_PROJECT, name: "deployed-state-platform", backend: BACKEND };
@@ -137,15 +138,7 @@ describe("deployed stacks under the real engine (imported state, pulumi preview 
     let previews: Record<Stack, Promise<StackPreview>>;
 
     before(function () {
-        if (findPulumi() === undefined) {
-            if (process.env.ATX_REQUIRE_PULUMI_ENGINE === "1") {
-                throw new Error("ATX_REQUIRE_PULUMI_ENGINE=1 but there is no `pulumi` on PATH");
-            }
-            console.warn(
-                "\n      !!! SKIPPED: no `pulumi` CLI on PATH, so the deployed-state engine test did not run !!!\n",
-            );
-            this.skip();
-        }
+        skipWithoutEngine(this, "deployed-state engine test");
         fs.rmSync(backendDir(BACKEND), { recursive: true, force: true });
         previews = { prod: previewOverDeployed("prod"), dev: previewOverDeployed("dev") };
         for (const preview of Object.values(previews)) preview.catch(() => undefined);
