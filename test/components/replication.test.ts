@@ -1,31 +1,17 @@
 import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
-import { platformNames } from "../../components/naming";
-import { PlatformStorage } from "../../components/storage";
-import { componentResources, inputsOf, jsonStatementsOf, statementsOf, testContext } from "../support/mocks";
-
-const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+import { STORAGE_KEY_ARN, storageResources } from "./storage-fixture";
+import { inputsOf, jsonStatementsOf, statementsOf } from "../support/mocks";
 
 describe("PlatformStorage replication and inventory", () => {
-    const build = (suffix: string, extra: object = {}) =>
-        componentResources(
-            () =>
-                new PlatformStorage(`storage${suffix}`, {
-                    context: testContext(),
-                    names: platformNames(suffix),
-                    kmsKeyArn: KEY_ARN,
-                    ...extra,
-                }),
-        );
-
     it("has no replica unless replicaRegion is set", async () => {
-        const tree = await build("-norep");
+        const tree = await storageResources("-norep");
         assert.strictEqual(tree.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 0);
         assert.strictEqual(tree.ofType("pulumi:providers:aws").length, 0);
     });
 
     it("replicates the output bucket to a protected bucket in the other region, re-encrypted with its own key", async () => {
-        const tree = await build("-rep", { replicaRegion: "us-west-2", objectLock: true });
+        const tree = await storageResources("-rep", { replicaRegion: "us-west-2", objectLock: true });
         const provider = tree.one("pulumi:providers:aws");
         assert.strictEqual(provider.inputs.region, "us-west-2");
         const replicaBucket = tree
@@ -66,7 +52,7 @@ describe("PlatformStorage replication and inventory", () => {
     });
 
     it("gives the replication role only what replication of this pair needs", async () => {
-        const tree = await build("-role", { replicaRegion: "eu-west-1" });
+        const tree = await storageResources("-role", { replicaRegion: "eu-west-1" });
         const role = tree.one("aws:iam/role:Role");
         assert.deepStrictEqual(statementsOf(role, "assumeRolePolicy")[0].Principal, {
             Service: "s3.amazonaws.com",
@@ -90,7 +76,7 @@ describe("PlatformStorage replication and inventory", () => {
             !bySid.ReadSourceObjectVersions.Action.includes("s3:GetObjectRetention"),
             "no Object Lock: no retention read",
         );
-        assert.deepStrictEqual(bySid.DecryptSourceObjectsThroughS3.Resource, [KEY_ARN]);
+        assert.deepStrictEqual(bySid.DecryptSourceObjectsThroughS3.Resource, [STORAGE_KEY_ARN]);
         assert.deepStrictEqual(bySid.DecryptSourceObjectsThroughS3.Condition!.StringEquals, {
             "kms:ViaService": "s3.us-east-1.amazonaws.com",
         });
@@ -104,7 +90,7 @@ describe("PlatformStorage replication and inventory", () => {
     });
 
     it("takes a daily, encrypted inventory of the output and source buckets into the log bucket", async () => {
-        const tree = await build("-inv");
+        const tree = await storageResources("-inv");
         const inventories = tree.ofType("aws:s3/inventory:Inventory");
         assert.deepStrictEqual(inventories.map((i) => inputsOf<aws.s3.InventoryArgs>(i).bucket).sort(), [
             "atx-custom-output-123456789012-inv",
@@ -133,15 +119,7 @@ describe("PlatformStorage replication and inventory", () => {
 
 describe("the replica's key", () => {
     it("lets only the account's principals (S3 acting for the replication role) use it", async () => {
-        const tree = await componentResources(
-            () =>
-                new PlatformStorage("storage-key", {
-                    context: testContext(),
-                    names: platformNames("-key"),
-                    kmsKeyArn: KEY_ARN,
-                    replicaRegion: "us-west-2",
-                }),
-        );
+        const tree = await storageResources("-key", { replicaRegion: "us-west-2" });
         const key = tree.one("aws:kms/key:Key");
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.deepStrictEqual(

@@ -1,29 +1,15 @@
 import type * as aws from "@pulumi/aws";
 import * as assert from "assert";
-import { platformNames } from "../../components/naming";
-import { PlatformStorage } from "../../components/storage";
+import { storageResources } from "./storage-fixture";
 import { type ResourceRecord } from "../../tools/common/resource-record";
-import { componentResources, inputsOf, statementsOf, testContext } from "../support/mocks";
-
-const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+import { inputsOf, statementsOf } from "../support/mocks";
 
 /** The bucket an S3 configuration resource applies to. */
 const bucketOf = (record: ResourceRecord): string => inputsOf<{ readonly bucket: string }>(record).bucket;
 
 describe("PlatformStorage", () => {
-    const build = (suffix: string, extra: object = {}) =>
-        componentResources(
-            () =>
-                new PlatformStorage(`storage${suffix}`, {
-                    context: testContext(),
-                    names: platformNames(suffix),
-                    kmsKeyArn: KEY_ARN,
-                    ...extra,
-                }),
-        );
-
     it("creates the output, source and access-log buckets with the AWS sample's names", async () => {
-        const tree = await build("");
+        const tree = await storageResources("");
         assert.deepStrictEqual(
             tree
                 .ofType("aws:s3/bucket:Bucket")
@@ -34,7 +20,7 @@ describe("PlatformStorage", () => {
     });
 
     it("encrypts the output and source buckets with KMS and keeps SSE-S3 only for the log bucket", async () => {
-        const tree = await build("-kms");
+        const tree = await storageResources("-kms");
         for (const config of tree.ofType(
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         )) {
@@ -46,7 +32,7 @@ describe("PlatformStorage", () => {
     });
 
     it("logs both data buckets to the log bucket, each under its own prefix, and lets only S3 logging of this account write there", async () => {
-        const tree = await build("-logging");
+        const tree = await storageResources("-logging");
         const targets = tree
             .ofType("aws:s3/bucketLogging:BucketLogging")
             .map((l) => inputsOf<aws.s3.BucketLoggingArgs>(l))
@@ -65,7 +51,7 @@ describe("PlatformStorage", () => {
     });
 
     it("expires uploads in the source bucket after the configured days", async () => {
-        const tree = await build("-uploads", { sourceUploadExpirationDays: 3 });
+        const tree = await storageResources("-uploads", { sourceUploadExpirationDays: 3 });
         const source = tree
             .ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
             .find((l) => bucketOf(l).startsWith("atx-custom-source-"))!;
@@ -75,12 +61,13 @@ describe("PlatformStorage", () => {
     });
 
     it("locks results only when Object Lock is on", async () => {
-        const locked = await build("-locked", { objectLock: true });
+        const locked = await storageResources("-locked", { objectLock: true });
         const lock = locked.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
         assert.ok(bucketOf(lock).startsWith("atx-custom-output-"));
         assert.strictEqual(
-            (await build("-unlocked")).ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
-                .length,
+            (await storageResources("-unlocked")).ofType(
+                "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+            ).length,
             0,
         );
     });
