@@ -44,6 +44,15 @@ export interface ConfigRuleSpec {
 
 const BUCKET = "AWS::S3::Bucket";
 
+/** Rule id, managed rule, resource type: the pack's data-store rules after deployment. */
+const DATA_STORE_RULES = [
+    ["dynamodb-table-encrypted-kms", "DYNAMODB_TABLE_ENCRYPTED_KMS", "AWS::DynamoDB::Table"],
+    ["dynamodb-pitr-enabled", "DYNAMODB_PITR_ENABLED", "AWS::DynamoDB::Table"],
+    ["dynamodb-deletion-protection", "DYNAMODB_TABLE_DELETION_PROTECTION_ENABLED", "AWS::DynamoDB::Table"],
+    ["sns-encrypted-kms", "SNS_ENCRYPTED_KMS", "AWS::SNS::Topic"],
+    ["lambda-public-access-prohibited", "LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED", "AWS::Lambda::Function"],
+] as const;
+
 /** Per-bucket rules: Config scopes a rule to one resource id, so each bucket gets its own. */
 function bucketRules(bucket: BucketTarget, kmsKeyArn: pulumi.Input<string>): ConfigRuleSpec[] {
     const scope = { resourceType: BUCKET, resourceId: bucket.name };
@@ -131,6 +140,9 @@ export function configRuleSpecs(targets: ComplianceTargets): ConfigRuleSpec[] {
             identifier: "API_GW_EXECUTION_LOGGING_ENABLED",
             scope: { resourceType: "AWS::ApiGateway::Stage" },
         },
+        // The API's data stores, by type too: an unencrypted or unrecoverable table, an unencrypted
+        // topic or a public function anywhere in the account is worth an alert.
+        ...DATA_STORE_RULES.map(([id, identifier, resourceType]) => ({ id, identifier, scope: { resourceType } })),
     ];
 }
 
@@ -145,6 +157,9 @@ export const RECORDED_RESOURCE_TYPES = [
     "AWS::CloudTrail::Trail",
     "AWS::KMS::Key",
     "AWS::Logs::LogGroup",
+    "AWS::DynamoDB::Table",
+    "AWS::SNS::Topic",
+    "AWS::Lambda::Function",
 ] as const;
 
 /**
@@ -200,16 +215,15 @@ export const PACK_RULE_COVERAGE: Readonly<Record<string, string>> = {
     "batch-job-failure-alarm": "none: the alarm itself is the run-time check",
     "s3-replica-as-protected-as-source":
         "none: no managed rule compares two buckets, and Config rules are regional (the replica is in another region)",
-    // Pack rules for the API's data stores; the managed rules named here are not deployed yet.
-    "dynamodb-table-kms-encryption": "dynamodb-table-encrypted-kms (not deployed yet)",
-    "dynamodb-table-point-in-time-recovery": "dynamodb-pitr-enabled (not deployed yet)",
-    "dynamodb-table-deletion-protection": "dynamodb-table-deletion-protection-enabled (not deployed yet)",
+    "dynamodb-table-kms-encryption": "dynamodb-table-encrypted-kms",
+    "dynamodb-table-point-in-time-recovery": "dynamodb-pitr-enabled",
+    "dynamodb-table-deletion-protection": "dynamodb-table-deletion-protection-enabled",
     "sqs-queue-kms-encryption": "none: no managed rule checks the queue's key",
     "sqs-queue-tls-only": "none: no managed rule checks queue policies",
-    "sns-topic-kms-encryption": "sns-encrypted-kms (not deployed yet)",
+    "sns-topic-kms-encryption": "sns-encrypted-kms",
     "sns-topic-tls-only": "none: no managed rule checks topic policies",
     "sqs-sns-no-public-policy": "none: Access Analyzer's external-access findings cover public queues and topics",
-    "lambda-no-public-access": "lambda-function-public-access-prohibited (not deployed yet)",
+    "lambda-no-public-access": "lambda-function-public-access-prohibited",
     "lambda-log-group-encrypted": "cloudwatch-log-group-encrypted (every log group, the functions' included)",
-    "secretsmanager-secret-kms-key": "secretsmanager-using-cmk (not deployed yet)",
+    "secretsmanager-secret-kms-key": "none: the stack creates no secret (jobs read the account's own, by name)",
 };

@@ -10,6 +10,7 @@ import {
     type ComplianceTargets,
     configRuleSpecs,
     PACK_RULE_COVERAGE,
+    RECORDED_RESOURCE_TYPES,
 } from "../../components/compliance/rules";
 import { platformNames } from "../../components/naming";
 import { ACCOUNT_ID, componentResources, inputsOf, json, statementsOf, testContext } from "../support/mocks";
@@ -92,6 +93,27 @@ describe("Config rules mirroring the policy pack", () => {
             "versioning:logs",
             "versioning:output",
         ]);
+    });
+
+    it("watches the API's table, topic and functions by type, and the recorder records those types", () => {
+        const watched = specs
+            .filter(
+                (s) =>
+                    s.identifier.startsWith("DYNAMODB_") ||
+                    s.identifier.startsWith("SNS_") ||
+                    s.identifier.startsWith("LAMBDA_"),
+            )
+            .map((s) => [s.identifier, s.scope?.resourceType, s.scope?.resourceId]);
+        assert.deepStrictEqual(watched, [
+            ["DYNAMODB_TABLE_ENCRYPTED_KMS", "AWS::DynamoDB::Table", undefined],
+            ["DYNAMODB_PITR_ENABLED", "AWS::DynamoDB::Table", undefined],
+            ["DYNAMODB_TABLE_DELETION_PROTECTION_ENABLED", "AWS::DynamoDB::Table", undefined],
+            ["SNS_ENCRYPTED_KMS", "AWS::SNS::Topic", undefined],
+            ["LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED", "AWS::Lambda::Function", undefined],
+        ]);
+        for (const type of ["AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::Lambda::Function"]) {
+            assert.ok((RECORDED_RESOURCE_TYPES as readonly string[]).includes(type), type);
+        }
     });
 
     it("omits the security group rule when the stack has no group of its own", () => {
@@ -185,6 +207,7 @@ describe("Compliance", () => {
         }
         assert.ok(scoped.configRuleName.includes("atx-s3-versioning-enabled-output-t"));
         assert.ok(scoped.configRuleName.includes("atx-iam-policy-no-admin-access-t"));
+        assert.ok(scoped.configRuleName.includes("atx-dynamodb-pitr-enabled-t"));
         assert.ok(accountWide.configRuleName.includes("atx-vpc-flow-logs-enabled-t"));
         assert.ok(!accountWide.configRuleName.includes("atx-s3-versioning-enabled-output-t"));
         // Periodic rules evaluate the whole account: only the stack's own resources are forwarded.
