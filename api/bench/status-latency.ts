@@ -1,9 +1,10 @@
 /**
  * GET /jobs/batch/{batchId} latency through api:local for a batch of N jobs, all past QUEUED and 1%
  * failed, or more where 1% would not fill the first page of failures: every size then reads and
- * answers as many items, so the figures compare sizes and nothing else. Seeded straight into the table (the path measured reads it, it does not need the API to
- * write it): the batch item, its counter shards and failure entries as the job transitions leave
- * them, and every job item, so the table is as large as it would be.
+ * answers as many items, so the figures compare sizes and nothing else. Seeded straight into the
+ * table (the path measured reads it, it does not need the API to write it): the batch item, its
+ * counter shards and failure entries as the job transitions leave them, and every job item, so the
+ * table is as large as it would be.
  */
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";

@@ -84,10 +84,9 @@ function previewNodeSettings(): { env: Record<string, string>; flags: string[] }
     return { env, flags: words(command?.[2]) };
 }
 
-function measure(stack: string, loader: Loader): Measure {
+function measure(stack: string, loader: Loader, settings: ReturnType<typeof previewNodeSettings>): Measure {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
     const start = performance.now();
-    const settings = previewNodeSettings();
     const r = spawnSync(node, [...settings.flags, "-r", LOADERS[loader], __filename, "--child", stack], {
         cwd: ROOT,
         env: { ...process.env, ...settings.env, TS_NODE_TRANSPILE_ONLY: "1" },
@@ -222,7 +221,8 @@ function bench({ runs, stack, loader, baseline }: BenchOptions): void {
         compareWithBaseline(baseline, stack, runs);
         return;
     }
-    const results = Array.from({ length: runs }, () => measure(stack, loader));
+    const settings = previewNodeSettings();
+    const results = Array.from({ length: runs }, () => measure(stack, loader, settings));
     const median = (f: (m: Measure) => number) => medianOf(results.map(f));
     const max = (f: (m: Measure) => number) => Math.max(...results.map(f));
     console.log(
