@@ -147,7 +147,8 @@ function containerProperties(args: TransformBatchArgs, logGroupName: pulumi.Outp
         // Public subnets without NAT: the task needs a public IP to reach AWS APIs over HTTPS.
         networkConfiguration: { assignPublicIp: args.assignPublicIp === false ? "DISABLED" : "ENABLED" },
         ephemeralStorage: { sizeInGiB: args.ephemeralStorageGiB },
-        // The image's non-root user; the ATX CLI needs a writable root filesystem (docs/requirements.md, known limitations).
+        // The image's non-root user; the ATX CLI needs a writable root filesystem
+        // (docs/requirements.md, known limitations).
         user: "1000",
         readonlyRootFilesystem: false,
         privileged: false,

@@ -4,9 +4,10 @@
  * (test/fixtures/deployed-state-<stack>.json.gz, see test/fixtures/README.md) is imported into a
  * fresh stack, and `pulumi preview` of the current program with its Pulumi.<stack>.yaml must plan no
  * replacement and no deletion (but the few intended replacements listed below), and match every
- * deployed resource (same or update, under its URN or through an alias). The stand-in providers replace where the AWS provider would (physical names,
- * create-only properties), so a lost alias or a changed name fails here. Needs a `pulumi` on PATH:
- * without one the suite is skipped, loudly, unless ATX_REQUIRE_PULUMI_ENGINE=1 (CI) makes that a failure.
+ * deployed resource (same or update, under its URN or through an alias). The stand-in providers
+ * replace where the AWS provider would (physical names, create-only properties), so a lost alias or
+ * a changed name fails here. Needs a `pulumi` on PATH: without one the suite is skipped, loudly,
+ * unless ATX_REQUIRE_PULUMI_ENGINE=1 (CI) makes that a failure.
  */
 import * as assert from "assert";
 import * as fs from "fs";

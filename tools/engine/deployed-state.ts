@@ -9,8 +9,8 @@
  *
  * The stack's config is the tree's Pulumi.<stack>.yaml with the `key=value` overrides, each value
  * JSON when it parses as JSON (`subnetIds=[]`, `flag=true`, `name=""`), text otherwise (keys of
- * the program's own namespace may leave it out). The tree runs on this repository's node_modules, so its dependencies must
- * be the same. Two edits make the state portable, neither read by the engine's diff: the tree's
+ * the program's own namespace may leave it out). The tree runs on this repository's node_modules,
+ * so its dependencies must be the same. Two edits make the state portable, neither read by the engine's diff: the tree's
  * directory is written as "." (the functions' code archives and the image build context are
  * recorded by path), and each resource's source position and stack trace (where the program
  * registered it, debugging metadata) are left out.
