@@ -20,18 +20,12 @@ setup_file() {
   git -C "$seed" add -A
   git -C "$seed" -c user.name=t -c user.email=t@localhost commit -q -m first
   git clone -q --bare "$seed" "$GIT_ROOT/org/app.git"
-  python3 "$FIXTURES/git_http_server.py" "$GIT_ROOT" "$BATS_FILE_TMPDIR/http.port" >/dev/null 2>&1 &
-  echo $! >"$BATS_FILE_TMPDIR/http.pid"
-  for _ in $(seq 1 300); do
-    [[ -s "$BATS_FILE_TMPDIR/http.port" ]] && break
-    sleep 0.1
-  done
-  HTTP_PORT=$(cat "$BATS_FILE_TMPDIR/http.port")
+  HTTP_PORT=$(serve_git_repos http)
   export HTTP_PORT
 }
 
 teardown_file() {
-  kill "$(cat "$BATS_FILE_TMPDIR/http.pid")" 2>/dev/null || true
+  stop_git_servers
   stop_moto
 }
 

@@ -21,21 +21,13 @@ setup_file() {
   git -C "$seed" add -A
   git -C "$seed" -c user.name=t -c user.email=t@localhost commit -q -m second
   git clone -q --bare "$seed" "$GIT_ROOT/org/app.git"
-  python3 "$FIXTURES/git_http_server.py" "$GIT_ROOT" "$BATS_FILE_TMPDIR/public.port" >/dev/null 2>&1 &
-  echo $! >"$BATS_FILE_TMPDIR/public.pid"
-  python3 "$FIXTURES/git_http_server.py" "$GIT_ROOT" "$BATS_FILE_TMPDIR/private.port" "$TOKEN" >/dev/null 2>&1 &
-  echo $! >"$BATS_FILE_TMPDIR/private.pid"
-  for _ in $(seq 1 300); do
-    [[ -s "$BATS_FILE_TMPDIR/public.port" && -s "$BATS_FILE_TMPDIR/private.port" ]] && break
-    sleep 0.1
-  done
-  PUBLIC_PORT=$(cat "$BATS_FILE_TMPDIR/public.port")
-  PRIVATE_PORT=$(cat "$BATS_FILE_TMPDIR/private.port")
+  PUBLIC_PORT=$(serve_git_repos public)
+  PRIVATE_PORT=$(serve_git_repos private "$TOKEN")
   export PUBLIC_PORT PRIVATE_PORT
 }
 
 teardown_file() {
-  kill "$(cat "$BATS_FILE_TMPDIR/public.pid")" "$(cat "$BATS_FILE_TMPDIR/private.pid")" 2>/dev/null || true
+  stop_git_servers
   stop_moto
 }
 

@@ -41,6 +41,30 @@ stop_moto() {
   fi
 }
 
+# Serves the repositories under GIT_ROOT over loopback http (with TOKEN, only to requests that
+# send it) as server NAME; prints its port once it listens. stop_git_servers stops them all.
+serve_git_repos() {
+  local name=$1 token=${2:-}
+  local port_file="$BATS_FILE_TMPDIR/git-$name.port"
+  python3 "$FIXTURES/git_http_server.py" "$GIT_ROOT" "$port_file" ${token:+"$token"} >/dev/null 2>&1 &
+  echo $! >>"$BATS_FILE_TMPDIR/git-servers.pids"
+  for _ in $(seq 1 300); do
+    [[ -s $port_file ]] && break
+    sleep 0.1
+  done
+  [[ -s $port_file ]] || {
+    echo "git http server $name did not start" >&2
+    return 1
+  }
+  cat "$port_file"
+}
+
+stop_git_servers() {
+  [[ -f $BATS_FILE_TMPDIR/git-servers.pids ]] || return 0
+  # shellcheck disable=SC2046  # one pid per line
+  kill $(cat "$BATS_FILE_TMPDIR/git-servers.pids") 2>/dev/null || true
+}
+
 reset_moto() {
   curl -fsS -X POST "http://127.0.0.1:$MOTO_PORT/moto-api/reset" >/dev/null
 }
