@@ -71,17 +71,21 @@ const LOADERS: Record<Loader, string> = {
 };
 
 /**
- * The environment settings and V8 flags `npm run preview` starts Node with (`NAME=value node --flag=value ...`
- * in package.json): the measured child gets the same.
+ * The environment settings and V8 flags that `script` (`npm run preview`'s, by default) starts Node with
+ * (`NAME=value node --flag[=value] ...`): the measured child gets the same.
  */
-function previewNodeSettings(): { env: Record<string, string>; flags: string[] } {
-    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
-        scripts: Record<string, string>;
-    };
-    const command = /((?:\w+=\S+ )*)node ((?:--[\w-]+=\S+ )*)/.exec(manifest.scripts.preview);
+export function previewNodeSettings(script = readPreviewScript()): { env: Record<string, string>; flags: string[] } {
+    const command = /((?:\w+=\S+ )*)node ((?:--[\w-]+(?:=\S+)? )*)/.exec(script);
     const words = (text = "") => text.trim().split(" ").filter(Boolean);
     const env = Object.fromEntries(words(command?.[1]).map((setting) => setting.split("=", 2) as [string, string]));
     return { env, flags: words(command?.[2]) };
+}
+
+function readPreviewScript(): string {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: Record<string, string>;
+    };
+    return manifest.scripts.preview;
 }
 
 function measure(stack: string, loader: Loader, settings: ReturnType<typeof previewNodeSettings>): Measure {
