@@ -4,8 +4,7 @@
  */
 import { loadConfig } from "./config";
 import { AlarmTopic } from "./components/alarms";
-import { bucketResources, MCP_CONFIG_KEY, TransformApi } from "./components/api";
-import { accessPointStatements } from "./components/api/functions";
+import { MCP_CONFIG_KEY, TransformApi } from "./components/api";
 import { accessPointArn, accessPointTarget, bucketTarget, grantTo, S3AccessPoints } from "./components/access-points";
 import { functionBundles } from "./components/api/bundles";
 import { AccessAnalyzers } from "./components/access-analyzer";
@@ -171,12 +170,12 @@ const api = new TransformApi("api", {
     sourceBucket: {
         name: storage.sourceBucket.bucketName,
         arn: storage.sourceBucket.arn,
-        accessPointArn: accessPointNames && accessPointArn(context, accessPointNames.apiSource),
+        accessPointName: accessPointNames?.apiSource,
     },
     outputBucket: {
         name: storage.outputBucket.bucketName,
         arn: storage.outputBucket.arn,
-        accessPointArn: accessPointNames && accessPointArn(context, accessPointNames.apiOutput),
+        accessPointName: accessPointNames?.apiOutput,
     },
     codeDirectory: functionBundles(),
     allowedGitHosts: config.allowedGitHosts,
@@ -188,35 +187,6 @@ const api = new TransformApi("api", {
     manageAccountSettings: config.api.manageAccountSettings,
     permissionsBoundaryArn: config.permissionsBoundaryArn,
 });
-
-if (accessPointNames) {
-    const apiBucketResources = {
-        context,
-        namePrefix: names.scoped("api"),
-        resources: bucketResources(
-            accessPointTarget(accessPointArn(context, accessPointNames.apiSource)),
-            accessPointTarget(accessPointArn(context, accessPointNames.apiOutput)),
-        ),
-    };
-    new S3AccessPoints(
-        "api-access-points",
-        {
-            accessPoints: {
-                "api-source": {
-                    name: accessPointNames.apiSource,
-                    bucket: storage.sourceBucket.bucketName,
-                    statements: accessPointStatements("source", apiBucketResources),
-                },
-                "api-output": {
-                    name: accessPointNames.apiOutput,
-                    bucket: storage.outputBucket.bucketName,
-                    statements: accessPointStatements("output", apiBucketResources),
-                },
-            },
-        },
-        { dependsOn: [api] },
-    );
-}
 
 const alarmTopic = new AlarmTopic("alarms", {
     context,

@@ -83,6 +83,36 @@ describe("the program's S3 access points", () => {
         assert.strictEqual(env.SOURCE_ACCESS_POINT, `${AP}atx-jobs-source`);
     });
 
+    it("deploys the API only once its access points exist, and creates them after the functions they serve", () => {
+        const { resources } = previewStack("prod");
+        const byName = (name: string) => resources.find((r) => nameOf(r) === name)!;
+        const apiPoints = resources.filter(
+            (r) => r.type === "aws:s3/accessPoint:AccessPoint" && nameOf(r).startsWith("api-access-points-"),
+        );
+        assert.strictEqual(apiPoints.length, 2);
+        const deployment = byName("atx-api-deployment");
+        for (const point of apiPoints) assert.ok(deployment.dependencies.includes(point.urn), nameOf(point));
+        // The policies name the functions' roles: the component registers (so its children are
+        // created) only after every function, hence every role, exists.
+        const component = byName("api-access-points");
+        const functions = resources.filter(
+            (r) => r.type === "aws:lambda/function:Function" && r.parent?.includes("atx:api:TransformApi"),
+        );
+        assert.strictEqual(functions.length, 6);
+        for (const fn of functions) assert.ok(component.dependencies.includes(fn.urn), nameOf(fn));
+    });
+
+    it("keeps the URNs the API's access points had when the stack created them at its root", () => {
+        const { resources } = previewStack("prod");
+        const root = "urn:pulumi:prod::atx-platform::atx:storage:S3AccessPoints";
+        const aliasesOf = (name: string) => resources.find((r) => nameOf(r) === name)!.aliases ?? [];
+        assert.deepStrictEqual(aliasesOf("api-access-points"), [`${root}::api-access-points`]);
+        for (const bucket of ["source", "output"]) {
+            const name = `api-access-points-api-${bucket}`;
+            assert.deepStrictEqual(aliasesOf(name), [`${root}$aws:s3/accessPoint:AccessPoint::${name}`]);
+        }
+    });
+
     it("keeps the buckets themselves in the roles' policies when s3AccessPoints is false", () => {
         const byPolicy = s3ResourcesByPolicy(["s3AccessPoints=false"]);
         for (const [policy, resources] of byPolicy) {

@@ -11,11 +11,19 @@ import { arns, type AwsContext } from "../aws-context";
 import { policyDocument, type Statement } from "../iam-documents";
 import { createApiInvokePolicy } from "../identity";
 import { BULK_MANIFESTS_PREFIX, RESULTS_PREFIX, UPLOADS_PREFIX } from "../storage";
-import { type ApiFunctions, createApiFunctions } from "./functions";
+import { accessPointStatements, type ApiFunctions, createApiFunctions } from "./functions";
 import { RestApi } from "./rest-api";
 import { defaultMcpConfigKey } from "../../api/lib/config";
 import { ServiceRole } from "../service-role";
-import { accessPointTarget, bucketTarget, type S3Target } from "../access-points";
+import { adoptedChildOptions } from "../adopted";
+import {
+    accessPointArn,
+    accessPointTarget,
+    bucketTarget,
+    type AccessPointSpec,
+    S3AccessPoints,
+    type S3Target,
+} from "../access-points";
 
 /** Where POST /mcp-config stores the configuration jobs load (the job definition's MCP_CONFIG_KEY). */
 export const MCP_CONFIG_KEY = defaultMcpConfigKey;
@@ -57,14 +65,17 @@ export interface ApiBucket {
     readonly name: pulumi.Input<string>;
     readonly arn: pulumi.Input<string>;
     /**
-     * The API's access point to the bucket (ARN): the functions' policies name it instead of the
-     * bucket, and their S3 requests go through it. Default none (the bucket itself).
+     * Name of the API's own access point to the bucket, which the component creates: its policy grants
+     * each function's role that function's contract actions and nothing else, the functions' policies
+     * name it instead of the bucket, and their S3 requests go through it. Default none (the bucket itself).
      */
-    readonly accessPointArn?: pulumi.Input<string>;
+    readonly accessPointName?: string;
 }
 
-function targetOf(bucket: ApiBucket): S3Target {
-    return bucket.accessPointArn !== undefined ? accessPointTarget(bucket.accessPointArn) : bucketTarget(bucket.arn);
+function targetOf(context: AwsContext, bucket: ApiBucket): S3Target {
+    return bucket.accessPointName !== undefined
+        ? accessPointTarget(accessPointArn(context, bucket.accessPointName))
+        : bucketTarget(bucket.arn);
 }
 
 /**
@@ -96,6 +107,7 @@ export class TransformApi extends pulumi.ComponentResource {
         const { deadLetterQueue, bulkQueue, deadLetterQueueArn, bulkQueueArn } = this.queues(name, prefix, args);
         this.deadLetterQueue = deadLetterQueue;
         this.bulkQueue = bulkQueue;
+        const bucketArns = bucketResources(targetOf(context, args.sourceBucket), targetOf(context, args.outputBucket));
         const jobRulesEnvironment = {
             ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(","),
             JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds),
@@ -131,13 +143,15 @@ export class TransformApi extends pulumi.ComponentResource {
                         ),
                         batchJobs: arns.batch(context, "job/*"),
                         bulkQueue: bulkQueueArn,
-                        ...bucketResources(targetOf(args.sourceBucket), targetOf(args.outputBucket)),
+                        ...bucketArns,
                         kmsKey: args.kmsKeyArn,
                     },
                 },
                 bucketAccessPoints: {
-                    SOURCE_BUCKET: args.sourceBucket.accessPointArn,
-                    OUTPUT_BUCKET: args.outputBucket.accessPointArn,
+                    SOURCE_BUCKET:
+                        args.sourceBucket.accessPointName && accessPointArn(context, args.sourceBucket.accessPointName),
+                    OUTPUT_BUCKET:
+                        args.outputBucket.accessPointName && accessPointArn(context, args.outputBucket.accessPointName),
                 },
                 environmentOverrides: {
                     jobs: jobRulesEnvironment,
@@ -168,6 +182,8 @@ export class TransformApi extends pulumi.ComponentResource {
         const ruleArn = this.recordJobStateChanges(name, prefix, args.jobQueueArn, deadLetterQueueArn);
         this.queuePolicies(name, context, deadLetterQueueArn, bulkQueueArn, ruleArn);
 
+        const accessPoints = this.accessPoints(name, args, bucketArns, opts);
+
         const rest = new RestApi(
             {
                 apiName: prefix,
@@ -177,6 +193,8 @@ export class TransformApi extends pulumi.ComponentResource {
                 accessLogGroupName: `/aws/apigateway/${prefix}`,
                 throttlingRateLimit: args.throttlingRateLimit ?? 50,
                 throttlingBurstLimit: args.throttlingBurstLimit ?? 100,
+                // Deployed once the functions can reach the buckets: no request meets a missing access point.
+                deployAfter: accessPoints ? [accessPoints] : [],
             },
             child,
         );
@@ -217,6 +235,37 @@ export class TransformApi extends pulumi.ComponentResource {
                 deletionProtectionEnabled: true,
             },
             { parent: this },
+        );
+    }
+
+    /**
+     * The API's access points, for the buckets that name one. Their policies name the functions' roles,
+     * so they follow the functions. They were the stack's own children before the API created them:
+     * the alias keeps their URNs.
+     */
+    private accessPoints(
+        name: string,
+        { context, namePrefix, sourceBucket, outputBucket }: TransformApiArgs,
+        resources: ReturnType<typeof bucketResources>,
+        opts: pulumi.ComponentResourceOptions | undefined,
+    ): S3AccessPoints | undefined {
+        const specs: Record<string, AccessPointSpec> = {};
+        for (const [bucket, { name: bucketName, accessPointName }] of [
+            ["source", sourceBucket],
+            ["output", outputBucket],
+        ] as const) {
+            if (accessPointName === undefined) continue;
+            specs[`api-${bucket}`] = {
+                name: accessPointName,
+                bucket: bucketName,
+                statements: accessPointStatements(bucket, { context, namePrefix, resources }),
+            };
+        }
+        if (Object.keys(specs).length === 0) return undefined;
+        return new S3AccessPoints(
+            `${name}-access-points`,
+            { accessPoints: specs },
+            { ...adoptedChildOptions(this, opts), dependsOn: Object.values(this.functions) },
         );
     }
 

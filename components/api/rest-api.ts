@@ -19,6 +19,8 @@ export interface RestApiArgs {
     /** Steady-state requests per second across the stage. */
     readonly throttlingRateLimit: number;
     readonly throttlingBurstLimit: number;
+    /** What the functions need before the API may serve requests: its deployment waits for them. */
+    readonly deployAfter?: readonly pulumi.Resource[];
 }
 
 /** One line of JSON per request: who called what, and how it ended. */
@@ -179,7 +181,7 @@ function createRestApiResources(args: RestApiArgs, opts: pulumi.CustomResourceOp
             // A new deployment whenever a route or a model changes.
             triggers: { routes: crypto.createHash("sha256").update(JSON.stringify(routes)).digest("hex") },
         },
-        { ...opts, dependsOn: routeResources },
+        { ...opts, dependsOn: [...routeResources, ...(args.deployAfter ?? [])] },
     );
     const accessLogGroup = createEncryptedLogGroup(
         `${name}-access-logs`,
