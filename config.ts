@@ -141,6 +141,9 @@ export interface ConfigProblem {
     readonly allowed: string;
 }
 
+/** An AWS region's name: `us-east-1`, `us-gov-west-1`, `us-isob-east-1`, `ap-southeast-5`. */
+const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+
 /** Thrown before any resource is registered; the engine prints a RunError's message without a trace. */
 export class ConfigError extends pulumi.RunError {
     constructor(
@@ -149,10 +152,15 @@ export class ConfigError extends pulumi.RunError {
     ) {
         super(
             `invalid stack configuration:\n` +
-                problems.map((p) => `  ${project}:${p.key} = ${p.value}: must be ${p.allowed}`).join("\n"),
+                problems.map((p) => `  ${qualified(project, p.key)} = ${p.value}: must be ${p.allowed}`).join("\n"),
         );
         this.name = "ConfigError";
     }
+}
+
+/** A key as the stack file writes it: the project's own keys in its namespace, others (`aws:region`) as given. */
+function qualified(project: string, key: string): string {
+    return key.includes(":") ? key : `${project}:${key}`;
 }
 
 /** Raw config as the engine holds it: key (without the project namespace) -> string, or undefined. */
@@ -197,9 +205,12 @@ export function parseConfig(
     if (networkMode === "private" && vpcId !== undefined) {
         reader.problem("networkMode", networkMode, "public when vpcId is set (private mode creates its own VPC)");
     }
+    if (stackRegion !== undefined && !REGION_NAME.test(stackRegion)) {
+        reader.problem("aws:region", stackRegion, "an AWS region name such as us-east-1");
+    }
     const replicaRegion = reader.optionalString(
         "replicaRegion",
-        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+        REGION_NAME,
         "empty (no replica) or an AWS region name such as us-west-2",
     );
     if (replicaRegion !== undefined && replicaRegion === stackRegion) {

@@ -373,6 +373,17 @@ describe("replicaRegion", () => {
         }
     });
 
+    it("rejects a stack region that is not a region name, naming aws:region", () => {
+        for (const region of ["mars-1", "US-EAST-1", "us-east", "useast1"]) {
+            assert.throws(
+                () => parseConfig(() => undefined, "prod", "atx-platform", region),
+                new RegExp(`\\n  aws:region = ${region}: must be an AWS region name such as us-east-1`),
+            );
+        }
+        for (const region of ["us-east-1", "eu-central-2", "us-gov-west-1", "us-isob-east-1", "ap-southeast-5"])
+            assert.strictEqual(parseConfig(() => undefined, "prod", "atx-platform", region).replicaRegion, undefined);
+    });
+
     it("rejects the stack's own region", () => {
         assert.throws(
             () => parseConfig((key) => ({ replicaRegion: "us-east-1" })[key], "prod", "atx-platform", "us-east-1"),
