@@ -72,10 +72,13 @@ export interface ApiBucket {
     readonly accessPointName?: string;
 }
 
+function accessPointOf(context: AwsContext, bucket: ApiBucket): pulumi.Output<string> | undefined {
+    return bucket.accessPointName === undefined ? undefined : accessPointArn(context, bucket.accessPointName);
+}
+
 function targetOf(context: AwsContext, bucket: ApiBucket): S3Target {
-    return bucket.accessPointName !== undefined
-        ? accessPointTarget(accessPointArn(context, bucket.accessPointName))
-        : bucketTarget(bucket.arn);
+    const accessPoint = accessPointOf(context, bucket);
+    return accessPoint !== undefined ? accessPointTarget(accessPoint) : bucketTarget(bucket.arn);
 }
 
 /**
@@ -108,63 +111,7 @@ export class TransformApi extends pulumi.ComponentResource {
         this.deadLetterQueue = deadLetterQueue;
         this.bulkQueue = bulkQueue;
         const bucketArns = bucketResources(targetOf(context, args.sourceBucket), targetOf(context, args.outputBucket));
-        const jobRulesEnvironment = {
-            ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(","),
-            JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds),
-        };
-
-        this.functions = createApiFunctions(
-            {
-                context,
-                namePrefix: prefix,
-                codeDirectory: args.codeDirectory,
-                kmsKeyArn: args.kmsKeyArn,
-                logRetentionDays: args.logRetentionDays,
-                deadLetterQueueArn,
-                permissionsBoundaryArn: args.permissionsBoundaryArn,
-                bindings: {
-                    refs: {
-                        "jobsTable.name": this.table.name,
-                        "jobQueue.arn": args.jobQueueArn,
-                        "jobDefinition.arn": args.jobDefinitionArn,
-                        "jobLogGroup.name": args.jobLogGroupName,
-                        "sourceBucket.bucket": args.sourceBucket.name,
-                        "outputBucket.bucket": args.outputBucket.name,
-                        "bulkQueue.url": this.bulkQueue.url,
-                        "kmsKey.arn": args.kmsKeyArn,
-                    },
-                    resources: {
-                        jobsTable: tableArn,
-                        jobsTableIndexes: pulumi.interpolate`${tableArn}/index/*`,
-                        jobQueue: args.jobQueueArn,
-                        jobDefinition: arns.batch(
-                            context,
-                            pulumi.interpolate`job-definition/${args.jobDefinitionName}:*`,
-                        ),
-                        batchJobs: arns.batch(context, "job/*"),
-                        bulkQueue: bulkQueueArn,
-                        ...bucketArns,
-                        kmsKey: args.kmsKeyArn,
-                    },
-                },
-                bucketAccessPoints: {
-                    SOURCE_BUCKET:
-                        args.sourceBucket.accessPointName && accessPointArn(context, args.sourceBucket.accessPointName),
-                    OUTPUT_BUCKET:
-                        args.outputBucket.accessPointName && accessPointArn(context, args.outputBucket.accessPointName),
-                },
-                environmentOverrides: {
-                    jobs: jobRulesEnvironment,
-                    batches: jobRulesEnvironment,
-                    "bulk-submitter": {
-                        ...jobRulesEnvironment,
-                        SUBMIT_RATE_PER_SECOND: String(args.bulkSubmitRatePerSecond ?? 10),
-                    },
-                    "mcp-config": { MCP_CONFIG_KEY },
-                },
-            },
-            this,
-        );
+        this.functions = this.apiFunctions(args, { table: tableArn, deadLetterQueueArn, bulkQueueArn, bucketArns });
 
         const { eventSource } = bulkQueueContract;
         new aws.lambda.EventSourceMapping(
@@ -235,6 +182,73 @@ export class TransformApi extends pulumi.ComponentResource {
                 deletionProtectionEnabled: true,
             },
             { parent: this },
+        );
+    }
+
+    /** The contract's functions, bound to this stack's table, queues, key and buckets (or access points). */
+    private apiFunctions(
+        args: TransformApiArgs,
+        bound: {
+            table: pulumi.Output<string>;
+            deadLetterQueueArn: pulumi.Output<string>;
+            bulkQueueArn: pulumi.Output<string>;
+            bucketArns: ReturnType<typeof bucketResources>;
+        },
+    ): ApiFunctions {
+        const { context } = args;
+        const jobRulesEnvironment = {
+            ALLOWED_SOURCE_HOSTS: args.allowedGitHosts.join(","),
+            JOB_TIMEOUT_SECONDS: String(args.jobTimeoutSeconds),
+        };
+        return createApiFunctions(
+            {
+                context,
+                namePrefix: args.namePrefix,
+                codeDirectory: args.codeDirectory,
+                kmsKeyArn: args.kmsKeyArn,
+                logRetentionDays: args.logRetentionDays,
+                deadLetterQueueArn: bound.deadLetterQueueArn,
+                permissionsBoundaryArn: args.permissionsBoundaryArn,
+                bindings: {
+                    refs: {
+                        "jobsTable.name": this.table.name,
+                        "jobQueue.arn": args.jobQueueArn,
+                        "jobDefinition.arn": args.jobDefinitionArn,
+                        "jobLogGroup.name": args.jobLogGroupName,
+                        "sourceBucket.bucket": args.sourceBucket.name,
+                        "outputBucket.bucket": args.outputBucket.name,
+                        "bulkQueue.url": this.bulkQueue.url,
+                        "kmsKey.arn": args.kmsKeyArn,
+                    },
+                    resources: {
+                        jobsTable: bound.table,
+                        jobsTableIndexes: pulumi.interpolate`${bound.table}/index/*`,
+                        jobQueue: args.jobQueueArn,
+                        jobDefinition: arns.batch(
+                            context,
+                            pulumi.interpolate`job-definition/${args.jobDefinitionName}:*`,
+                        ),
+                        batchJobs: arns.batch(context, "job/*"),
+                        bulkQueue: bound.bulkQueueArn,
+                        ...bound.bucketArns,
+                        kmsKey: args.kmsKeyArn,
+                    },
+                },
+                bucketAccessPoints: {
+                    SOURCE_BUCKET: accessPointOf(context, args.sourceBucket),
+                    OUTPUT_BUCKET: accessPointOf(context, args.outputBucket),
+                },
+                environmentOverrides: {
+                    jobs: jobRulesEnvironment,
+                    batches: jobRulesEnvironment,
+                    "bulk-submitter": {
+                        ...jobRulesEnvironment,
+                        SUBMIT_RATE_PER_SECOND: String(args.bulkSubmitRatePerSecond ?? 10),
+                    },
+                    "mcp-config": { MCP_CONFIG_KEY },
+                },
+            },
+            this,
         );
     }
 

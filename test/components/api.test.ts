@@ -3,7 +3,15 @@ import * as assert from "assert";
 import { functions, jobsTable, routes } from "../../api/contract";
 import { TransformApi, type TransformApiArgs } from "../../components/api";
 import { ACCESS_LOG_FORMAT } from "../../components/api/rest-api";
-import { componentResources, inputsOf, json, type ResourceTree, statementsOf, testContext } from "../support/mocks";
+import {
+    componentResources,
+    inputsOf,
+    json,
+    jsonStatementsOf,
+    type ResourceTree,
+    statementsOf,
+    testContext,
+} from "../support/mocks";
 
 const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
 const QUEUE_ARN = "arn:aws:batch:us-east-1:123456789012:job-queue/atx-job-queue";
@@ -173,6 +181,33 @@ describe("TransformApi", () => {
         assert.strictEqual(env("upload").KMS_KEY_ID, KEY_ARN);
         assert.strictEqual(env("mcp-config").MCP_CONFIG_KEY, "config/mcp.json");
         assert.strictEqual(env("bulk-submitter").SUBMIT_RATE_PER_SECOND, "10");
+    });
+
+    it("reaches a bucket through its own access point only when given one, and deploys once it exists", async () => {
+        const tree = await api("api-ap", {
+            sourceBucket: { name: "src", arn: "arn:aws:s3:::src", accessPointName: "api-src" },
+        });
+        const point = tree.one("aws:s3/accessPoint:AccessPoint");
+        assert.deepStrictEqual([point.inputs.name, point.inputs.bucket], ["api-src", "src"]);
+        const arn = "arn:aws:s3:us-east-1:123456789012:accesspoint/api-src";
+        const env = (fn: string) =>
+            inputsOf<aws.lambda.FunctionArgs>(
+                tree.one("aws:lambda/function:Function", (name) => name === `api-ap-${fn}`),
+            ).environment?.variables ?? {};
+        assert.strictEqual(env("upload").SOURCE_BUCKET_ACCESS_POINT, arn);
+        assert.strictEqual(
+            env("jobs").OUTPUT_BUCKET_ACCESS_POINT,
+            undefined,
+            "the output bucket is addressed directly",
+        );
+        // Its policy grants the functions' roles on the access point, never on the bucket.
+        const resources = jsonStatementsOf(point, "policy").flatMap((s) => [s.Resource ?? []].flat());
+        assert.ok(resources.length > 0 && resources.every((r) => String(r).startsWith(arn)), String(resources));
+        const deployment = tree.one("aws:apigateway/deployment:Deployment");
+        assert.ok(deployment.dependencies.includes(point.urn));
+
+        const direct = await api("api-auth");
+        assert.strictEqual(direct.ofType("aws:s3/accessPoint:AccessPoint").length, 0);
     });
 
     it("keeps job state in a KMS-encrypted table with point-in-time recovery", async () => {
