@@ -1,11 +1,13 @@
 /**
  * Runs the real program through the offline preview CLI in a child process (one program per
- * process), with a stack's config and overrides, and returns its exit code, output and export.
+ * process), started as `npm run preview` starts it, with a stack's config and overrides, and returns
+ * its exit code, output and export.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { previewNodeSettings } from "../../tools/common/preview-node";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -45,10 +47,11 @@ export function previewStack(stack: string, overrides: readonly string[] = []): 
     const exportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "atx-preview-")), "state.json");
     const args = ["-r", "./scripts/register-ts.js", "tools/preview/cli.ts", "--stack", stack, "--export", exportFile];
     for (const override of overrides) args.push("--config", override);
-    const child = spawnSync(process.execPath, args, {
+    const { flags, env } = previewNodeSettings();
+    const child = spawnSync(process.execPath, [...flags, ...args], {
         cwd: PROJECT_DIR,
         encoding: "utf8",
-        env: { ...process.env, PULUMI_CONFIG: undefined },
+        env: { ...process.env, ...env, PULUMI_CONFIG: undefined },
     });
     let resources: ExportedResource[] = [];
     if (fs.existsSync(exportFile))

@@ -19,6 +19,7 @@ import {
     runProgram,
     UsageError,
 } from "../common/cli";
+import { type NodeSettings, previewNodeSettings } from "../common/preview-node";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -70,25 +71,7 @@ const LOADERS: Record<Loader, string> = {
     esbuild: path.join(ROOT, "scripts", "register-ts.js"),
 };
 
-/**
- * The environment settings and V8 flags that `script` (`npm run preview`'s, by default) starts Node with
- * (`NAME=value node --flag[=value] ...`): the measured child gets the same.
- */
-export function previewNodeSettings(script = readPreviewScript()): { env: Record<string, string>; flags: string[] } {
-    const command = /((?:\w+=\S+ )*)node ((?:--[\w-]+(?:=\S+)? )*)/.exec(script);
-    const words = (text = "") => text.trim().split(" ").filter(Boolean);
-    const env = Object.fromEntries(words(command?.[1]).map((setting) => setting.split("=", 2) as [string, string]));
-    return { env, flags: words(command?.[2]) };
-}
-
-function readPreviewScript(): string {
-    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
-        scripts: Record<string, string>;
-    };
-    return manifest.scripts.preview;
-}
-
-function measure(stack: string, loader: Loader, settings: ReturnType<typeof previewNodeSettings>): Measure {
+function measure(stack: string, loader: Loader, settings: NodeSettings): Measure {
     const node = path.join(ROOT, "node_modules", ".bin", "node");
     const start = performance.now();
     const r = spawnSync(node, [...settings.flags, "-r", LOADERS[loader], __filename, "--child", stack], {

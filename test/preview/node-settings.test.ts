@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { previewNodeSettings } from "../../tools/policy/bench";
+import { previewNodeSettings } from "../../tools/common/preview-node";
 
-describe("bench:policy measures the preview as npm runs it", () => {
+describe("the preview's Node settings, for what runs it as npm does", () => {
     it("reads environment settings and V8 flags, with or without values, up to the first other argument", () => {
         const settings = previewNodeSettings(
             "bash scripts/node-deps.sh && MALLOC_ARENA_MAX=2 A_B=x node --max-semi-space-size=4 --no-turbofan -r ./hook.js cli.ts --flag",
@@ -18,7 +18,7 @@ describe("bench:policy measures the preview as npm runs it", () => {
         assert.deepEqual(previewNodeSettings("node -r ./hook.js cli.ts"), { env: {}, flags: [] });
     });
 
-    it("gives the measured child every flag of package.json's preview script", () => {
+    it("finds every flag of package.json's preview script", () => {
         const script = (
             JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as {
                 scripts: { preview: string };
