@@ -7,6 +7,7 @@ import { type CommandSpec, EXIT, InputError, noPositionals, numberSetting, runPr
 import { benchPostAnswer } from "./post-answer";
 import { benchStatusLatency } from "./status-latency";
 import { benchSubmitter } from "./submitter-throughput";
+import { MOTO_PYTHON_SETTING } from "../local/moto";
 import { peakRssMiB, startBenchStack, type BenchStack } from "./support";
 
 const BENCH_API: CommandSpec = {
@@ -26,7 +27,7 @@ const BENCH_API: CommandSpec = {
         { name: "STATUS_REQUESTS", help: "Status requests per size (default 20)." },
         { name: "SUBMIT_JOBS", help: "Jobs for the bulk submitter (default 600; 0 skips it)." },
         { name: "SUBMIT_RATE_PER_SECOND", help: "The submitter's configured rate per instance, of two (default 10)." },
-        { name: "MOTO_PYTHON", help: "The Python with moto (default: the project's .venv)." },
+        MOTO_PYTHON_SETTING,
     ],
     exitCodes:
         "0 measured (a missed target is reported, not an error), 2 usage or invalid setting, 3 the benchmark failed.",

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { type CommandSpec, EXIT, noPositionals, numberSetting, runProgram } from "../../tools/common/cli";
 import { functions, type FunctionName } from "../contract";
 import { bootstrapLocalResources } from "./bootstrap";
-import { startMoto, type MotoServer } from "./moto";
+import { MOTO_PYTHON_SETTING, startMoto, type MotoServer } from "./moto";
 import { startLocalApi, type ProxyHandler } from "./server";
 import { pollBatchJobStates, pollBulkQueue, type Poller } from "./wiring";
 
@@ -35,7 +35,7 @@ const API_LOCAL: CommandSpec = {
         { name: "LOCAL_BULK_QUEUE=off", help: "No bulk submitter polling the bulk queue." },
         { name: "LOCAL_JOB_EVENTS=off", help: "No job state events polled from Batch." },
         { name: "LOCAL_JOB_EVENTS_INTERVAL_MS", help: "How often job states are polled (default 1000)." },
-        { name: "MOTO_PYTHON", help: "The Python with moto (default: the project's .venv)." },
+        MOTO_PYTHON_SETTING,
     ],
     exitCodes: "0 stopped by a signal, 2 usage or invalid setting, 3 failed to start.",
 };

@@ -8,12 +8,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import type { EnvironmentSpec } from "../../tools/common/cli";
 
 export interface MotoServer {
     url: string;
     pid: number;
     stop(): Promise<void>;
 }
+
+/** The setting `motoPython` reads, as the commands that start moto list it in their help. */
+export const MOTO_PYTHON_SETTING: EnvironmentSpec = {
+    name: "MOTO_PYTHON",
+    help: "The Python with moto (default: the project's .venv).",
+};
 
 export function motoPython(): string {
     const python = process.env.MOTO_PYTHON ?? resolve(__dirname, "../../.venv/bin/python");
