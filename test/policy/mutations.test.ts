@@ -5,11 +5,10 @@
  * touch different resources or rules, so each is still seen on its own.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { previewNodeSettings } from "../../tools/common/preview-node";
+import { runPreviewCli } from "../support/preview";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Linked, not copied: what no mutation touches and the program only reads. */
@@ -56,14 +55,7 @@ function mutatedCopy(mutations: readonly Mutation[]): string {
 
 /** `npm run preview -- --stack prod` in the copy: its exit code and output. */
 function preview(dir: string): { status: number | null; output: string } {
-    const node = path.join(ROOT, "node_modules", ".bin", "node");
-    const { flags, env } = previewNodeSettings();
-    const r = spawnSync(node, [...flags, "-r", "./scripts/register-ts.js", "tools/preview/cli.ts", "--stack", "prod"], {
-        cwd: dir,
-        encoding: "utf8",
-        env: { ...process.env, ...env },
-        timeout: 300_000,
-    });
+    const r = runPreviewCli(dir, ["--stack", "prod"], 300_000);
     return { status: r.status, output: r.stdout + r.stderr };
 }
 

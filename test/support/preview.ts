@@ -3,7 +3,7 @@
  * process), started as `npm run preview` starts it, with a stack's config and overrides, and returns
  * its exit code, output and export.
  */
-import { spawnSync } from "child_process";
+import { spawnSync, type SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -38,6 +38,20 @@ export interface PreviewResult {
     readonly outputs: Record<string, unknown>;
 }
 
+/**
+ * `npm run preview -- <args>` in `dir` (the repository or a copy of it), without npm: Node started
+ * with the script's settings, no stack config inherited from the environment.
+ */
+export function runPreviewCli(dir: string, args: readonly string[], timeoutMs?: number): SpawnSyncReturns<string> {
+    const { flags, env } = previewNodeSettings();
+    return spawnSync(process.execPath, [...flags, "-r", "./scripts/register-ts.js", "tools/preview/cli.ts", ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, ...env, PULUMI_CONFIG: undefined },
+        timeout: timeoutMs,
+    });
+}
+
 const cache = new Map<string, PreviewResult>();
 
 export function previewStack(stack: string, overrides: readonly string[] = []): PreviewResult {
@@ -45,14 +59,9 @@ export function previewStack(stack: string, overrides: readonly string[] = []): 
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const exportFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "atx-preview-")), "state.json");
-    const args = ["-r", "./scripts/register-ts.js", "tools/preview/cli.ts", "--stack", stack, "--export", exportFile];
+    const args = ["--stack", stack, "--export", exportFile];
     for (const override of overrides) args.push("--config", override);
-    const { flags, env } = previewNodeSettings();
-    const child = spawnSync(process.execPath, [...flags, ...args], {
-        cwd: PROJECT_DIR,
-        encoding: "utf8",
-        env: { ...process.env, ...env, PULUMI_CONFIG: undefined },
-    });
+    const child = runPreviewCli(PROJECT_DIR, args);
     let resources: ExportedResource[] = [];
     if (fs.existsSync(exportFile))
         resources = (JSON.parse(fs.readFileSync(exportFile, "utf8")) as StateExport).deployment.resources;
