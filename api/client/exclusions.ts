@@ -6,7 +6,10 @@
  *     case is ignored; `*` and `?` also match a leading dot;
  *   - a pattern ending with "/" matches directories only; a matched directory is skipped whole;
  *   - a pattern without a trailing "/" matches files and directories alike;
- *   - a pattern containing "/" anywhere else is invalid (the whole list is refused).
+ *   - a pattern containing "/" anywhere else is invalid (the whole list is refused), and so is one
+ *     with bracket syntax whose glibc meaning depends on the locale and on the name matched: "[." or
+ *     "[=" inside a bracket expression (collating symbols, equivalence classes), and "[:" not starting
+ *     a POSIX class.
  * Lines are trimmed of surrounding white space (and a CR); blank lines and `#` lines are ignored.
  * Symbolic links are never uploaded whatever their name: archive.ts skips them.
  */
@@ -38,6 +41,18 @@ const posixClasses: Record<string, string> = {
     print: " -~",
     graph: "!-~",
 };
+
+const POSIX_CLASS = new RegExp(`\\[:(?:${Object.keys(posixClasses).join("|")}):\\]`, "gu");
+/** "[." or "[=" inside a bracket expression: after "[", "!" or "^", a first "]", escapes and other characters but "]". */
+const SYMBOL_IN_BRACKET = /\[[!^]?\]?(?:\\.|[^\]\\])*\[[.=]/u;
+
+/** Why a pattern's bracket syntax is refused (see the header), or undefined. */
+function unsupportedBrackets(pattern: string): string | undefined {
+    const withoutClasses = pattern.replace(POSIX_CLASS, "c");
+    if (withoutClasses.includes("[:")) return "[: must start a POSIX character class";
+    if (SYMBOL_IN_BRACKET.test(withoutClasses)) return "collating symbols and equivalence classes are not supported";
+    return undefined;
+}
 
 /** Escapes a character for a regular expression with the `u` flag (`-` only inside a class). */
 const escapeRegex = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
@@ -115,8 +130,11 @@ export function parseExclusions(text: string): ExclusionPattern[] {
         if (line === "" || line.startsWith("#")) return;
         const directoryOnly = line.endsWith("/");
         const name = directoryOnly ? line.slice(0, -1) : line;
-        if (name === "" || name.includes("/"))
-            throw new ExclusionListError(`invalid exclusion pattern on line ${index + 1}: ${JSON.stringify(line)}`);
+        const invalid = name === "" || name.includes("/") ? "a / other than a trailing one" : unsupportedBrackets(name);
+        if (invalid !== undefined)
+            throw new ExclusionListError(
+                `invalid exclusion pattern on line ${index + 1}: ${JSON.stringify(line)} (${invalid})`,
+            );
         patterns.push({ source: line, directoryOnly, regex: globToRegex(name) });
     });
     return patterns;

@@ -5,7 +5,7 @@
  * child process against api:local backed by moto.
  */
 import { strict as assert } from "node:assert";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,7 +15,14 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import fc from "fast-check";
 import { selectFiles, writeZip } from "../client/archive";
 import { parseClientArgs } from "../client/cli";
-import { defaultExclusionsFile, excludedBy, globToRegex, loadExclusions, parseExclusions } from "../client/exclusions";
+import {
+    defaultExclusionsFile,
+    excludedBy,
+    ExclusionListError,
+    globToRegex,
+    loadExclusions,
+    parseExclusions,
+} from "../client/exclusions";
 import { eventually, useMoto } from "./support/moto";
 import type { BatchAnswer, JobAnswer, JobsPage, ResultsAnswer, StoredAnswer } from "./support/api-answers";
 import { startApiLocal, type RunningApi } from "./support/local-api";
@@ -139,6 +146,24 @@ describe("client: exclusion list matcher", () => {
             assert.throws(() => parseExclusions(`ok\n${bad}\n`), /invalid exclusion pattern/, bad);
     });
 
+    it("refuses bracket syntax glibc gives a locale-dependent meaning, and keeps the rest of bracket syntax", () => {
+        for (const bad of [
+            "[[.a.]]",
+            "[![=a=]]",
+            "[a-[.c.]]",
+            "[x[.a",
+            "[]x[.a.]]",
+            "[[:alpha:][=a=]]",
+            "[[:bogus:]]",
+            "[[:alpha]",
+            "[:",
+            "[[:alpha:]x[:Digit:]]",
+        ])
+            assert.throws(() => parseExclusions(`ok\n${bad}\n`), /invalid exclusion pattern on line 2: .*\(.*\)/, bad);
+        for (const good of ["[.]env", "[0-9][.]pem", "[:alpha:]", "[[:digit:][:alpha:]]x", "a[b", "[]a]", "=", ":"])
+            assert.equal(parseExclusions(`${good}\n`).length, 1, good);
+    });
+
     it("excludes names at any depth, prunes excluded directories, never follows or keeps symbolic links", () => {
         const root = tempDir("select");
         try {
@@ -189,11 +214,14 @@ describe("client: exclusion list matcher", () => {
         });
         after(() => rmSync(work, { recursive: true, force: true }));
 
+        /** Both readers refuse a list they find invalid: the container with exit 64, the client with ExclusionListError. */
+        const REFUSED = "the exclusion list is refused";
+
         /** The files the container would upload from `root` with the exclusion list `file`. */
-        const containerUploads = (root: string, file: string): string[] => {
+        const containerUploads = (root: string, file: string): string[] | typeof REFUSED => {
             const list = join(work, "list.txt");
             writeFileSync(list, "");
-            execFileSync("bash", [uploadScript, "s3://oracle-bucket/p/", `ws=${root}`], {
+            const run = spawnSync("bash", [uploadScript, "s3://oracle-bucket/p/", `ws=${root}`], {
                 env: {
                     PATH: `${fakeBin}:/usr/bin:/bin`,
                     HOME: work,
@@ -203,7 +231,10 @@ describe("client: exclusion list matcher", () => {
                     ATX_SECRET_SCAN_PYTHON: scanPython,
                 },
                 stdio: ["ignore", "ignore", "pipe"],
+                encoding: "utf8",
             });
+            if (run.status === 64) return REFUSED;
+            assert.equal(run.status, 0, run.stderr);
             return readFileSync(list, "utf8")
                 .split("\n")
                 .filter(Boolean)
@@ -277,9 +308,17 @@ describe("client: exclusion list matcher", () => {
             makeTree(root, tree);
             try {
                 const container = containerUploads(root, file);
-                const client = included(root, file);
-                const leaked = client.filter((p) => !container.includes(p));
-                assert.deepEqual(leaked, [], "the client keeps files the container would exclude");
+                let client: string[] | typeof REFUSED;
+                try {
+                    client = included(root, file);
+                } catch (e) {
+                    if (!(e instanceof ExclusionListError)) throw e;
+                    client = REFUSED;
+                }
+                if (Array.isArray(client) && Array.isArray(container)) {
+                    const leaked = client.filter((p) => !container.includes(p));
+                    assert.deepEqual(leaked, [], "the client keeps files the container would exclude");
+                }
                 assert.deepEqual(client, container);
             } finally {
                 rmSync(root, { recursive: true, force: true });
@@ -295,7 +334,7 @@ describe("client: exclusion list matcher", () => {
 
         it("keeps exactly what the container keeps, on random trees, with random glob lists", () => {
             const alphabet = ["a", "b", ".", "-", "]", "!"];
-            const patternChars = [...alphabet, "*", "?", "[", "[a-b]", "[!a]", "[]a]"];
+            const patternChars = [...alphabet, ":", "=", "*", "?", "[", "[a-b]", "[!a]", "[]a]", "[:alpha:]"];
             const list = fc
                 .array(
                     fc.tuple(

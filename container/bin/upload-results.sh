@@ -37,6 +37,18 @@ done
 [[ ! $dest =~ /\.\.?/ ]] || log_fail "$EX_USAGE" "dot segments in the destination" dest "$dest"
 [[ -r $exclusions ]] || log_fail "$EX_USAGE" "exclusion list not readable" file "$exclusions"
 
+# Whether a pattern avoids the bracket syntax whose glibc meaning depends on the locale and on the
+# name being matched, which no other reader of the list can repeat: a collating symbol or an
+# equivalence class ("[." or "[=" inside a bracket expression), and "[:" not starting a POSIX class.
+supported_brackets() {
+  local p=$1 classes='alnum|alpha|blank|cntrl|digit|graph|lower|print|punct|space|upper|xdigit'
+  local symbol_in_bracket='\[[!^]?\]?(\\.|[^]\\])*\[(\.|=)'
+  while [[ $p =~ \[:($classes):\] ]]; do
+    p=${p/"${BASH_REMATCH[0]}"/c}
+  done
+  [[ $p != *'[:'* && ! $p =~ $symbol_in_bracket ]]
+}
+
 # Reads the exclusion list into dir_patterns (trailing "/") and name_patterns.
 dir_patterns=()
 name_patterns=()
@@ -45,6 +57,8 @@ while IFS= read -r line || [[ -n $line ]]; do
   line=${line#"${line%%[![:space:]]*}"}
   line=${line%"${line##*[![:space:]]}"}
   [[ -z $line || $line == \#* ]] && continue
+  supported_brackets "$line" ||
+    log_fail "$EX_USAGE" "invalid exclusion pattern" pattern "$line" reason "unsupported bracket syntax"
   if [[ $line == */ ]]; then
     line=${line%/}
     [[ -n $line && $line != */* ]] || log_fail "$EX_USAGE" "invalid exclusion pattern" pattern "$line/"

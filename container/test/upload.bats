@@ -157,6 +157,25 @@ transformations/t1/conv-1/code/src/deep/App.java" ]
   [ -z "$output" ]
 }
 
+@test "bracket syntax with a locale-dependent meaning makes the list invalid (exit 64, nothing uploaded)" {
+  local bad
+  for bad in '[[.a.]]' '[![=a=]]' '[a-[.c.]]' '[]x[.a.]]' '[[:bogus:]]' '[[:alpha]' '[:'; do
+    printf '*.pem\n%s\n' "$bad" >"$BATS_TEST_TMPDIR/bad.txt"
+    ATX_EXCLUSIONS_FILE="$BATS_TEST_TMPDIR/bad.txt" run "$BIN/upload-results.sh" "$DEST" "code=$WS"
+    [ "$status" -eq 64 ]
+    [[ $output == *'invalid exclusion pattern'*'unsupported bracket syntax'* ]]
+  done
+  run s3_keys "$S3_BUCKET" transformations/
+  [ -z "$output" ]
+  # The rest of bracket syntax stays valid: classes, a dot in a bracket, a literal "[".
+  printf '[[:digit:]][.]pem\n[:alpha:]\na[b\n' >"$BATS_TEST_TMPDIR/good.txt"
+  printf 'x\n' >"$WS/1.pem"
+  ATX_EXCLUSIONS_FILE="$BATS_TEST_TMPDIR/good.txt" run "$BIN/upload-results.sh" "$DEST" "code=$WS"
+  [ "$status" -eq 0 ]
+  run s3_keys "$S3_BUCKET" transformations/
+  [[ $output == *README.md* && $output != *1.pem* ]]
+}
+
 @test "credential files in any case spelling are not uploaded, in subdirectories too" {
   local f
   local -a names=(.ENV ID_RSA Server.PEM CREDENTIALS credentials.json credentials.toml terraform.tfvars
